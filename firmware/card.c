@@ -25,22 +25,47 @@ static double now_ms(void)
     return (double)t.tv_sec * 1e3 + (double)t.tv_nsec / 1e6;
 }
 
-/* "eng,chi_tra" / "chi_tra+eng" -> "eng+chi_tra": English first, always. */
-static char *tess_langs(const char *languages)
+/* Tesseract tries its languages in order. With English first, large CJK
+ * names came back as Latin look-alikes ("FR" for 李美玲) and German lost its
+ * umlauts, while the CJK and other Latin-script models read English contact
+ * lines well: they go first. Models of other scripts misread Latin text
+ * (phone numbers and addresses on Indian cards): they go after English. */
+static const char *const after_english[] = {"hin", "mar", "nep", "san", "ben", "tam", "tel",
+                                            "kan", "mal", "guj", "pan", "ara", "fas", "urd",
+                                            "heb", "tha", "rus", "ukr", "ell", NULL};
+
+static bool goes_first(const char *lang, size_t l)
 {
-    struct buf b = {0};
-    buf_adds(&b, "eng");
-    const char *p = languages ? languages : "";
+    for (int i = 0; after_english[i]; i++)
+        if (strlen(after_english[i]) == l && !strncmp(after_english[i], lang, l))
+            return false;
+    return true;
+}
+
+/* Appends the languages of list for which goes_first() == first. */
+static void add_langs(struct buf *b, const char *list, bool first)
+{
+    const char *p = list ? list : "";
     while (*p) {
         size_t l = strcspn(p, ",+ ");
-        if (l && !(l == 3 && !strncmp(p, "eng", 3))) {
-            buf_addc(&b, '+');
-            buf_add(&b, p, l);
+        if (l && !(l == 3 && !strncmp(p, "eng", 3)) && goes_first(p, l) == first) {
+            if (b->len)
+                buf_addc(b, '+');
+            buf_add(b, p, l);
         }
         p += l;
         while (*p == ',' || *p == '+' || *p == ' ')
             p++;
     }
+}
+
+/* "eng,hin,chi_tra" -> "chi_tra+eng+hin": English always. */
+static char *tess_langs(const char *languages)
+{
+    struct buf b = {0};
+    add_langs(&b, languages, true);
+    buf_adds(&b, b.len ? "+eng" : "eng");
+    add_langs(&b, languages, false);
     if (buf_addc(&b, '\0') < 0) {
         buf_free(&b);
         return NULL;

@@ -45,7 +45,7 @@ struct card_read {
 struct card_reader *card_reader_new(const char *languages, struct err *e);
 void card_reader_free(struct card_reader *r); /* NULL-safe */
 
-/* The Tesseract language string in use ("eng+chi_tra"). */
+/* The Tesseract language string in use ("chi_tra+eng"). */
 const char *card_reader_langs(const struct card_reader *r);
 
 /*

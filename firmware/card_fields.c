@@ -561,10 +561,24 @@ static int take_urls(char *s, bool labelled, struct lead_fields *out)
         size_t b = i;
         if (b == a)
             break;
+        /* "www. example.com": OCR saw a space after the dot. */
+        if ((b - a == 4 && !strncasecmp(s + a, "www", 3) && strchr(".,", s[a + 3])) && s[b]) {
+            memmove(s + b, s + b + 1, strlen(s + b));
+            s[a + 3] = '.';
+            i = a;
+            continue;
+        }
         char t[256];
-        size_t n = b - a < sizeof t - 1 ? b - a : sizeof t - 1;
+        size_t n = b - a < sizeof t - 2 ? b - a : sizeof t - 2;
         memcpy(t, s + a, n);
         t[n] = '\0';
+        /* "wwwexample.com": the dot after www lost. */
+        if (n > 4 && !strncasecmp(t, "www", 3) && isalnum((unsigned char)t[3]) &&
+            strchr(t + 3, '.')) {
+            memmove(t + 4, t + 3, n - 2);
+            t[3] = '.';
+            n++;
+        }
         /* OCR reads the dots of a web address as commas now and then. */
         if (labelled || !strncasecmp(t, "www", 3) || !strncasecmp(t, "http", 4))
             for (char *c = t; *c; c++)

@@ -13,9 +13,25 @@
 
 #include "firmware/log.h"
 
+/*
+ * The resolution Tesseract is told. Cards are captured at about 300 dpi,
+ * but at 300 Tesseract dropped or misread the large name lines (its layout
+ * analysis takes 12 pt bold CJK for non-text); at 200 it keeps them and
+ * reads the small print as well (measured on tests/cards).
+ */
+#define OCR_DPI 200
+
+/* Lines read with less confidence than this are read again by each
+ * non-English language alone (see retry_line). */
+#define RETRY_CONF 80.0f
+#define MAX_SINGLE 4
+
 struct ocr {
     TessBaseAPI *api;
     char *langs;
+    /* One engine per non-English language, for single-line retries. */
+    TessBaseAPI *single[MAX_SINGLE];
+    int nsingle;
 };
 
 void ocr_env_ensure(char **argv)
@@ -56,6 +72,29 @@ struct ocr *ocr_new(const char *langs, struct err *e)
     TessBaseAPISetPageSegMode(o->api, PSM_AUTO);
     /* Tesseract's own debug output would end up in the journal. */
     TessBaseAPISetVariable(o->api, "debug_file", "/dev/null");
+    /* With several languages, Tesseract sometimes reads a large non-Latin
+     * line (a Chinese or Hindi name) as Latin look-alikes with a low
+     * confidence; the language alone on that line alone gets it right. */
+    if (strchr(langs, '+')) {
+        const char *p = langs;
+        while (*p && o->nsingle < MAX_SINGLE) {
+            size_t l = strcspn(p, "+");
+            char one[32];
+            if (l && l < sizeof one && !(l == 3 && !strncmp(p, "eng", 3))) {
+                memcpy(one, p, l);
+                one[l] = 0;
+                TessBaseAPI *s = TessBaseAPICreate();
+                if (s && TessBaseAPIInit3(s, NULL, one) == 0) {
+                    TessBaseAPISetPageSegMode(s, PSM_SINGLE_LINE);
+                    TessBaseAPISetVariable(s, "debug_file", "/dev/null");
+                    o->single[o->nsingle++] = s;
+                } else if (s) {
+                    TessBaseAPIDelete(s);
+                }
+            }
+            p += l + (p[l] == '+');
+        }
+    }
     return o;
 }
 
@@ -66,6 +105,10 @@ void ocr_free(struct ocr *o)
     if (o->api) {
         TessBaseAPIEnd(o->api);
         TessBaseAPIDelete(o->api);
+    }
+    for (int i = 0; i < o->nsingle; i++) {
+        TessBaseAPIEnd(o->single[i]);
+        TessBaseAPIDelete(o->single[i]);
     }
     free(o->langs);
     free(o);
@@ -175,6 +218,51 @@ static void trim(char *s)
     memmove(s, s + i, n - i + 1);
 }
 
+static size_t count_non_ascii(const char *s)
+{
+    size_t n = 0;
+    for (; *s; s++)
+        n += ((unsigned char)*s & 0xc0) == 0xc0; /* UTF-8 lead bytes */
+    return n;
+}
+
+/* Reads line l again with each single-language engine; keeps the best read
+ * when it is in that language's script and clearly more confident. */
+static void retry_line(struct ocr *o, PIX *clean, struct ocr_line *l)
+{
+    int pad = l->h / 4 + 2;
+    int x = l->x > pad ? l->x - pad : 0, y = l->y > pad ? l->y - pad : 0;
+    int w = l->w + 2 * pad, h = l->h + 2 * pad;
+    if (x + w > (int)pixGetWidth(clean))
+        w = (int)pixGetWidth(clean) - x;
+    if (y + h > (int)pixGetHeight(clean))
+        h = (int)pixGetHeight(clean) - y;
+    for (int i = 0; i < o->nsingle; i++) {
+        TessBaseAPI *s = o->single[i];
+        TessBaseAPISetImage2(s, clean);
+        TessBaseAPISetSourceResolution(s, OCR_DPI);
+        TessBaseAPISetRectangle(s, x, y, w, h);
+        char *t = TessBaseAPIGetUTF8Text(s);
+        float conf = (float)TessBaseAPIMeanTextConf(s);
+        if (t && conf > l->conf + 10 && count_non_ascii(t) >= 2) {
+            char *text = strdup(t);
+            if (text) {
+                trim(text);
+                ocr_strip_cjk_spaces(text);
+                if (*text) {
+                    free(l->text);
+                    l->text = text;
+                    l->conf = conf;
+                } else {
+                    free(text);
+                }
+            }
+        }
+        TessDeleteText(t);
+        TessBaseAPIClear(s);
+    }
+}
+
 void ocr_result_free(struct ocr_result *r)
 {
     if (!r)
@@ -197,7 +285,7 @@ int ocr_read(struct ocr *o, PIX *image, struct ocr_result *out, struct err *e)
     out->width = (int)pixGetWidth(clean);
     out->height = (int)pixGetHeight(clean);
     TessBaseAPISetImage2(o->api, clean);
-    TessBaseAPISetSourceResolution(o->api, 300);
+    TessBaseAPISetSourceResolution(o->api, OCR_DPI);
     if (TessBaseAPIRecognize(o->api, NULL) != 0) {
         /* Tesseract fails on an empty page; for a kiosk that is no text. */
         rc = 0;
@@ -240,6 +328,9 @@ int ocr_read(struct ocr *o, PIX *image, struct ocr_result *out, struct err *e)
                                left,         top,
                                right - left, bottom - top};
     } while (TessResultIteratorNext(ri, RIL_TEXTLINE));
+    for (size_t i = 0; i < out->n; i++)
+        if (out->lines[i].conf < RETRY_CONF)
+            retry_line(o, clean, &out->lines[i]);
     rc = 0;
     goto out;
 nomem:
