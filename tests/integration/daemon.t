@@ -217,6 +217,35 @@ with mbtest.Daemon(kiosk="clock_check_interval = 1", start=False) as d:
          "capture time corrected from the monotonic offset (off by %d ms)"
          % (fixed["captured_at_ms"] - before))
 
+# --- systemd: READY=1, watchdog pings, RELOADING/STOPPING ----------------------------
+with mbtest.Daemon(start=False) as d:
+    nsock = os.path.join(d.dir, "notify.sock")
+    ns = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+    ns.bind(nsock)
+    ns.settimeout(0.2)
+    d.env["NOTIFY_SOCKET"] = nsock
+    d.env["WATCHDOG_USEC"] = "200000"
+    d.start()
+    msgs = []
+    def drain(seconds):
+        end = time.time() + seconds
+        while time.time() < end:
+            try:
+                msgs.append(ns.recv(4096).decode())
+            except socket.timeout:
+                pass
+    drain(0.6)
+    t.ok("READY=1" in msgs, "READY=1 sent to NOTIFY_SOCKET")
+    t.ok(msgs.count("WATCHDOG=1") >= 3, "watchdog pinged at half the interval (%d pings in 0.6 s)"
+         % msgs.count("WATCHDOG=1"))
+    d.proc.send_signal(signal.SIGHUP)
+    drain(0.3)
+    t.ok("RELOADING=1" in msgs, "RELOADING=1 on SIGHUP")
+    d.stop()
+    drain(0.2)
+    t.ok("STOPPING=1" in msgs, "STOPPING=1 on SIGTERM")
+    ns.close()
+
 # --- the daemon refuses to share a store with another daemon ---------------------------
 with mbtest.Daemon() as d:
     rc, out, err = mbtest.run(["run", "--config", d.conf], timeout=20)
