@@ -303,9 +303,12 @@ static const struct weight {
     {FT_LABEL_NAME, CARD_NAME, 6.0f},    {FT_LABEL_COMPANY, CARD_COMPANY, 6.0f},
 };
 
-/* A field needs at least this score to be filled; below it stays empty for
- * the visitor to type. The score giving confidence 1 is FULL_SCORE. */
-#define MIN_SCORE  1.5f
+/* The score a line needs to fill a field; below it the field stays empty
+ * for the visitor to type. A name needs more than size and position (the
+ * largest text on a card of noise is no name). The score giving confidence
+ * 1 is FULL_SCORE. */
+static const float min_score[4] = {
+    [CARD_NAME] = 2.5f, [CARD_TITLE] = 1.5f, [CARD_COMPANY] = 1.5f, [CARD_ADDRESS] = 2.0f};
 #define FULL_SCORE 5.0f
 
 #define NLABELS   (sizeof labels / sizeof labels[0])
@@ -657,10 +660,12 @@ static bool name_shape(const char *s)
             if (!in_word)
                 deva_words++;
             in_word = true;
-        } else if (c < 0x80 && isalpha((int)c)) {
+        } else if ((c < 0x80 && isalpha((int)c)) ||
+                   (c >= 0xc0 && c <= 0x24f && c != 0xd7 && c != 0xf7)) {
+            /* Latin, with the accented letters of European names (Müller). */
             if (!in_word) {
                 latin_words++;
-                word_ok = word_ok && isupper((int)c);
+                word_ok = word_ok && (c < 0x80 ? isupper((int)c) != 0 : c <= 0xde);
             }
             in_word = true;
         } else if (c == '\'' || c == '-' || c == '.' || c == 0x2019) {
@@ -851,12 +856,13 @@ int card_fields_extract(const struct card_line *lines, size_t n, const char *cou
     char **slot[4] = {&out->full_name, &out->title, &out->company, &out->address};
     bool filled[4] = {false};
     for (;;) {
-        float best = MIN_SCORE;
+        float best = 0;
         size_t bi = 0;
         int bf = -1;
         for (size_t i = 0; i < nc; i++)
             for (int f = 0; f < 4; f++)
-                if (!cs[i].used && !filled[f] && cs[i].score[f] > best) {
+                if (!cs[i].used && !filled[f] && cs[i].score[f] >= min_score[f] &&
+                    cs[i].score[f] > best) {
                     best = cs[i].score[f];
                     bi = i;
                     bf = f;
