@@ -20,7 +20,7 @@ BUILD="libcurl4-openssl-dev build-essential pkg-config ca-certificates
   tesseract-ocr-eng tesseract-ocr-chi-tra tesseract-ocr-chi-sim
   tesseract-ocr-hin tesseract-ocr-deu fonts-noto-cjk fonts-noto-core"
 
-TEST="clang libclang-rt-14-dev clang-format valgrind umockdev libumockdev-dev
+TEST="tesseract-ocr clang libclang-rt-14-dev clang-format valgrind umockdev libumockdev-dev
   libglib2.0-dev chromium zbar-tools qrencode python3
   python3-vobject libreoffice-calc-nogui openssl imagemagick
   systemd debootstrap dpkg-dev fakeroot file"

@@ -14,6 +14,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "firmware/cmd_card.h"
 #include "firmware/cmd_core.h"
 #include "firmware/config.h"
 #include "firmware/ctl.h"
@@ -48,6 +49,14 @@ static const struct cli_opt note_opts[] = {
     {"tags", "A,B", "comma-separated tags"},
     {NULL, NULL, NULL}};
 
+static const struct cli_opt card_opts[] = {
+    {"dry-run", NULL, "read only and print the fields; no daemon, nothing stored"},
+    {"json", NULL, "machine-readable JSON"},
+    {"languages", "L,L", "with --dry-run: Tesseract languages (default: the show's)"},
+    {"country", "CC", "with --dry-run: country for phone numbers (default: the show's)"},
+    {"device", "NAME", "device name recorded with the scan (default: file:NAME)"},
+    {NULL, NULL, NULL}};
+
 static const struct cli_cmd cli_commands[] = {
     {"run", "", "start the daemon (event loop, scanners, UI, sync)", run_opts, 0, 0,
      daemon_main_cli},
@@ -55,6 +64,10 @@ static const struct cli_cmd cli_commands[] = {
      "inject a scan into the running daemon, exactly as a scanner would, and print the stored "
      "lead as JSON",
      capture_opts, 1, 1, cmd_core_capture},
+    {"card", "FILE",
+     "read a business-card image (PNG, JPEG): QR code first, else OCR; stored by the running "
+     "daemon, or printed with --dry-run",
+     card_opts, 1, 1, cmd_card_run},
     {"status", "", "print the running daemon's state", json_opts, 0, 0, cmd_core_status},
     {"leads", "", "list the stored leads", leads_opts, 0, 0, cmd_core_leads},
     {"note", "LEAD-ID", "set an operator's note, rating and tags on a lead", note_opts, 1, 1,

@@ -41,6 +41,7 @@ static const struct cfg_section cfg_sections[] = {
     {"kiosk", "The kiosk itself: where it keeps its data and which show it runs."},
     {"ui", "The embedded web server that serves the kiosk and admin pages."},
     {"show.*", "A show's profile; [show.ID] where ID is what [kiosk] show names."},
+    {"card", "Business cards without a QR code: the camera and on-device OCR."},
     {NULL, NULL},
 };
 
@@ -77,6 +78,23 @@ static const struct cfg_key cfg_keys[] = {
     {"show.*", "form", CFG_STR, "",
      "JSON file with the qualifier questions and consent purposes (texts per language).", 0, 0,
      NULL},
+    {"show.*", "card_languages", CFG_LIST, "eng",
+     "Tesseract languages for business cards at this show, comma-separated (eng, chi_tra, "
+     "chi_sim, hin, deu …; English is always added). Needs the tesseract-ocr-<lang> package.",
+     0, 0, NULL},
+    {"show.*", "card_keep_image", CFG_BOOL, "false",
+     "Keep the photo of each business card with its lead (deleted with the lead).", 0, 0, NULL},
+    {"card", "enabled", CFG_BOOL, "true",
+     "Read business cards (keeps one OCR engine loaded, about 30-100 MB with its languages).", 0,
+     0, NULL},
+    {"card", "camera", CFG_STR, "",
+     "V4L2 device of the card camera (/dev/video0); empty: no camera, cards come from files.", 0,
+     0, NULL},
+    {"card", "sharpness_min", CFG_INT, "150",
+     "Variance of the Laplacian a still frame needs before it is read (lower: accept blurrier).",
+     1, 100000, NULL},
+    {"card", "still_frames", CFG_INT, "3",
+     "Consecutive still frames before the camera takes a card.", 1, 100, NULL},
     {NULL, NULL, 0, NULL, NULL, 0, 0, NULL},
 };
 

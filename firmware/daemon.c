@@ -20,10 +20,12 @@
 #include <systemd/sd-daemon.h>
 #include <unistd.h>
 
+#include "drivers/camera.h"
 #include "drivers/fifo.h"
 #include "firmware/buf.h"
 #include "firmware/bus.h"
 #include "firmware/capture.h"
+#include "firmware/card_service.h"
 #include "firmware/cli.h"
 #include "firmware/clock.h"
 #include "firmware/config.h"
@@ -46,6 +48,8 @@ struct daemon {
     struct ctl *ctl;
     struct capture *capture;
     struct fifo *fifo;
+    struct card_service *card;
+    struct camera *camera;
     struct ui *ui;
     struct loop_timer *clock_timer;
     struct loop_timer *watchdog_timer;
@@ -191,6 +195,13 @@ static int ctl_ping(const cJSON *req, cJSON *reply, void *ud, struct err *e)
 
 /* ---- subsystems -------------------------------------------------------------- */
 
+static void on_camera_still(void *ud, const uint8_t *gray, int w, int h, int stride,
+                            const char *device)
+{
+    struct daemon *d = ud;
+    card_service_frame(d->card, gray, w, h, stride, device);
+}
+
 static int subsystems_start(struct daemon *d, struct err *e)
 {
     struct source_host host = {d->loop, d->cfg, d->bus, on_source_scan, d};
@@ -200,6 +211,18 @@ static int subsystems_start(struct daemon *d, struct err *e)
         if (!(d->fifo = fifo_open(&host, path, true, e)))
             return -1;
     }
+    const char *cam = config_str(d->cfg, "card", "camera");
+    if (cam && *cam && card_service_ready(d->card)) {
+        struct still_params sp;
+        still_params_default(&sp);
+        sp.sharp_min = (double)config_int(d->cfg, "card", "sharpness_min");
+        sp.still_frames = (int)config_int(d->cfg, "card", "still_frames");
+        /* A missing camera must not stop the scanners: log it and go on. */
+        struct err ce = {0};
+        d->camera = camera_open(&host, cam, &sp, on_camera_still, d, &ce);
+        if (!d->camera)
+            log_error("daemon", "card camera not started: %s", ce.msg);
+    }
     struct ui_host uh = {d->loop, d->cfg, &d->show, d->store, d->bus, d->capture, d->ctl};
     if (!(d->ui = ui_start(&uh, e)))
         return -1;
@@ -208,6 +231,8 @@ static int subsystems_start(struct daemon *d, struct err *e)
 
 static void subsystems_stop(struct daemon *d)
 {
+    camera_close(d->camera);
+    d->camera = NULL;
     ui_stop(d->ui);
     d->ui = NULL;
     fifo_close(d->fifo);
@@ -253,6 +278,7 @@ static int apply_config(struct daemon *d, struct err *e)
     if (store_show_ensure(d->store, d->show.id, d->show.name, d->show.timezone, e) < 0)
         return -1;
     capture_set_show(d->capture, d->cfg, &d->show);
+    card_service_configure(d->card, d->cfg, &d->show);
     return 0;
 }
 
@@ -379,6 +405,9 @@ static int daemon_run(struct daemon *d)
         ctl_register(d->ctl, "status", ctl_status, d) < 0 ||
         ctl_register(d->ctl, "note", ctl_note, d) < 0 ||
         ctl_register(d->ctl, "ping", ctl_ping, d) < 0 ||
+        !(d->card = card_service_new(&(struct card_service_host){d->bus, d->store, d->capture,
+                                                                 d->ctl},
+                                     &e)) ||
         loop_signal_add(d->loop, SIGTERM, on_stop, d) < 0 ||
         loop_signal_add(d->loop, SIGINT, on_stop, d) < 0 ||
         loop_signal_add(d->loop, SIGHUP, on_reload, d) < 0) {
@@ -413,6 +442,7 @@ out:
     loop_timer_del(d->clock_timer);
     loop_timer_del(d->watchdog_timer);
     ctl_close(d->ctl);
+    card_service_free(d->card);
     capture_free(d->capture);
     bus_free(d->bus);
     loop_free(d->loop);

@@ -104,6 +104,22 @@ static const struct migration migrations[] = {
         "CREATE INDEX outbox_queue ON outbox(sink, state, id);\n"
         "CREATE INDEX outbox_lead ON outbox(lead_id, sink);\n"
         "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);\n"},
+    /* Business cards read by OCR (card_store.c): what was recognised and
+     * what the visitor corrected, and the image only when the show keeps
+     * it. Deleted with the lead (and with the scan, for an unknown card). */
+    {4, "CREATE TABLE card_reads (\n"
+        "  id INTEGER PRIMARY KEY,\n"
+        "  scan_id INTEGER NOT NULL REFERENCES scans(id) ON DELETE CASCADE,\n"
+        "  lead_id TEXT REFERENCES leads(id) ON DELETE CASCADE,\n"
+        "  languages TEXT NOT NULL,           -- Tesseract languages, 'chi_tra+eng'\n"
+        "  recognised TEXT NOT NULL,          -- JSON lead fields as OCR read them\n"
+        "  confidence TEXT NOT NULL,          -- JSON {field: 0..1}\n"
+        "  corrected TEXT,                    -- JSON lead fields after review; NULL: unreviewed\n"
+        "  image BLOB, image_type TEXT,       -- only when [show.ID] card_keep_image\n"
+        "  read_ms INTEGER NOT NULL\n"
+        ");\n"
+        "CREATE INDEX card_reads_lead ON card_reads(lead_id);\n"
+        "CREATE INDEX card_reads_scan ON card_reads(scan_id);\n"},
 };
 
 #define NMIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))
