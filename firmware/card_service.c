@@ -6,6 +6,7 @@
 
 #include <cjson/cJSON.h>
 #include <leptonica/allheaders.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -220,7 +221,14 @@ static int store_pending(struct card_service *s, struct pending *p, const cJSON 
         goto out;
     const cJSON *id = cJSON_GetObjectItemCaseSensitive(res, "id");
     const cJSON *scan = cJSON_GetObjectItemCaseSensitive(res, "scan_id");
-    const char *lead_id = cJSON_IsString(id) ? id->valuestring : NULL;
+    /* Copies: res may be replaced below. */
+    char lead_id_buf[64] = "";
+    const char *lead_id = NULL;
+    int64_t scan_id = cJSON_IsNumber(scan) ? (int64_t)scan->valuedouble : 0;
+    if (cJSON_IsString(id)) {
+        snprintf(lead_id_buf, sizeof lead_id_buf, "%s", id->valuestring);
+        lead_id = lead_id_buf;
+    }
     /* A re-scan merges into the visitor's lead, which keeps what it had:
      * what the visitor corrected now must win. */
     if (lead_id && corrected && !cJSON_IsTrue(cJSON_GetObjectItem(res, "created"))) {
@@ -229,7 +237,7 @@ static int store_pending(struct card_service *s, struct pending *p, const cJSON 
         cJSON *fresh = NULL;
         if (store_lead_json(s->h.store, lead_id, false, &fresh, e) == 0) {
             cJSON_AddBoolToObject(fresh, "created", 0);
-            cJSON_AddNumberToObject(fresh, "scan_id", scan ? scan->valuedouble : 0);
+            cJSON_AddNumberToObject(fresh, "scan_id", (double)scan_id);
             cJSON_Delete(res);
             res = fresh;
         }
@@ -246,7 +254,7 @@ static int store_pending(struct card_service *s, struct pending *p, const cJSON 
                 goto out;
             }
         }
-        struct card_store_rec r = {.scan_id = scan ? (int64_t)scan->valuedouble : 0,
+        struct card_store_rec r = {.scan_id = scan_id,
                                    .lead_id = lead_id,
                                    .languages = card_reader_langs(s->reader),
                                    .recognised = rec,
