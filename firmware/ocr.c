@@ -43,7 +43,16 @@ void ocr_env_ensure(char **argv)
      * ourselves again with it set. */
     if (setenv("OMP_THREAD_LIMIT", "1", 1) < 0)
         return;
-    execv("/proc/self/exe", argv);
+    /* Under valgrind /proc/self/exe is valgrind's tool, which cannot be run
+     * directly; speed does not matter there. */
+    char exe[4096];
+    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+    if (n <= 0)
+        return;
+    exe[n] = '\0';
+    if (strstr(exe, "/valgrind/"))
+        return;
+    execv(exe, argv);
     log_warn("ocr", "cannot re-execute with OMP_THREAD_LIMIT=1 (%s): OCR will be slower",
              strerror(errno));
 }
