@@ -43,15 +43,17 @@ void ocr_env_ensure(char **argv)
      * ourselves again with it set. */
     if (setenv("OMP_THREAD_LIMIT", "1", 1) < 0)
         return;
-    /* Under valgrind /proc/self/exe is valgrind's tool, which cannot be run
-     * directly; speed does not matter there. */
+    /* Not under valgrind: the exec would leave it (valgrind follows no
+     * children by default) and the checks would see nothing. Valgrind
+     * preloads its vgpreload_*.so into the program it runs. */
+    const char *pre = getenv("LD_PRELOAD");
+    if (pre && strstr(pre, "vgpreload"))
+        return;
     char exe[4096];
     ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
     if (n <= 0)
         return;
     exe[n] = '\0';
-    if (strstr(exe, "/valgrind/"))
-        return;
     execv(exe, argv);
     log_warn("ocr", "cannot re-execute with OMP_THREAD_LIMIT=1 (%s): OCR will be slower",
              strerror(errno));

@@ -42,8 +42,8 @@ struct ocr_result {
 /*
  * Makes sure OMP_THREAD_LIMIT is set before libgomp reads it: when it is not
  * in the environment, sets it to "1" and re-executes /proc/self/exe with
- * argv (so libgomp's constructor sees it; not under valgrind, whose tool
- * cannot be re-executed). Returns only when no re-exec was
+ * argv (so libgomp's constructor sees it; not under valgrind, which would
+ * not follow the exec). Returns only when no re-exec was
  * needed or the exec failed (then OCR is just slower; a warning is logged).
  * Call first thing in main(), before any thread exists.
  */
