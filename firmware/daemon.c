@@ -401,13 +401,12 @@ static int daemon_run(struct daemon *d)
         fprintf(stderr, "matchbooth run: %s\n", e.msg);
         goto out;
     }
+    struct card_service_host card_host = {d->bus, d->store, d->capture, d->ctl};
     if (ctl_register(d->ctl, "capture", ctl_capture, d) < 0 ||
         ctl_register(d->ctl, "status", ctl_status, d) < 0 ||
         ctl_register(d->ctl, "note", ctl_note, d) < 0 ||
         ctl_register(d->ctl, "ping", ctl_ping, d) < 0 ||
-        !(d->card = card_service_new(&(struct card_service_host){d->bus, d->store, d->capture,
-                                                                 d->ctl},
-                                     &e)) ||
+        !(d->card = card_service_new(&card_host, &e)) ||
         loop_signal_add(d->loop, SIGTERM, on_stop, d) < 0 ||
         loop_signal_add(d->loop, SIGINT, on_stop, d) < 0 ||
         loop_signal_add(d->loop, SIGHUP, on_reload, d) < 0) {
