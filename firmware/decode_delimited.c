@@ -167,10 +167,24 @@ static int guess(const struct decode_ctx *ctx, const char *p, size_t n, struct l
     return 1;
 }
 
+static int delimited_body(const struct decode_ctx *ctx, const char *p, size_t n,
+                          struct lead_fields *out);
+
 static int delimited_decode(const struct decode_ctx *ctx, const uint8_t *u, size_t n,
                             struct lead_fields *out)
 {
     const char *p = (const char *)u;
+    char *conv = NULL;
+    if (decode_util_whole(ctx, &p, &n, &conv) < 0)
+        return -1;
+    int r = delimited_body(ctx, p, n, out);
+    free(conv);
+    return r;
+}
+
+static int delimited_body(const struct decode_ctx *ctx, const char *p, size_t n,
+                          struct lead_fields *out)
+{
     while (n && (p[n - 1] == '\n' || p[n - 1] == '\r'))
         n--;
     if (n == 0)

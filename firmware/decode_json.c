@@ -100,6 +100,12 @@ static int guess(const struct decode_ctx *ctx, struct lead_fields *out, const cJ
     return 0;
 }
 
+static int nothing(const struct lead_fields *f)
+{
+    return !f->badge_id && !f->full_name && !f->given_name && !f->family_name && !f->company &&
+           !f->title && !f->address && !f->country && !f->emails.n && !f->phones.n && !f->urls.n;
+}
+
 static int json_decode(const struct decode_ctx *ctx, const uint8_t *u, size_t n,
                        struct lead_fields *out)
 {
@@ -156,7 +162,7 @@ static int json_decode(const struct decode_ctx *ctx, const uint8_t *u, size_t n,
     }
     if (cJSON_IsObject(root) && guess(ctx, out, root, mapped, 0) < 0)
         goto out;
-    if (lead_fields_empty(out) &&
+    if (nothing(out) &&
         decode_util_warn(&out->warnings, "json: no field found (set json_map for this show)") < 0)
         goto out;
     rc = 1;

@@ -167,6 +167,9 @@ static int pct_decode(struct buf *b, const char *p, size_t n)
     return 0;
 }
 
+static int mecard_body(const struct decode_ctx *ctx, const char *fmt, const char *p, size_t n,
+                       struct lead_fields *out);
+
 static int mecard_decode(const struct decode_ctx *ctx, const uint8_t *u, size_t n,
                          struct lead_fields *out)
 {
@@ -195,6 +198,17 @@ static int mecard_decode(const struct decode_ctx *ctx, const uint8_t *u, size_t 
         return -1;
     p += skip;
     n -= skip;
+    char *conv = NULL;
+    if (decode_util_whole(ctx, &p, &n, &conv) < 0)
+        return -1;
+    int r = mecard_body(ctx, fmt, p, n, out);
+    free(conv);
+    return r;
+}
+
+static int mecard_body(const struct decode_ctx *ctx, const char *fmt, const char *p, size_t n,
+                       struct lead_fields *out)
+{
     if (!strcmp(fmt, "mailto") || !strcmp(fmt, "tel")) {
         size_t end = 0;
         while (end < n && p[end] != '?' && p[end] != ';' && p[end] != '\n' && p[end] != '\r')

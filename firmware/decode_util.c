@@ -243,6 +243,11 @@ char *decode_util_text(const struct decode_ctx *ctx, const char *p, size_t n, co
         unsigned char c = (unsigned char)raw.data[i];
         if (c == 0)
             continue;
+        if (c == '\r') { /* CRLF and lone CR are line ends too */
+            if (i + 1 < raw.len && raw.data[i + 1] == '\n')
+                continue;
+            c = '\n';
+        }
         if ((c < 0x20 && c != '\n' && c != '\t') || c == 0x7F)
             c = ' ';
         buf_addc(&out, (char)c);
@@ -522,4 +527,26 @@ int decode_util_field_put(const struct decode_ctx *ctx, struct lead_fields *f, i
     if (slot)
         return decode_util_set(ctx, slot, p, n, NULL, what, &f->warnings);
     return decode_util_push(ctx, list, p, n, NULL, what, &f->warnings);
+}
+
+int decode_util_whole(const struct decode_ctx *ctx, const char **p, size_t *n, char **conv)
+{
+    *conv = NULL;
+    if (decode_util_utf8_valid((const uint8_t *)*p, *n))
+        return 0;
+    const char *fb = decode_util_profile(ctx, "fallback_charset");
+    if (!*fb)
+        return 0;
+    struct buf b = {0};
+    long bad = add_iconv(&b, fb, (const uint8_t *)*p, *n);
+    if (bad == -1)
+        return -1;
+    if (bad != 0) { /* not in that charset either: per-field replacement */
+        buf_free(&b);
+        return 0;
+    }
+    *n = b.len;
+    *conv = buf_steal(&b);
+    *p = *conv;
+    return 0;
 }

@@ -110,6 +110,15 @@ int decode_util_field_put(const struct decode_ctx *ctx, struct lead_fields *f, i
 /* Checks the profile's delimited_map: 0, or -1 with msg saying what is wrong. */
 int decode_delimited_check(const struct decode_ctx *ctx, char *msg, size_t msgsz);
 
+/*
+ * For formats read as a whole (MeCard, delimited): when p[0..n) is not valid
+ * UTF-8 and the profile's fallback_charset converts it without error, *conv
+ * gets the converted copy (the caller frees it) and *p, *n point at it, so
+ * separators and escapes are found in characters rather than in bytes (0x5C
+ * is a trail byte in Shift_JIS). Otherwise nothing changes. 0 or -1 (ENOMEM).
+ */
+int decode_util_whole(const struct decode_ctx *ctx, const char **p, size_t *n, char **conv);
+
 /* Appends a printf-formatted warning. 0 or -1 (ENOMEM). */
 int decode_util_warn(struct strv *warnings, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));

@@ -341,14 +341,21 @@ static int property(struct vstate *st, const char *name, size_t nl, const char *
         struct buf a = {0};
         for (int i = 0; i < nc; i++) {
             char *t = trim_inplace(c[i]);
-            for (char *q = t; *q; q++)
-                if (*q == '\n')
-                    *q = ',';
             if (!*t)
                 continue;
-            if ((a.len && buf_adds(&a, ", ") < 0) || buf_adds(&a, t) < 0) {
-                buf_free(&a);
-                goto nomem;
+            if (a.len && buf_adds(&a, ", ") < 0)
+                goto adr_nomem;
+            /* One line per component: a street written on two lines
+             * becomes "line 1, line 2". */
+            for (char *q = t; *q; q++) {
+                if (*q == '\n') {
+                    while (q[1] == '\n' || q[1] == ' ')
+                        q++;
+                    if (q[1] && buf_adds(&a, ", ") < 0)
+                        goto adr_nomem;
+                } else if (buf_addc(&a, *q) < 0) {
+                    goto adr_nomem;
+                }
             }
         }
         if (a.len) {
@@ -357,6 +364,10 @@ static int property(struct vstate *st, const char *name, size_t nl, const char *
                 goto nomem;
         }
         buf_free(&a);
+        goto out;
+    adr_nomem:
+        buf_free(&a);
+        goto nomem;
     } else { /* EMAIL, TEL, URL: single values */
         nc = split_unescape(text, 0, c, 1);
         if (nc < 0)
@@ -482,13 +493,15 @@ static int vcard_decode(const struct decode_ctx *ctx, const uint8_t *u, size_t n
         while (i < n) {
             size_t e2;
             size_t nx = phys_line(p, n, i, &e2);
-            if (e2 > i && (p[i] == ' ' || p[i] == '\t')) {
-                size_t from = st.version == 21 && !b64 ? i : i + 1;
-                if (buf_add(&line, p + from, e2 - from) < 0)
-                    goto out;
-            } else if (qp && line.len && line.data[line.len - 1] == '=') {
+            if (qp && line.len && line.data[line.len - 1] == '=') {
+                /* A soft line break wins over folding: the next line is
+                 * the value's continuation, its white space included. */
                 line.len--;
                 if (buf_add(&line, p + i, e2 - i) < 0)
+                    goto out;
+            } else if (e2 > i && (p[i] == ' ' || p[i] == '\t')) {
+                size_t from = st.version == 21 && !b64 ? i : i + 1;
+                if (buf_add(&line, p + from, e2 - from) < 0)
                     goto out;
             } else if (b64 && e2 > i && only_base64(p + i, e2 - i)) {
                 /* vCard 2.1 puts BASE64 data on unindented lines. */
