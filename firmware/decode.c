@@ -61,6 +61,13 @@ static int profile_decoders(const struct decode_ctx *ctx, const struct decoder *
     return n;
 }
 
+int decode_check_profile(const struct config *cfg, const char *section, struct err *e)
+{
+    struct decode_ctx ctx = {cfg, section, NULL};
+    const struct decoder *ds[32];
+    return profile_decoders(&ctx, ds, 32, e) < 0 ? -1 : 0;
+}
+
 /* The roster a show looks ids up in: its `roster` key, else its own id. */
 static const char *roster_show(const struct decode_ctx *ctx)
 {

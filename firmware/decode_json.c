@@ -8,7 +8,7 @@
  * names ("email", "first_name", "company" …) in the top object and the
  * objects directly inside it. Parsed with cJSON.
  */
-#include <cJSON.h>
+#include <cjson/cJSON.h>
 #include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>

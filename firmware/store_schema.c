@@ -12,6 +12,7 @@
  *   2  answers, consents (with the version and language of the text), notes
  *      (one row per operator and lead); leads.version for updates.
  *   3  outbox (one row per sink and lead change), meta (key/value).
+ *   4  roster (an organizer's attendee list per show, for bare badge ids).
  */
 #include <sqlite3.h>
 #include <stdio.h>
@@ -104,6 +105,13 @@ static const struct migration migrations[] = {
         "CREATE INDEX outbox_queue ON outbox(sink, state, id);\n"
         "CREATE INDEX outbox_lead ON outbox(lead_id, sink);\n"
         "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);\n"},
+    {4, "CREATE TABLE roster (\n"
+        "  show_id TEXT NOT NULL,             -- no REFERENCES: imported before the show runs\n"
+        "  badge_id TEXT NOT NULL,\n"
+        "  full_name TEXT, given_name TEXT, family_name TEXT, company TEXT, title TEXT,\n"
+        "  email TEXT, phone TEXT, url TEXT, address TEXT, country TEXT,\n"
+        "  PRIMARY KEY (show_id, badge_id)\n"
+        ") WITHOUT ROWID;\n"},
 };
 
 #define NMIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))
