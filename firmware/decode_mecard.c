@@ -219,6 +219,8 @@ static int mecard_body(const struct decode_ctx *ctx, const char *fmt, const char
             if (!strcmp(fmt, "mailto")) {
                 /* mailto:a@x,b@y */
                 size_t s = 0;
+                if (buf_reserve(&b, 0) < 0)
+                    r = -1;
                 for (size_t i = 0; !r && i <= b.len; i++) {
                     if (i == b.len || b.data[i] == ',') {
                         r = decode_util_push(ctx, &out->emails, b.data + s, i - s, NULL, "mailto",

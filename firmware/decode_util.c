@@ -50,6 +50,11 @@ int decode_util_warn(struct strv *warnings, const char *fmt, ...)
     va_end(ap);
     if (!warnings)
         return 0;
+    /* Warnings may quote bits of the badge (a charset name, a key): keep
+     * them printable ASCII, whatever the badge held. */
+    for (char *q = msg; *q; q++)
+        if ((unsigned char)*q < 0x20 || (unsigned char)*q > 0x7E)
+            *q = '?';
     return strv_push_unique(warnings, msg);
 }
 
