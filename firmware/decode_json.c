@@ -56,7 +56,7 @@ static int put_value(const struct decode_ctx *ctx, struct lead_fields *out, int 
     if (cJSON_IsNumber(v)) {
         char num[64];
         double d = v->valuedouble;
-        if (d == (double)(long long)d && d > -1e15 && d < 1e15)
+        if (d > -1e15 && d < 1e15 && d == (double)(long long)d)
             snprintf(num, sizeof num, "%lld", (long long)d);
         else
             snprintf(num, sizeof num, "%.17g", d);

@@ -498,6 +498,10 @@ case("default", "json_bom_ws", b"\xef\xbb\xbf  {\"Email\": \"bom@example.com\"}\
 case("default", "json_non_string_values", '{"name": null, "email": true, "company": {"x": 1}, "title": [ "Dr" ]}',
      format="json", title="Dr", warnings=[])
 
+# found by fuzz_json: a number too large for an integer id
+case("default", "json_huge_number", '{"id": 1e300, "name": "Big Number"}',
+     format="json", badge_id="%.17g" % 1e300, full_name="Big Number")
+
 # ---------------------------------------------------------------- delimited
 case("pdf", "pdf417_name_company_id", "Jane Doe_Acme GmbH^2427",
      format="delimited", badge_id="2427", full_name="Jane Doe", company="Acme GmbH",
