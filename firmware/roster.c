@@ -274,6 +274,17 @@ static int bind_text(sqlite3_stmt *st, int idx, const char *s, struct strv *tmp)
     return sqlite3_bind_text(st, idx, tmp->v[tmp->n - 1], -1, SQLITE_STATIC);
 }
 
+static long long pragma_cache_size(sqlite3 *db)
+{
+    sqlite3_stmt *q = NULL;
+    long long v = 0;
+    if (sqlite3_prepare_v2(db, "PRAGMA cache_size", -1, &q, NULL) == SQLITE_OK &&
+        sqlite3_step(q) == SQLITE_ROW)
+        v = sqlite3_column_int64(q, 0);
+    sqlite3_finalize(q);
+    return v;
+}
+
 int roster_import(struct sqlite3 *db, const char *show, const char *path, const char *map,
                   struct roster_stats *st, struct err *e)
 {
@@ -281,6 +292,7 @@ int roster_import(struct sqlite3 *db, const char *show, const char *path, const 
     sqlite3_stmt *del = NULL, *ins = NULL, *upd = NULL;
     struct strv tmp = {0};
     int rc = -1, in_tx = 0;
+    long long old_cache = 0;
     long col[DF_SKIP];
     memset(st, 0, sizeof *st);
 
@@ -314,6 +326,11 @@ int roster_import(struct sqlite3 *db, const char *show, const char *path, const 
     for (int f = 0; f < DF_SKIP; f++)
         len += snprintf(sql + len, sizeof sql - (size_t)len, ", ?");
     snprintf(sql + len, sizeof sql - (size_t)len, ")");
+    /* A big roster is one big transaction: with SQLite's default 2 MB page
+     * cache the B-tree spills to the WAL over and over. 64 MB for the
+     * import, the old size afterwards. */
+    old_cache = pragma_cache_size(db);
+    sqlite3_exec(db, "PRAGMA cache_size = -65536", NULL, NULL, NULL);
     if (sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK) {
         err_set(e, ERR_BUSY, "roster: begin: %s", sqlite3_errmsg(db));
         goto out;
@@ -397,6 +414,11 @@ int roster_import(struct sqlite3 *db, const char *show, const char *path, const 
 out:
     if (in_tx)
         sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+    if (old_cache) {
+        char sql2[64];
+        snprintf(sql2, sizeof sql2, "PRAGMA cache_size = %lld", old_cache);
+        sqlite3_exec(db, sql2, NULL, NULL, NULL);
+    }
     sqlite3_finalize(del);
     sqlite3_finalize(ins);
     sqlite3_finalize(upd);

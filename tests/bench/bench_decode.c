@@ -20,7 +20,7 @@
 #include "firmware/store.h"
 
 #define N_PAYLOADS 10000
-#define MAX_BADGE 3072
+#define MAX_BADGE  3072
 
 struct item {
     char section[300]; /* "" for the default profile */

@@ -17,7 +17,7 @@
 #include "firmware/roster.h"
 #include "firmware/store.h"
 
-#define ROWS 1000000
+#define ROWS    1000000
 #define LOOKUPS 10000
 
 static double now(void)

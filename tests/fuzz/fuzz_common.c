@@ -107,8 +107,8 @@ int fuzz_one(const struct decoder *d, const uint8_t *data, size_t n)
     } else if (decode_payload(&ctx, p, len, &f, &e) < 0 || !f.format) {
         abort();
     }
-    char *const s[] = {f.format, f.badge_id, f.full_name, f.given_name, f.family_name,
-                       f.company, f.title,   f.address,   f.country};
+    char *const s[] = {f.format,  f.badge_id, f.full_name, f.given_name, f.family_name,
+                       f.company, f.title,    f.address,   f.country};
     for (size_t i = 0; i < sizeof s / sizeof s[0]; i++)
         check_str(s[i]);
     check_list(&f.emails);

@@ -149,8 +149,8 @@ int main(void)
         lead_fields_free(&f);
     }
     clock_gettime(CLOCK_MONOTONIC, &t1);
-    double us = ((double)(t1.tv_sec - t0.tv_sec) * 1e6 + (double)(t1.tv_nsec - t0.tv_nsec) / 1e3) /
-                2000;
+    double us =
+        ((double)(t1.tv_sec - t0.tv_sec) * 1e6 + (double)(t1.tv_nsec - t0.tv_nsec) / 1e3) / 2000;
     diag("roster lookup: %.1f us each", us);
     ok(us < 1000, "a lookup takes under 1 ms (%.1f us)", us);
 
