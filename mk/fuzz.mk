@@ -31,6 +31,10 @@ $(BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_OBJS)
 	@mkdir -p $(@D)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer $(FUZZ_SAN) -o $@ $< $(FUZZ_OBJS) $(FUZZ_LIBS)
 
+# Keep the objects: they are intermediates of the pattern rules, and make
+# would delete them after every build.
+.SECONDARY: $(FUZZ_OBJS)
+
 .PHONY: fuzz fuzz-build
 fuzz-build: $(FUZZ_BINS)
 
