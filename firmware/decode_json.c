@@ -5,14 +5,16 @@
  * The show's json_map names where each field is: "badge_id=2,
  * full_name=attendee.name" (a path of object keys and array indexes joined by
  * '.'). Fields the map does not name are looked for under their usual key
- * names ("email", "first_name", "company" …) in the top object and the
- * objects directly inside it. Parsed with cJSON.
+ * names ("email", "first_name", "company" …) in the top object and in the
+ * objects directly inside it that hold the person ("attendee", "contact" …). Parsed with cJSON.
  */
 #include <cjson/cJSON.h>
 #include <ctype.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "firmware/decode_util.h"
 
@@ -75,6 +77,17 @@ static int put_value(const struct decode_ctx *ctx, struct lead_fields *out, int 
     return 0;
 }
 
+static bool person_key(const char *k)
+{
+    static const char *const keys[] = {"attendee", "person",  "visitor", "contact", "participant",
+                                       "user",     "profile", "badge",   "guest",   "registrant",
+                                       "delegate", "lead",    "data"};
+    for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++)
+        if (!strcasecmp(k, keys[i]))
+            return true;
+    return false;
+}
+
 /* Usual key names in obj (and one level of objects inside it). */
 static int guess(const struct decode_ctx *ctx, struct lead_fields *out, const cJSON *obj,
                  const unsigned char *mapped, int depth)
@@ -91,9 +104,12 @@ static int guess(const struct decode_ctx *ctx, struct lead_fields *out, const cJ
         }
     }
     if (depth == 0) {
+        /* Only objects that hold the person: {"event": {"name": …}} must not
+         * name the visitor after the event. */
         cJSON_ArrayForEach(it, obj)
         {
-            if (cJSON_IsObject(it) && guess(ctx, out, it, mapped, 1) < 0)
+            if (cJSON_IsObject(it) && it->string && person_key(it->string) &&
+                guess(ctx, out, it, mapped, 1) < 0)
                 return -1;
         }
     }

@@ -498,6 +498,11 @@ case("default", "json_bom_ws", b"\xef\xbb\xbf  {\"Email\": \"bom@example.com\"}\
 case("default", "json_non_string_values", '{"name": null, "email": true, "company": {"x": 1}, "title": [ "Dr" ]}',
      format="json", title="Dr", warnings=[])
 
+case("default", "json_event_name_not_person",
+     json.dumps({"event": {"name": "HKEF 2026", "id": 99}, "attendee": {"email": "ev@example.com"},
+                 "contact": {"name": "Eve Visitor"}}),
+     format="json", full_name="Eve Visitor", emails=["ev@example.com"])
+
 # found by fuzz_json: a number too large for an integer id
 case("default", "json_huge_number", '{"id": 1e300, "name": "Big Number"}',
      format="json", badge_id="%.17g" % 1e300, full_name="Big Number")
