@@ -451,7 +451,7 @@ static int detect_version(const char *p, size_t n)
     return 30;
 }
 
-static int push_ranked(const struct decode_ctx *ctx, struct rlist *l, struct strv *sv)
+static int push_ranked(struct rlist *l, struct strv *sv)
 {
     if (l->n > 1)
         qsort(l->v, l->n, sizeof l->v[0], rank_cmp);
@@ -578,16 +578,22 @@ static int vcard_decode(const struct decode_ctx *ctx, const uint8_t *u, size_t n
             goto out;
     }
 
-    if (out->badge_id && decode_util_regex(ctx, "id_pattern", out->badge_id, NULL) != 1) {
+    if (out->badge_id) { /* the UID, kept only when it is this show's kind of id */
+        char *id = NULL;
+        int m = decode_util_regex(ctx, "id_pattern", out->badge_id, &id);
+        if (m == -1)
+            goto out;
         free(out->badge_id);
-        out->badge_id = NULL;
+        out->badge_id = m == 1 && id && *id ? id : NULL;
+        if (!out->badge_id)
+            free(id);
     }
     if (st.fn && !out->full_name)
         out->full_name = st.fn, st.fn = NULL;
     if (st.role && !out->title)
         out->title = st.role, st.role = NULL;
-    if (push_ranked(ctx, &st.emails, &out->emails) < 0 ||
-        push_ranked(ctx, &st.tels, &out->phones) < 0 || push_ranked(ctx, &st.urls, &out->urls) < 0)
+    if (push_ranked(&st.emails, &out->emails) < 0 || push_ranked(&st.tels, &out->phones) < 0 ||
+        push_ranked(&st.urls, &out->urls) < 0)
         goto out;
     if (st.adrs.n) {
         /* rank, keeping each address's country with it */

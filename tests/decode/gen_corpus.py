@@ -317,6 +317,10 @@ case("default", "vcard30_uid_not_badge",
 case("ids", "vcard30_uid_badge", vc("FN:Badge Holder", "UID:SB54321"),
      format="vcard", badge_id="SB54321", full_name="Badge Holder")
 
+case("code39", "vcard30_uid_padded_badge", vc("FN:Padded Uid", "UID:0002427"),
+     format="vcard", badge_id="2427", full_name="Padded Uid", company="Acme GmbH",
+     emails=["jane.doe@acme.example"], title="Buyer", country="DE")
+
 case("default", "vcard21_qp_utf8_multiline_adr",
      CRLF.join(["BEGIN:VCARD", "VERSION:2.1", "FN;CHARSET=UTF-8;ENCODING=QUOTED-PRINTABLE:Zo=C3=AB Brontë",
                 "ADR;WORK;ENCODING=QUOTED-PRINTABLE;CHARSET=UTF-8:;;Room 4=0D=0A1 Quay=",
