@@ -468,7 +468,7 @@ static int rows_to_array(sqlite3 *db, sqlite3_stmt *st, const char *lang, cJSON 
 }
 
 int catalog_match(struct store *s, const struct strv *categories, const char *lang, int limit,
-                  cJSON **out, struct err *e)
+                  long long seed, cJSON **out, struct err *e)
 {
     sqlite3 *db = store_db(s);
     sqlite3_stmt *st;
@@ -482,13 +482,15 @@ int catalog_match(struct store *s, const struct strv *categories, const char *la
                            "SELECT " SUPPLIER_COLS ", count(*) AS hits FROM catalog_categories c "
                            "JOIN catalog_suppliers s ON s.id = c.supplier_id "
                            "WHERE c.category IN (SELECT lower(value) FROM json_each(?1)) "
-                           "GROUP BY s.id ORDER BY hits DESC, s.sort_name LIMIT ?2",
+                           "GROUP BY s.id ORDER BY hits DESC, "
+                           "(s.rowid * 2654435761 + ?3) % 1000003 LIMIT ?2",
                            -1, &st, NULL) != SQLITE_OK) {
         free(cj);
         return err_set(e, ERR_IO, "catalog match: %s", sqlite3_errmsg(db));
     }
     sqlite3_bind_text(st, 1, cj ? cj : "[]", -1, SQLITE_TRANSIENT);
     sqlite3_bind_int(st, 2, limit);
+    sqlite3_bind_int64(st, 3, seed);
     free(cj);
     int rc = rows_to_array(db, st, lang, out, e);
     sqlite3_finalize(st);

@@ -40,11 +40,13 @@ int catalog_import_text(struct store *s, const char *text, size_t len, int json,
 int catalog_count(struct store *s);
 
 /*
- * Suppliers having any of categories, most categories in common first, then
- * by name; at most limit. *out (the caller's) is a JSON array.
+ * Suppliers having any of categories, most categories in common first; ties
+ * in an order that depends on seed (so visitors with the same interests do
+ * not all see the same few suppliers, yet one visitor always sees the same
+ * list). At most limit. *out (the caller's) is a JSON array.
  */
 int catalog_match(struct store *s, const struct strv *categories, const char *lang, int limit,
-                  struct cJSON **out, struct err *e);
+                  long long seed, struct cJSON **out, struct err *e);
 
 /*
  * Suppliers whose names, descriptions, categories or country contain every

@@ -691,8 +691,11 @@ static void api_matches(struct ui *u, struct MHD_Connection *conn, struct reply 
     if (store_lead_json(u->h.store, lead, false, &lj, &e) < 0)
         goto fail;
     answer_categories(u, lj, &cats);
+    long long seed = 0;
+    for (const char *p = lead; *p; p++)
+        seed = (seed * 31 + (unsigned char)*p) % 1000003;
     if (catalog_match(u->h.store, &cats, lang_of(arg(conn, "lang")),
-                      (int)config_int(u->h.cfg, "ui", "matches"), &list, &e) < 0 ||
+                      (int)config_int(u->h.cfg, "ui", "matches"), seed, &list, &e) < 0 ||
         add_links(u, list, lead, &e) < 0)
         goto fail;
     cJSON *o = cJSON_CreateObject();
