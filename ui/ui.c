@@ -1108,6 +1108,12 @@ static void handle(struct ui *u, struct MHD_Connection *conn, const char *method
     }
     cJSON *body = NULL;
     struct session *sess = session_of(u, conn);
+    if (((!strncmp(url, "/api/admin/", 11) && strcmp(url, "/api/admin/login") != 0) ||
+         !strncmp(url, "/api/staff/", 11)) &&
+        !sess) {
+        reply_error(r, MHD_HTTP_UNAUTHORIZED, "admin session needed: log in with the PIN");
+        return;
+    }
     if (post) {
         const char *ct = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Content-Type");
         const char *tok = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "X-CSRF-Token");
@@ -1132,14 +1138,6 @@ static void handle(struct ui *u, struct MHD_Connection *conn, const char *method
     } else if (!get) {
         reply_error(r, MHD_HTTP_METHOD_NOT_ALLOWED, "method not allowed");
         return;
-    }
-    if ((!strncmp(url, "/api/admin/", 11) && strcmp(url, "/api/admin/login") != 0) ||
-        !strncmp(url, "/api/staff/", 11)) {
-        if (!sess) {
-            cJSON_Delete(body);
-            reply_error(r, MHD_HTTP_UNAUTHORIZED, "admin session needed: log in with the PIN");
-            return;
-        }
     }
 #define ROUTE(m, path) ((m) && !strcmp(url, path))
     if (ROUTE(get, "/api/boot"))

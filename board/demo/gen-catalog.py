@@ -34,8 +34,11 @@ SUFFIX = [("Technology Co., Ltd.", "科技有限公司", "科技有限公司", "
           ("Industrial Ltd.", "實業有限公司", "实业有限公司", "इंडस्ट्रियल"),
           ("Electronics Works", "電子廠", "电子厂", "इलेक्ट्रॉनिक्स")]
 COUNTRIES = ["HK", "CN", "TW", "IN", "VN", "DE", "KR", "MY"]
-CITY = {"HK": "Hong Kong", "CN": "Shenzhen", "TW": "Taipei", "IN": "Bengaluru", "VN": "Hanoi",
-        "DE": "Stuttgart", "KR": "Seoul", "MY": "Penang"}
+# city per country: (en, zh-Hant, zh-Hans, hi)
+CITY = {"HK": ("Hong Kong", "香港", "香港", "हांगकांग"), "CN": ("Shenzhen", "深圳", "深圳", "शेनझेन"),
+        "TW": ("Taipei", "台北", "台北", "ताइपे"), "IN": ("Bengaluru", "班加羅爾", "班加罗尔", "बेंगलुरु"),
+        "VN": ("Hanoi", "河內", "河内", "हनोई"), "DE": ("Stuttgart", "斯圖加特", "斯图加特", "श्टुटगार्ट"),
+        "KR": ("Seoul", "首爾", "首尔", "सियोल"), "MY": ("Penang", "檳城", "槟城", "पेनांग")}
 
 
 def supplier(i):
@@ -46,7 +49,7 @@ def supplier(i):
     country = COUNTRIES[(i * 5) % len(COUNTRIES)]
     cats = [cat[0]] if second[0] == cat[0] else [cat[0], second[0]]
     en = f"{stem[0]} {cat[1]} {suf[0]}"
-    city = CITY[country]
+    city, city_hant, city_hans, city_hi = CITY[country]
     return {
         "id": f"SUP-{i + 1:04d}",
         "names": {
@@ -57,12 +60,12 @@ def supplier(i):
         },
         "descriptions": {
             "en": f"{cat[1]} and {second[1].lower()} maker from {city}; OEM and ODM, samples in 7 days.",
-            "zh-Hant": f"來自{city}的{cat[2]}及{second[2]}製造商，提供OEM/ODM，七天內寄送樣品。",
-            "zh-Hans": f"来自{city}的{cat[3]}及{second[3]}制造商，提供OEM/ODM，七天内寄送样品。",
+            "zh-Hant": f"來自{city_hant}的{cat[2]}及{second[2]}製造商，提供OEM/ODM，七天內寄送樣品。",
+            "zh-Hans": f"来自{city_hans}的{cat[3]}及{second[3]}制造商，提供OEM/ODM，七天内寄送样品。",
             "de": f"Hersteller für {cat[4]} und {second[4]} aus {city}; OEM und ODM, Muster in 7 Tagen.",
             "fr": f"Fabricant de {cat[5]} et {second[5]} à {city} ; OEM et ODM, échantillons en 7 jours.",
             "es": f"Fabricante de {cat[6]} y {second[6]} en {city}; OEM y ODM, muestras en 7 días.",
-            "hi": f"{city} से {cat[7]} और {second[7]} निर्माता; OEM और ODM, 7 दिनों में नमूने।",
+            "hi": f"{city_hi} से {cat[7]} और {second[7]} निर्माता; OEM और ODM, 7 दिनों में नमूने।",
         },
         "categories": cats,
         "country": country,
