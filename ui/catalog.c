@@ -539,7 +539,8 @@ int catalog_search(struct store *s, const char *query, const char *lang, int lim
                 if (*p != '%' && *p != '_')
                     buf_addc(&l, *p);
             buf_addc(&l, '%');
-            strv_push(&likes, l.data);
+            if (l.len > 2) /* a word of only % and _ is no word */
+                strv_push(&likes, l.data);
             buf_free(&l);
         }
     }
