@@ -106,22 +106,23 @@ static const struct migration migrations[] = {
         "CREATE INDEX outbox_queue ON outbox(sink, state, id);\n"
         "CREATE INDEX outbox_lead ON outbox(lead_id, sink);\n"
         "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);\n"},
-    {4, "CREATE TABLE catalog_suppliers (\n"
-        "  id TEXT PRIMARY KEY,\n"
-        "  names TEXT NOT NULL,               -- JSON {lang: name}\n"
-        "  descriptions TEXT NOT NULL,        -- JSON {lang: one line}\n"
-        "  categories TEXT NOT NULL,          -- JSON array\n"
-        "  country TEXT NOT NULL DEFAULT '',\n"
-        "  url TEXT NOT NULL,                 -- the supplier's page (QR links add campaign params)\n"
-        "  sort_name TEXT NOT NULL\n"
-        ");\n"
-        "CREATE TABLE catalog_categories (\n"
-        "  category TEXT NOT NULL,            -- lower case\n"
-        "  supplier_id TEXT NOT NULL REFERENCES catalog_suppliers(id) ON DELETE CASCADE,\n"
-        "  PRIMARY KEY (category, supplier_id)\n"
-        ");\n"
-        "CREATE VIRTUAL TABLE catalog_fts USING fts5(supplier_id UNINDEXED, body, "
-        "tokenize = 'trigram');\n"},
+    {4,
+     "CREATE TABLE catalog_suppliers (\n"
+     "  id TEXT PRIMARY KEY,\n"
+     "  names TEXT NOT NULL,               -- JSON {lang: name}\n"
+     "  descriptions TEXT NOT NULL,        -- JSON {lang: one line}\n"
+     "  categories TEXT NOT NULL,          -- JSON array\n"
+     "  country TEXT NOT NULL DEFAULT '',\n"
+     "  url TEXT NOT NULL,                 -- the supplier's page (QR links add campaign params)\n"
+     "  sort_name TEXT NOT NULL\n"
+     ");\n"
+     "CREATE TABLE catalog_categories (\n"
+     "  category TEXT NOT NULL,            -- lower case\n"
+     "  supplier_id TEXT NOT NULL REFERENCES catalog_suppliers(id) ON DELETE CASCADE,\n"
+     "  PRIMARY KEY (category, supplier_id)\n"
+     ");\n"
+     "CREATE VIRTUAL TABLE catalog_fts USING fts5(supplier_id UNINDEXED, body, "
+     "tokenize = 'trigram');\n"},
 };
 
 #define NMIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))

@@ -70,7 +70,8 @@ int main(void)
            "quoted field with \"\" and a newline; missing language falls back to en");
     cJSON_Delete(one);
     ok(catalog_get(s, "A1", "de", &one, &e) == 0, "get A1 in de");
-    is_str(cJSON_GetObjectItem(one, "name")->valuestring, "Acme Audio, Ltd.", "de falls back to en");
+    is_str(cJSON_GetObjectItem(one, "name")->valuestring, "Acme Audio, Ltd.",
+           "de falls back to en");
     cJSON_Delete(one);
     ok(catalog_get(s, "ZZ", "en", &one, &e) < 0 && e.code == ERR_NOTFOUND, "unknown id: not found");
 
@@ -110,10 +111,11 @@ int main(void)
     static const char unterminated[] = "id,name,url\n\"X1,Good,https://x.example\n";
     ok(catalog_import_text(s, unterminated, sizeof unterminated - 1, 0, &n, &e) < 0,
        "unterminated quote fails");
-    static const char js[] = "{\"suppliers\":[{\"id\":42,\"name\":{\"en\":\"Numeric\",\"hi\":\"संख्या\"},"
-                             "\"categories\":\"audio|power\",\"url\":\"https://n.example\"},"
-                             "{\"id\":\"S2\",\"name\":\"Plain\",\"description\":\"d\","
-                             "\"categories\":[\"lighting\"],\"url\":\"https://p.example\"}]}";
+    static const char js[] =
+        "{\"suppliers\":[{\"id\":42,\"name\":{\"en\":\"Numeric\",\"hi\":\"संख्या\"},"
+        "\"categories\":\"audio|power\",\"url\":\"https://n.example\"},"
+        "{\"id\":\"S2\",\"name\":\"Plain\",\"description\":\"d\","
+        "\"categories\":[\"lighting\"],\"url\":\"https://p.example\"}]}";
     ok(catalog_import_text(s, js, sizeof js - 1, 1, &n, &e) == 0, "JSON imports (%s)", e.msg);
     is_int(catalog_count(s), 2, "JSON replaced the catalog");
     ok(catalog_get(s, "42", "hi", &one, &e) == 0, "numeric id kept as text");

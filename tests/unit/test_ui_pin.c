@@ -21,7 +21,8 @@ int main(void)
     ok(pin_hash("2468", h1, sizeof h1, &e) == 0, "hash a PIN");
     ok(!strncmp(h1, "pbkdf2-sha256$", 14), "format names the algorithm (%s)", h1);
     ok(strstr(h1, "2468") == NULL, "the PIN is not in the hash");
-    ok(pin_hash("2468", h2, sizeof h2, &e) == 0 && strcmp(h1, h2) != 0, "salted: two hashes differ");
+    ok(pin_hash("2468", h2, sizeof h2, &e) == 0 && strcmp(h1, h2) != 0,
+       "salted: two hashes differ");
     is_int(pin_verify("2468", h1), 1, "right PIN");
     is_int(pin_verify("2469", h1), 0, "wrong PIN");
     is_int(pin_verify("", h1), 0, "empty PIN");
