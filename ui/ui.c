@@ -224,7 +224,7 @@ static struct MHD_Response *sse_open(struct ui *u, struct MHD_Connection *conn)
         return NULL;
     c->u = u;
     c->conn = conn;
-    buf_adds(&c->q, "retry: 1000\nevent: hello\ndata: {}\n\n");
+    buf_adds(&c->q, "retry: 250\nevent: hello\ndata: {}\n\n");
     struct MHD_Response *r =
         MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 4096, sse_read, c, sse_free);
     if (!r) {

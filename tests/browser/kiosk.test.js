@@ -380,6 +380,22 @@ async function main() {
     await page.click('#staff-exit');
     await page.waitForSelector('#s-attract.active');
 
+    // ---- a config reload restarts the UI: the page carries on by itself ----
+    d.child.kill('SIGHUP');
+    await sleep(1500); // the stream re-opens 250 ms after the restart (retry: 250)
+    const rl = `Reload${Date.now() % 100000}`;
+    await capture(d.cfg, mecard(`RELOAD-${Date.now()}`, 'After', rl, 'Reload Co', `${rl}@example.com`));
+    await waitUntil(page, (nm) => document.getElementById('greeting').textContent.includes(nm), rl, 15000);
+    ok(true, 'after SIGHUP the page reconnected and shows the next scan');
+    await page.fill('#f-company', 'Reload Company Ltd');
+    await page.click('#osk .key.enter');
+    await page.click('#details-next');
+    await page.waitForSelector('#s-questions.active');
+    ok(leadsJson(d.cfg).some((l) => l.company === 'Reload Company Ltd'), 'after SIGHUP writes carry the new CSRF token');
+    await page.click('#s-questions button[data-go="details"]');
+    await page.click('#s-details button[data-act="cancel"]');
+    await page.waitForSelector('#s-attract.active');
+
     // ---- admin page ----
     await page.goto(`http://127.0.0.1:${port}/admin`);
     await page.waitForSelector('body[data-ready="1"]');

@@ -92,13 +92,28 @@
 
   function connect() {
     const es = new EventSource('/api/events');
+    let hellos = 0;
+    // A second "hello" means the stream was re-opened: the daemon restarted
+    // or reloaded its config, so the CSRF token, form and printer may differ.
+    es.addEventListener('hello', async () => {
+      if (++hellos === 1) return;
+      try {
+        const fresh = await api('/api/boot');
+        boot = fresh;
+        printer = !!boot.printer;
+        $('show-name').textContent = boot.show.name;
+        $('demo-btn').hidden = !boot.demo;
+        $('print-btn').hidden = !printer;
+        if (staff) { staff = null; reset(); } // sessions do not survive a restart
+      } catch (e) { /* the next hello retries */ }
+    });
     es.addEventListener('lead', (ev) => onLead(JSON.parse(ev.data)));
     es.addEventListener('unknown_scan', () => onUnknown());
     es.addEventListener('status', (ev) => {
       printer = !!JSON.parse(ev.data).printer;
       $('print-btn').hidden = !printer;
     });
-    es.onerror = () => { /* EventSource reconnects by itself (retry: 1000) */ };
+    es.onerror = () => { /* EventSource reconnects by itself (retry: 250) */ };
   }
 
   /* ---- screens ---------------------------------------------------------- */
