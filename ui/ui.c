@@ -16,7 +16,8 @@
  * the CSRF token (the kiosk's, or the session's for admin and staff writes)
  * in X-CSRF-Token plus a JSON body, which a cross-site form cannot send; the
  * Host header must be ours, so a DNS-rebinding page cannot read the stream;
- * the kiosk may only write to the lead of the visit in progress; wrong PINs
+ * the kiosk may only write to the lead of the visit in progress; a peer that
+ * is not on this machine (allow_remote) gets the admin API only; wrong PINs
  * lock the login for a time that doubles with each failure (up to 30 s).
  * SSE connections are suspended (MHD_suspend_connection) while they have
  * nothing to send, so an idle stream costs nothing.
@@ -1072,6 +1073,32 @@ static bool host_ok(struct ui *u, struct MHD_Connection *conn)
     return !strcmp(name, "localhost") || !strncmp(name, "127.", 4) || !strcmp(name, "[::1]");
 }
 
+/* Whether the peer is on this machine. The kiosk's browser always is; with
+ * allow_remote the network may reach the admin page, but never the visitor's
+ * data (the event stream, the visit's API) or staff mode. */
+static bool peer_local(struct MHD_Connection *conn)
+{
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+    if (!ci || !ci->client_addr)
+        return false;
+    const struct sockaddr *sa = ci->client_addr;
+    if (sa->sa_family == AF_INET)
+        return (ntohl(((const struct sockaddr_in *)sa)->sin_addr.s_addr) >> 24) == 127;
+    if (sa->sa_family == AF_INET6) {
+        const struct in6_addr *a = &((const struct sockaddr_in6 *)sa)->sin6_addr;
+        return IN6_IS_ADDR_LOOPBACK(a) || (IN6_IS_ADDR_V4MAPPED(a) && a->s6_addr[12] == 127);
+    }
+    return false;
+}
+
+/* The API a remote peer may use (allow_remote): the admin's, and /api/boot
+ * for the token the login needs. */
+static bool remote_allowed(const char *url)
+{
+    return !strcmp(url, "/api/boot") || !strncmp(url, "/api/admin/", 11);
+}
+
 static const struct asset *asset_find(const char *path)
 {
     for (const struct asset *a = assets_table; a->path; a++)
@@ -1104,6 +1131,10 @@ static void handle(struct ui *u, struct MHD_Connection *conn, const char *method
         r->code = MHD_HTTP_OK;
         r->type = a->type;
         buf_add(&r->body, a->data, a->len);
+        return;
+    }
+    if (!remote_allowed(url) && !peer_local(conn)) {
+        reply_error(r, MHD_HTTP_FORBIDDEN, "only the kiosk itself may use this");
         return;
     }
     cJSON *body = NULL;
@@ -1218,7 +1249,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         return MHD_YES;
     }
     struct MHD_Response *resp;
-    if (!strcmp(url, "/api/events") && !strcmp(method, "GET") && host_ok(u, conn)) {
+    if (!strcmp(url, "/api/events") && !strcmp(method, "GET") && host_ok(u, conn) &&
+        peer_local(conn)) {
         if (!(resp = sse_open(u, conn)))
             return MHD_NO;
         add_common_headers(resp);

@@ -115,7 +115,7 @@ function mecard(uid, family, given, org, email, tel) {
   return `MECARD:UID:${uid};N:${family},${given};ORG:${org};` + (tel ? `TEL:${tel};` : '') + `EMAIL:${email};;`;
 }
 
-async function startDaemon(dir, port, extra) {
+async function startDaemon(dir, port, extra, ui) {
   const cfg = path.join(dir, 'matchbooth.conf');
   const hash = execFileSync(BIN, ['ui', 'pin', '--print', '--config', '/dev/null'], { input: PIN + '\n', encoding: 'utf8' })
     .trim().replace(/^admin_pin_hash = /, '');
@@ -125,7 +125,8 @@ show = test-show
 device_id = kiosk-7
 ${extra || ''}
 [ui]
-listen = 127.0.0.1:${port}
+listen = ${ui ? ui.listen : '127.0.0.1'}:${port}
+${ui && ui.remote ? 'allow_remote = true' : ''}
 catalog = ${ROOT}/board/demo/catalog.json
 idle_timeout = 5
 admin_pin_hash = ${hash}
@@ -462,10 +463,28 @@ async function main() {
     fs.rmSync(udd, { recursive: true, force: true });
   }
 
-  // ---- without demo mode there is no demo button ----
+  // ---- without demo mode there is no demo button; with allow_remote the
+  // network reaches the admin API but never the visitor's data ----
   const port2 = await freePort();
   const dir2 = fs.mkdtempSync(path.join(os.tmpdir(), 'mb-browser-'));
-  const d2 = await startDaemon(dir2, port2, '');
+  const d2 = await startDaemon(dir2, port2, '', { listen: '0.0.0.0', remote: true });
+  const ext = Object.values(os.networkInterfaces()).flat().find((i) => i && i.family === 'IPv4' && !i.internal);
+  if (ext) {
+    const remote = (p) => new Promise((resolve, reject) => {
+      const rq = http.request({ host: ext.address, port: port2, path: p, localAddress: ext.address }, (res) => {
+        res.destroy();
+        resolve(res.statusCode);
+      });
+      rq.on('error', reject);
+      rq.end();
+    });
+    is(await remote('/api/events'), 403, `allow_remote: the event stream is refused to ${ext.address}`);
+    is(await remote('/api/matches?lead=x'), 403, 'allow_remote: the visit API is refused to a remote peer');
+    is(await remote('/api/admin/status'), 401, 'allow_remote: the admin API answers (and wants a session)');
+    is(await remote('/admin'), 200, 'allow_remote: the admin page is served');
+  } else {
+    ok(true, '# SKIP no non-loopback IPv4 address to test allow_remote from');
+  }
   const udd2 = fs.mkdtempSync(path.join(os.tmpdir(), 'mb-chromium-'));
   const b2 = await chromium.launchPersistentContext(udd2, {
     executablePath: '/usr/bin/chromium', headless: true,
