@@ -14,8 +14,10 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "firmware/cmd_catalog.h"
 #include "firmware/cmd_core.h"
 #include "firmware/cmd_decode.h"
+#include "firmware/cmd_ui.h"
 #include "firmware/config.h"
 #include "firmware/ctl.h"
 #include "firmware/daemon.h"
@@ -59,6 +61,14 @@ static const struct cli_opt roster_opts[] = {
      "columns for fields, e.g. badge_id=Reg No,given_name=First (default: by header)"},
     {NULL, NULL, NULL}};
 
+static const struct cli_opt pin_opts[] = {
+    {"print", NULL, "print the [ui] admin_pin_hash line instead of storing the hash"},
+    {NULL, NULL, NULL}};
+
+static const struct cli_opt search_opts[] = {
+    {"lang", "LANG", "language of the names printed (en, zh-Hant, zh-Hans, de, fr, es, hi)"},
+    {NULL, NULL, NULL}};
+
 static const struct cli_cmd cli_commands[] = {
     {"run", "", "start the daemon (event loop, scanners, UI, sync)", run_opts, 0, 0,
      daemon_main_cli},
@@ -85,6 +95,15 @@ static const struct cli_cmd cli_commands[] = {
      0, 0, cmd_core_config_example},
     {"config check", "", "load and validate the config, then print the show it runs", no_opts, 0, 0,
      cmd_core_config_check},
+    {"ui pin", "",
+     "set the admin PIN of the web UI: reads it from stdin and stores only a PBKDF2 hash", pin_opts,
+     0, 0, cmd_ui_pin},
+    {"catalog import", "FILE",
+     "replace the supplier catalog with FILE (CSV or .json: id, names, categories, country, "
+     "url, description)",
+     no_opts, 1, 1, cmd_catalog_import},
+    {"catalog search", "QUERY", "search the supplier catalog (any language) and list the hits",
+     search_opts, 1, 1, cmd_catalog_search},
     {NULL, NULL, NULL, NULL, 0, 0, NULL},
 };
 

@@ -70,6 +70,23 @@ static const struct cfg_key cfg_keys[] = {
      "Allow a listen address other than loopback (the admin page is then reachable from the "
      "network).",
      0, 0, NULL},
+    {"ui", "admin_pin_hash", CFG_STR, "",
+     "Hash of the admin PIN (pbkdf2-sha256$…, made by `matchbooth ui pin --print`); empty means "
+     "the one `matchbooth ui pin` stored in the lead store. No hash anywhere: admin page closed.",
+     0, 0, NULL},
+    {"ui", "idle_timeout", CFG_INT, "45",
+     "Seconds without a touch or a scan before the kiosk clears the visitor's data and goes back "
+     "to the attract screen.",
+     5, 3600, NULL},
+    {"ui", "session_timeout", CFG_INT, "900",
+     "Seconds of inactivity after which an admin or staff session opened with the PIN ends.", 60,
+     86400, NULL},
+    {"ui", "catalog", CFG_STR, "",
+     "Supplier catalog (CSV or JSON) imported at start when the store has no catalog yet; "
+     "`matchbooth catalog import FILE` replaces it at any time.",
+     0, 0, NULL},
+    {"ui", "matches", CFG_INT, "6", "How many matching suppliers the kiosk shows a visitor.", 1, 24,
+     NULL},
     {"show.*", "name", CFG_STR, "", "Display name of the show.", 0, 0, NULL},
     {"show.*", "timezone", CFG_STR, "UTC", "IANA time zone of the show (exports show local time).",
      0, 0, NULL},
