@@ -15,7 +15,10 @@
 #include <unistd.h>
 
 #include "firmware/cmd_card.h"
+#include "firmware/cmd_catalog.h"
 #include "firmware/cmd_core.h"
+#include "firmware/cmd_decode.h"
+#include "firmware/cmd_ui.h"
 #include "firmware/config.h"
 #include "firmware/ctl.h"
 #include "firmware/daemon.h"
@@ -57,6 +60,24 @@ static const struct cli_opt card_opts[] = {
     {"device", "NAME", "device name recorded with the scan (default: file:NAME)"},
     {NULL, NULL, NULL}};
 
+static const struct cli_opt decode_opts[] = {
+    {"show", "SHOW", "decode with this show's profile (default: [kiosk] show)"},
+    {NULL, NULL, NULL}};
+
+static const struct cli_opt roster_opts[] = {
+    {"show", "SHOW", "the show whose roster this is (required)"},
+    {"map", "F=COL,…",
+     "columns for fields, e.g. badge_id=Reg No,given_name=First (default: by header)"},
+    {NULL, NULL, NULL}};
+
+static const struct cli_opt pin_opts[] = {
+    {"print", NULL, "print the [ui] admin_pin_hash line instead of storing the hash"},
+    {NULL, NULL, NULL}};
+
+static const struct cli_opt search_opts[] = {
+    {"lang", "LANG", "language of the names printed (en, zh-Hant, zh-Hans, de, fr, es, hi)"},
+    {NULL, NULL, NULL}};
+
 static const struct cli_cmd cli_commands[] = {
     {"run", "", "start the daemon (event loop, scanners, UI, sync)", run_opts, 0, 0,
      daemon_main_cli},
@@ -68,6 +89,14 @@ static const struct cli_cmd cli_commands[] = {
      "read a business-card image (PNG, JPEG): QR code first, else OCR; stored by the running "
      "daemon, or printed with --dry-run",
      card_opts, 1, 1, cmd_card_run},
+    {"decode", "[FILE|-]",
+     "decode a payload (a file, or stdin) with the show's profile and print its fields as JSON; "
+     "works without a daemon and without a config",
+     decode_opts, 0, 1, cmd_decode_run},
+    {"roster import", "FILE.csv",
+     "load an organizer's attendee list (CSV, any delimiter) as the show's roster, replacing "
+     "the old one",
+     roster_opts, 1, 1, cmd_decode_roster_import},
     {"status", "", "print the running daemon's state", json_opts, 0, 0, cmd_core_status},
     {"leads", "", "list the stored leads", leads_opts, 0, 0, cmd_core_leads},
     {"note", "LEAD-ID", "set an operator's note, rating and tags on a lead", note_opts, 1, 1,
@@ -79,6 +108,15 @@ static const struct cli_cmd cli_commands[] = {
      0, 0, cmd_core_config_example},
     {"config check", "", "load and validate the config, then print the show it runs", no_opts, 0, 0,
      cmd_core_config_check},
+    {"ui pin", "",
+     "set the admin PIN of the web UI: reads it from stdin and stores only a PBKDF2 hash", pin_opts,
+     0, 0, cmd_ui_pin},
+    {"catalog import", "FILE",
+     "replace the supplier catalog with FILE (CSV or .json: id, names, categories, country, "
+     "url, description)",
+     no_opts, 1, 1, cmd_catalog_import},
+    {"catalog search", "QUERY", "search the supplier catalog (any language) and list the hits",
+     search_opts, 1, 1, cmd_catalog_search},
     {NULL, NULL, NULL, NULL, 0, 0, NULL},
 };
 
