@@ -14,7 +14,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include "firmware/e164.h"
+#include "firmware/phone.h"
 
 /* ---- tables ------------------------------------------------------------- */
 
@@ -629,13 +629,18 @@ static int take_phones(char *s, const char *country, bool strict, struct lead_fi
             i = b > i ? b : i + 1;
             continue;
         }
-        char raw[64], e164[32];
+        char raw[64];
         size_t n = b - a < sizeof raw - 1 ? b - a : sizeof raw - 1;
         memcpy(raw, s + a, n);
         raw[n] = '\0';
-        e164_normalise(raw, country, e164, sizeof e164);
-        if (strv_push_unique(&out->phones, e164) < 0)
+        /* The same normaliser as the badge decoders: E.164 when the number
+         * fits the country's plan, else kept as printed. */
+        char *num = phone_normalize(raw, country);
+        if (!num || strv_push_unique(&out->phones, num) < 0) {
+            free(num);
             return -1;
+        }
+        free(num);
         blank(s, a, b);
         found++;
         i = b;

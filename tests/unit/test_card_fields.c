@@ -9,7 +9,6 @@
 #include <string.h>
 
 #include "firmware/card_fields.h"
-#include "firmware/e164.h"
 #include "firmware/ocr.h"
 #include "tests/tap.h"
 
@@ -162,20 +161,17 @@ int main(void)
     is_str(s3, "九龍觀塘道388號", "spaces between Han and digits removed");
     is_str(s4, "Tel 2345 6789", "Latin text untouched");
 
-    /* E.164. */
-    char out[32];
-    ok(e164_normalise("+44 (0)20 7946 0321", NULL, out, sizeof out), "+44 (0)20 valid");
-    is_str(out, "+442079460321", "bracketed trunk zero dropped");
-    ok(e164_normalise("0044 20 7946 0321", "DE", out, sizeof out), "00 prefix valid");
-    is_str(out, "+442079460321", "00 becomes +");
-    ok(e164_normalise("1 (212) 555-0187", "US", out, sizeof out), "NANP with leading 1");
-    is_str(out, "+12125550187", "NANP leading 1 not doubled");
-    ok(e164_normalise("+1 617 555 0199 ext. 12", NULL, out, sizeof out), "extension");
-    is_str(out, "+16175550199", "extension dropped");
-    ok(!e164_normalise("2345 6789", NULL, out, sizeof out), "no country: not E.164");
-    is_str(out, "23456789", "no country: digits as read");
-    ok(!e164_normalise("123", "HK", out, sizeof out), "too short for HK");
-    is_int(e164_country_code("hk"), 852, "country code, case-insensitive");
-    is_int(e164_country_code("XX"), 0, "unknown country");
+    /* Phone numbers in other forms (phone.c does E.164; the rules find them). */
+    const struct card_line ph[] = {
+        L("Tel +44 (0)20 7946 0321", 27),
+        L("Mobile 0044 7700 900123", 27),
+        L("Direct: 1 (212) 555-0187", 27),
+    };
+    extract(ph, 3, "US", &f, conf);
+    is_int((long long)f.phones.n, 3, "three numbers found");
+    ok(f.phones.n == 3 && !strcmp(f.phones.v[0], "+442079460321"), "(0) trunk zero dropped");
+    ok(f.phones.n == 3 && !strcmp(f.phones.v[1], "+447700900123"), "00 prefix read as +");
+    ok(f.phones.n == 3 && !strcmp(f.phones.v[2], "+12125550187"), "NANP leading 1");
+    lead_fields_free(&f);
     return done_testing();
 }
