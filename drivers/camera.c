@@ -97,7 +97,12 @@ struct camera *camera_open(const struct source_host *host, const char *device,
     still_init(&c->still, sp);
     c->fd = v4l2_open(device, O_RDWR | O_NONBLOCK);
     if (c->fd < 0) {
-        err_set(e, ERR_IO, "camera %s: %s", device, strerror(errno));
+        /* libv4l2 queries the capabilities on open: ENOTTY means the path
+         * is some other kind of file or device. */
+        if (errno == ENOTTY || errno == EINVAL)
+            err_set(e, ERR_INVALID, "camera %s: not a V4L2 capture device", device);
+        else
+            err_set(e, ERR_IO, "camera %s: %s", device, strerror(errno));
         goto fail;
     }
     struct v4l2_capability cap = {0};
