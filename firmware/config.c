@@ -138,8 +138,9 @@ static const struct cfg_key cfg_keys[] = {
     {"show.*", "card_keep_image", CFG_BOOL, "false",
      "Keep the photo of each business card with its lead (deleted with the lead).", 0, 0, NULL},
     {"card", "enabled", CFG_BOOL, "true",
-     "Read business cards (keeps one OCR engine loaded, about 30-100 MB with its languages).", 0, 0,
-     NULL},
+     "Read business cards (keeps the OCR models loaded: about 20 MB for English, 100 MB more "
+     "for each CJK language).",
+     0, 0, NULL},
     {"card", "camera", CFG_STR, "",
      "V4L2 device of the card camera (/dev/video0); empty: no camera, cards come from files.", 0, 0,
      NULL},
