@@ -14,6 +14,7 @@
 #include "firmware/card.h"
 #include "firmware/cli.h"
 #include "firmware/config.h"
+#include "firmware/ctl.h"
 #include "firmware/decode.h"
 
 /* OCR of a large card on a slow kiosk, plus the store's commit. */
@@ -163,6 +164,15 @@ int cmd_card_run(const struct cli_args *a)
         goto out;
     struct buf b64 = {0};
     buf_add_base64(&b64, (const uint8_t *)img.data, img.len);
+    if (b64.len + 1024 > CTL_MAX_LINE) {
+        cli_fail(a,
+                 "%s: %zu bytes is too large for the control socket (at most %u as base64): "
+                 "scale it down, or read it with --dry-run",
+                 a->argv[0], img.len, (unsigned)CTL_MAX_LINE);
+        buf_free(&b64);
+        config_free(cfg);
+        goto out;
+    }
     const char *base = strrchr(a->argv[0], '/');
     char device[256];
     snprintf(device, sizeof device, "file:%s", base ? base + 1 : a->argv[0]);

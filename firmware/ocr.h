@@ -71,7 +71,8 @@ int ocr_read(struct ocr *o, struct Pix *image, struct ocr_result *out, struct er
 void ocr_result_free(struct ocr_result *r);
 
 /*
- * Cleans an image for recognition: 8-bit grey, deskewed (up to ~7°),
+ * Cleans an image for recognition: 8-bit grey, scaled down when larger than
+ * a 400 dpi card, deskewed (up to ~7°),
  * binarised to 1 bpp on a normalised background. Returns a new Pix (the
  * caller's, pixDestroy) or NULL; *skew_deg (may be NULL) gets the angle.
  */

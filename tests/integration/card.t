@@ -141,6 +141,12 @@ with mbtest.Daemon(show=SHOW, extra=CARD) as d:
     t.ok(not r.get("ok") and "image_base64" in r.get("error", ""), "no image: refused")
     r = d.request({"cmd": "card_store", "read_id": 999})
     t.ok(not r.get("ok"), "unknown read_id: refused")
+    big = os.path.join(d.dir, "huge.jpg")
+    with open(big, "wb") as f:
+        f.write(os.urandom(3500000))
+    rc, out, err = d.cli("card", big)
+    t.ok(rc == 1 and "too large for the control socket" in err,
+         "an image too large for the control socket is refused by the CLI")
     t.ok(d.request({"cmd": "ping"}).get("ok"), "the daemon is still serving")
     leads = d.leads()
     t.is_(len(leads), 3, "three leads stored (Alice twice, merged)")

@@ -122,6 +122,22 @@ int main(int argc, char **argv)
     err_clear(&e);
     cJSON_Delete(again);
 
+    /* A photo at three times the resolution of a scan reads the same. */
+    PIX *orig = pixRead("tests/cards/card01-en-left-clean.png");
+    PIX *big = orig ? pixScale(orig, 3.0f, 3.0f) : NULL;
+    pixWrite("/tmp/mb-card-big.jpg", big, IFF_JFIF_JPEG);
+    pixDestroy(&orig);
+    pixDestroy(&big);
+    cJSON *breq = image_req("/tmp/mb-card-big.jpg"), *breply = cJSON_CreateObject();
+    unlink("/tmp/mb-card-big.jpg");
+    ok(card_service_read(s, breq, breply, &e) == 0, "read a 3150 px photo %s", e.msg);
+    is_str(
+        cJSON_GetStringValue(cJSON_GetObjectItem(
+            cJSON_GetObjectItem(cJSON_GetObjectItem(breply, "card"), "recognised"), "full_name")),
+        "Alice Johnson", "a large photo is scaled down and read");
+    cJSON_Delete(breq);
+    cJSON_Delete(breply);
+
     /* Camera frames. */
     feed_frame(s, "tests/cards/card01-en-left-clean.png");
     is_int(events, 1, "a card with text: one card_read event for review");
