@@ -10,7 +10,7 @@
  * Targets (issue 9): under 0.5 s per English card, under 1 s per English +
  * Chinese card, on this machine.
  *
- * Usage: bench_card [CARDS_DIR] [ROUNDS]   (default tests/cards, 2)
+ * Usage: bench_card [CARDS_DIR] [ROUNDS]   (default tests/cards, 1)
  */
 #include <cjson/cJSON.h>
 #include <dirent.h>
@@ -63,7 +63,7 @@ int main(int argc, char **argv)
 {
     ocr_env_ensure(argv);
     const char *dir = argc > 1 ? argv[1] : "tests/cards";
-    int rounds = argc > 2 ? atoi(argv[2]) : 2;
+    int rounds = argc > 2 ? atoi(argv[2]) : 1;
     static const struct set sets[] = {
         {"English", "-en-", "eng", "eng", 0.5},
         {"Trad. Chinese + English", "-zh_hant-", "chi_tra", "chi_tra+eng", 1.0},
