@@ -15,6 +15,8 @@
 #include <unistd.h>
 
 #include "firmware/cmd_core.h"
+#include "firmware/cmd_export.h"
+#include "firmware/cmd_import.h"
 #include "firmware/config.h"
 #include "firmware/ctl.h"
 #include "firmware/daemon.h"
@@ -48,6 +50,16 @@ static const struct cli_opt note_opts[] = {
     {"tags", "A,B", "comma-separated tags"},
     {NULL, NULL, NULL}};
 
+static const struct cli_opt export_opts[] = {
+    {"format", "FMT", "csv, xlsx, vcf or ndjson (with --usb: only this one)"},
+    {"show", "SHOW", "the show to export (default: [kiosk] show)"},
+    {"all-shows", NULL, "every show in the store"},
+    {"since", "TIME", "leads first captured at or after TIME (ISO 8601; no offset = UTC)"},
+    {"until", "TIME", "leads first captured before TIME"},
+    {"out", "FILE|DIR", "write FILE, or a named file in DIR (atomically); default stdout"},
+    {"usb", NULL, "write [export] usb_formats to the stick mounted at [export] usb_path"},
+    {NULL, NULL, NULL}};
+
 static const struct cli_cmd cli_commands[] = {
     {"run", "", "start the daemon (event loop, scanners, UI, sync)", run_opts, 0, 0,
      daemon_main_cli},
@@ -59,13 +71,20 @@ static const struct cli_cmd cli_commands[] = {
     {"leads", "", "list the stored leads", leads_opts, 0, 0, cmd_core_leads},
     {"note", "LEAD-ID", "set an operator's note, rating and tags on a lead", note_opts, 1, 1,
      cmd_core_note},
+    {"export", "",
+     "write the leads as CSV, XLSX, vCard or NDJSON (one row per lead; progress on a terminal)",
+     export_opts, 0, 0, cmd_export_run},
+    {"import", "FILE…",
+     "add the leads of NDJSON exports (from another kiosk) to the store, keeping their ids; "
+     "known ids are skipped",
+     no_opts, 1, -1, cmd_import_run},
     {"db check", "", "run SQLite's integrity and foreign-key checks on the lead store", no_opts, 0,
      0, cmd_core_db_check},
     {"db stats", "", "print counts from the lead store", json_opts, 0, 0, cmd_core_db_stats},
-    {"config example", "", "print the example config: every key with its default and doc",
-     no_opts, 0, 0, cmd_core_config_example},
-    {"config check", "", "load and validate the config, then print the show it runs", no_opts, 0,
-     0, cmd_core_config_check},
+    {"config example", "", "print the example config: every key with its default and doc", no_opts,
+     0, 0, cmd_core_config_example},
+    {"config check", "", "load and validate the config, then print the show it runs", no_opts, 0, 0,
+     cmd_core_config_check},
     {NULL, NULL, NULL, NULL, 0, 0, NULL},
 };
 
@@ -109,8 +128,9 @@ static void print_cmd_help(FILE *out, const struct cli_cmd *c)
 
 static void print_help(FILE *out)
 {
-    fprintf(out, "matchbooth %s — lead-capture kiosk firmware\n\n"
-                 "usage: matchbooth COMMAND [OPTIONS] [ARGS]\n\ncommands:\n",
+    fprintf(out,
+            "matchbooth %s — lead-capture kiosk firmware\n\n"
+            "usage: matchbooth COMMAND [OPTIONS] [ARGS]\n\ncommands:\n",
             MB_VERSION);
     for (const struct cli_cmd *c = cli_commands; c->name; c++) {
         char left[64];
@@ -232,8 +252,7 @@ int cli_main(int argc, char **argv)
                 fprintf(stderr, "  matchbooth %s %s\n", c->name, c->usage);
             }
         if (!group)
-            fprintf(stderr, "matchbooth: unknown command '%s' (see matchbooth --help)\n",
-                    argv[1]);
+            fprintf(stderr, "matchbooth: unknown command '%s' (see matchbooth --help)\n", argv[1]);
         return 2;
     }
 
@@ -241,9 +260,8 @@ int cli_main(int argc, char **argv)
     struct option lo[CLI_MAX_OPTS + 3];
     int n = 0;
     for (; cmd->opts[n].name && n < CLI_MAX_OPTS; n++)
-        lo[n] = (struct option){cmd->opts[n].name, cmd->opts[n].arg ? required_argument
-                                                                    : no_argument,
-                                NULL, 1000 + n};
+        lo[n] = (struct option){cmd->opts[n].name,
+                                cmd->opts[n].arg ? required_argument : no_argument, NULL, 1000 + n};
     lo[n] = (struct option){"config", required_argument, NULL, 'c'};
     lo[n + 1] = (struct option){"help", no_argument, NULL, 'h'};
     lo[n + 2] = (struct option){NULL, 0, NULL, 0};

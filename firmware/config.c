@@ -41,6 +41,7 @@ static const struct cfg_section cfg_sections[] = {
     {"kiosk", "The kiosk itself: where it keeps its data and which show it runs."},
     {"ui", "The embedded web server that serves the kiosk and admin pages."},
     {"show.*", "A show's profile; [show.ID] where ID is what [kiosk] show names."},
+    {"export", "Exports for marketers (matchbooth export) and the USB stick."},
     {NULL, NULL},
 };
 
@@ -62,8 +63,8 @@ static const struct cfg_key cfg_keys[] = {
      0, 0, NULL},
     {"kiosk", "clock_check_interval", CFG_INT, "15",
      "Seconds between checks of whether the clock became NTP-synchronised.", 1, 3600, NULL},
-    {"kiosk", "demo", CFG_BOOL, "false",
-     "Demo mode: the UI offers a \"try a demo badge\" button.", 0, 0, NULL},
+    {"kiosk", "demo", CFG_BOOL, "false", "Demo mode: the UI offers a \"try a demo badge\" button.",
+     0, 0, NULL},
     {"ui", "listen", CFG_ADDR, "127.0.0.1:8080", "HOST:PORT the web UI listens on.", 0, 0, NULL},
     {"ui", "allow_remote", CFG_BOOL, "false",
      "Allow a listen address other than loopback (the admin page is then reachable from the "
@@ -77,6 +78,13 @@ static const struct cfg_key cfg_keys[] = {
     {"show.*", "form", CFG_STR, "",
      "JSON file with the qualifier questions and consent purposes (texts per language).", 0, 0,
      NULL},
+    {"export", "usb_path", CFG_STR, "/media/matchbooth-usb",
+     "Mount point of the USB stick: `matchbooth export --usb` (run by the udev rule and "
+     "matchbooth-usb-export@.service when a stick is plugged in) writes the current show's "
+     "exports to <usb_path>/matchbooth/.",
+     0, 0, NULL},
+    {"export", "usb_formats", CFG_LIST, "csv,xlsx,vcf,ndjson",
+     "Formats written to the USB stick (csv, xlsx, vcf, ndjson).", 0, 0, NULL},
     {NULL, NULL, 0, NULL, NULL, 0, 0, NULL},
 };
 

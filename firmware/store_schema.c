@@ -12,6 +12,9 @@
  *   2  answers, consents (with the version and language of the text), notes
  *      (one row per operator and lead); leads.version for updates.
  *   3  outbox (one row per sink and lead change), meta (key/value).
+ *   4  imports (one row per `matchbooth import` run) and leads.import_id:
+ *      an imported lead keeps its original source; this says where and
+ *      when it came in.
  */
 #include <sqlite3.h>
 #include <stdio.h>
@@ -104,6 +107,14 @@ static const struct migration migrations[] = {
         "CREATE INDEX outbox_queue ON outbox(sink, state, id);\n"
         "CREATE INDEX outbox_lead ON outbox(lead_id, sink);\n"
         "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);\n"},
+    {4, "CREATE TABLE imports (\n"
+        "  id INTEGER PRIMARY KEY,\n"
+        "  file TEXT NOT NULL,                -- as given on the command line\n"
+        "  imported_ms INTEGER NOT NULL,\n"
+        "  leads_added INTEGER NOT NULL DEFAULT 0,\n"
+        "  leads_present INTEGER NOT NULL DEFAULT 0  -- already in the store: skipped\n"
+        ");\n"
+        "ALTER TABLE leads ADD COLUMN import_id INTEGER REFERENCES imports(id);\n"},
 };
 
 #define NMIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))
