@@ -22,7 +22,6 @@
 #include "firmware/clock.h"
 #include "firmware/config.h"
 #include "firmware/export.h"
-#include "firmware/log.h"
 #include "firmware/show.h"
 #include "firmware/store.h"
 
@@ -105,8 +104,6 @@ static int write_one(const struct cli_args *a, struct store *s, struct export_re
         return cli_fail(a, "%s", e.msg);
     printf("wrote %s (%lld leads, %llu bytes)\n", path, (long long)res.leads,
            (unsigned long long)res.bytes);
-    log_info("export", "%s: %lld leads, %llu bytes", r->format, (long long)res.leads,
-             (unsigned long long)res.bytes);
     return 0;
 }
 

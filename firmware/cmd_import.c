@@ -16,7 +16,6 @@
 
 #include "firmware/cli.h"
 #include "firmware/config.h"
-#include "firmware/log.h"
 #include "firmware/store.h"
 #include "firmware/store_import.h"
 
@@ -91,8 +90,6 @@ out:
                "%lld already present, %lld scans\n",
                file, (long long)st.added, (long long)st.apart, (long long)st.present,
                (long long)st.scans);
-        log_info("import", "%lld leads added, %lld already present", (long long)st.added,
-                 (long long)st.present);
     }
     store_import_end(im);
     free(line);
