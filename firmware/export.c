@@ -202,70 +202,99 @@ static int put_utf8(struct buf *b, uint32_t cp)
 /*
  * The store keeps emails, phones, urls and tags as JSON arrays of strings; a
  * small decoder of exactly that is much cheaper per lead than a JSON tree.
- * Anything else (a malformed value) yields no strings rather than garbage.
  */
 int export_json_strings(const char *json, int (*fn)(const char *s, void *ud), void *ud)
 {
     if (!json)
-        return 0;
+        return -1;
     const char *p = json;
     while (*p == ' ')
         p++;
     if (*p++ != '[')
-        return 0;
+        return -1;
+    char small[512];
     struct buf b = {0};
-    int r = 0;
+    int r = -1;
     for (;;) {
-        while (*p == ' ' || *p == ',' || *p == '\n')
+        while (*p == ' ' || *p == '\n' || *p == '\t' || *p == '\r')
             p++;
-        if (*p != '"')
+        if (*p == ']') {
+            r = 0;
             break;
-        buf_reset(&b);
-        for (p++; *p && *p != '"'; p++) {
-            if (*p != '\\') {
-                buf_addc(&b, *p);
-                continue;
-            }
-            p++;
-            char c = *p;
-            if (c == 'u') {
-                uint32_t cp = 0;
-                for (int k = 1; k <= 4; k++) {
-                    int h = hexval(p[k]);
-                    if (h < 0)
-                        goto done;
-                    cp = cp << 4 | (uint32_t)h;
-                }
-                p += 4;
-                if (cp >= 0xd800 && cp < 0xdc00 && p[1] == '\\' && p[2] == 'u') {
-                    uint32_t lo = 0;
-                    for (int k = 3; k <= 6; k++) {
-                        int h = hexval(p[k]);
-                        if (h < 0)
-                            goto done;
-                        lo = lo << 4 | (uint32_t)h;
-                    }
-                    if (lo >= 0xdc00 && lo < 0xe000) {
-                        cp = 0x10000 + ((cp - 0xd800) << 10) + (lo - 0xdc00);
-                        p += 6;
-                    }
-                }
-                put_utf8(&b, cp >= 0xd800 && cp < 0xe000 ? 0xfffd : cp);
-            } else if (c) {
-                buf_addc(&b, c == 'n'   ? '\n'
-                             : c == 't' ? '\t'
-                             : c == 'r' ? '\r'
-                             : c == 'b' ? '\b'
-                             : c == 'f' ? '\f'
-                                        : c);
-            } else {
-                goto done;
-            }
         }
         if (*p != '"')
             break;
         p++;
-        if ((r = fn(b.data ? b.data : "", ud)) != 0)
+        /* The common case: no escapes, short — no copy into b needed. */
+        const char *q = p;
+        while (*q && *q != '"' && *q != '\\')
+            q++;
+        const char *item;
+        if (*q == '"' && (size_t)(q - p) < sizeof small) {
+            memcpy(small, p, (size_t)(q - p));
+            small[q - p] = 0;
+            item = small;
+            p = q + 1;
+        } else {
+            buf_reset(&b);
+            for (; *p && *p != '"'; p++) {
+                const char *run = p;
+                while (*p && *p != '"' && *p != '\\')
+                    p++;
+                buf_add(&b, run, (size_t)(p - run));
+                if (*p != '\\')
+                    break;
+                p++;
+                char c = *p;
+                if (c == 'u') {
+                    uint32_t cp = 0;
+                    for (int k = 1; k <= 4; k++) {
+                        int h = hexval(p[k]);
+                        if (h < 0)
+                            goto done;
+                        cp = cp << 4 | (uint32_t)h;
+                    }
+                    p += 4;
+                    if (cp >= 0xd800 && cp < 0xdc00 && p[1] == '\\' && p[2] == 'u') {
+                        uint32_t lo = 0;
+                        for (int k = 3; k <= 6; k++) {
+                            int h = hexval(p[k]);
+                            if (h < 0)
+                                goto done;
+                            lo = lo << 4 | (uint32_t)h;
+                        }
+                        if (lo >= 0xdc00 && lo < 0xe000) {
+                            cp = 0x10000 + ((cp - 0xd800) << 10) + (lo - 0xdc00);
+                            p += 6;
+                        }
+                    }
+                    put_utf8(&b, cp >= 0xd800 && cp < 0xe000 ? 0xfffd : cp);
+                } else if (c) {
+                    buf_addc(&b, c == 'n'   ? '\n'
+                                 : c == 't' ? '\t'
+                                 : c == 'r' ? '\r'
+                                 : c == 'b' ? '\b'
+                                 : c == 'f' ? '\f'
+                                            : c);
+                } else {
+                    goto done;
+                }
+            }
+            if (*p != '"')
+                break;
+            p++;
+            item = b.data ? b.data : "";
+        }
+        int fr = fn(item, ud);
+        if (fr) {
+            r = fr;
+            break;
+        }
+        while (*p == ' ' || *p == '\n' || *p == '\t' || *p == '\r')
+            p++;
+        if (*p == ',')
+            p++;
+        else if (*p != ']')
             break;
     }
 done:
@@ -412,8 +441,16 @@ static void arena_reset(struct arena *a, bool all)
     a->head = keep;
 }
 
-/* The filter every statement shares: ?1 show (NULL: all), [?2, ?3). */
-#define FILTER "(?1 IS NULL OR l.show_id = ?1) AND l.captured_ms >= ?2 AND l.captured_ms < ?3"
+/*
+ * Leads go out in lead-id order: ids are UUIDv7, made from the time of the
+ * first capture, so this is capture order, and every child table has an
+ * index that starts with lead_id. Each child table is then read once, in
+ * its own index order, with no join and no sort, and merged with the leads
+ * by id (children of leads outside the export are skipped). The unary
+ * pluses keep SQLite on the id index instead of sorting.
+ * ?1 show (NULL: all), [?2, ?3) capture time.
+ */
+#define FILTER "(?1 IS NULL OR +l.show_id = ?1) AND +l.captured_ms >= ?2 AND +l.captured_ms < ?3"
 
 static const char sql_lead[] =
     "SELECT l.id, l.show_id, l.source, l.format, l.badge_id, l.full_name, l.given_name, "
@@ -422,43 +459,44 @@ static const char sql_lead[] =
     "l.captured_ms, l.mono_ms, l.clock_trusted, l.last_seen_ms, l.last_mono_ms, l.last_trusted, "
     "l.scan_count, l.version, l.updated_ms, i.imported_ms "
     "FROM leads l JOIN shows sh ON sh.id = l.show_id LEFT JOIN imports i ON i.id = l.import_id "
-    "WHERE " FILTER " ORDER BY l.captured_ms, l.id";
+    "WHERE " FILTER " ORDER BY l.id";
 
 enum { CH_ANSWERS, CH_CONSENTS, CH_NOTES, CH_SYNC, CH_SCANS, CH_COUNT };
 
-/* Child rows, sorted exactly as the leads, then by their own key.
- * Columns 0 and 1 are the lead's captured_ms and id (the merge key). */
+/* Child rows by lead id, then by their own key. Column 0 is the lead id. */
 static const char *const sql_child[CH_COUNT] = {
-    [CH_ANSWERS] = "SELECT l.captured_ms, l.id, a.question, a.value, a.answered_ms FROM leads l "
-                   "JOIN answers a ON a.lead_id = l.id WHERE " FILTER
-                   " ORDER BY l.captured_ms, l.id, a.question",
-    [CH_CONSENTS] = "SELECT l.captured_ms, l.id, c.purpose, c.text_version, c.language, "
-                    "c.granted, c.given_ms FROM leads l JOIN consents c ON c.lead_id = l.id "
-                    "WHERE " FILTER " ORDER BY l.captured_ms, l.id, c.purpose",
-    [CH_NOTES] = "SELECT l.captured_ms, l.id, n.operator, n.note, n.tags, n.rating, n.updated_ms "
-                 "FROM leads l JOIN notes n ON n.lead_id = l.id WHERE " FILTER
-                 " ORDER BY l.captured_ms, l.id, n.operator",
-    /* The newest outbox row per sink is the lead's state there (SQLite takes
-     * the bare column from the row of max()). */
-    [CH_SYNC] = "SELECT l.captured_ms, l.id, o.sink, o.state, max(o.id) FROM leads l "
-                "JOIN outbox o ON o.lead_id = l.id WHERE " FILTER
-                " GROUP BY l.id, o.sink ORDER BY l.captured_ms, l.id, o.sink",
-    [CH_SCANS] =
-        "SELECT l.captured_ms, l.id, s.source, s.device, s.symbology, s.format, "
-        "s.boot_id, s.payload, s.scanned_ms, s.mono_ms, s.clock_trusted FROM leads l "
-        "JOIN scans s ON s.lead_id = l.id WHERE " FILTER " ORDER BY l.captured_ms, l.id, s.id",
+    [CH_ANSWERS] = "SELECT lead_id, question, value, answered_ms FROM answers "
+                   "ORDER BY lead_id, question",
+    [CH_CONSENTS] = "SELECT lead_id, purpose, text_version, language, granted, given_ms "
+                    "FROM consents ORDER BY lead_id, purpose",
+    [CH_NOTES] = "SELECT lead_id, operator, note, tags, rating, updated_ms FROM notes "
+                 "ORDER BY lead_id, operator",
+    /* Every outbox row, by sink and age: the newest per sink is the lead's
+     * state there (gather() keeps the last one of each sink). */
+    [CH_SYNC] = "SELECT lead_id, sink, state FROM outbox ORDER BY lead_id, sink, id",
+    [CH_SCANS] = "SELECT lead_id, source, device, symbology, format, boot_id, payload, "
+                 "scanned_ms, mono_ms, clock_trusted FROM scans WHERE lead_id IS NOT NULL "
+                 "ORDER BY lead_id, id",
 };
 
-/* The distinct keys of the dynamic columns. */
-static const char *const sql_keys[] = {
-    "SELECT DISTINCT a.question FROM leads l JOIN answers a ON a.lead_id = l.id WHERE " FILTER
-    " ORDER BY 1",
-    "SELECT DISTINCT c.purpose FROM leads l JOIN consents c ON c.lead_id = l.id WHERE " FILTER
-    " ORDER BY 1",
-    "SELECT DISTINCT n.operator FROM leads l JOIN notes n ON n.lead_id = l.id WHERE " FILTER
-    " ORDER BY 1",
-    "SELECT DISTINCT o.sink FROM leads l JOIN outbox o ON o.lead_id = l.id WHERE " FILTER
-    " ORDER BY 1",
+/*
+ * The distinct keys of the dynamic columns: exact (through the leads of the
+ * export) when the store holds other shows or a time range is given, else
+ * straight from the child table's index, which is then the same set.
+ */
+static const char *const sql_keys[][2] = {
+    {"SELECT DISTINCT a.question FROM leads l JOIN answers a ON a.lead_id = l.id WHERE "
+     "(?1 IS NULL OR l.show_id = ?1) AND l.captured_ms >= ?2 AND l.captured_ms < ?3 ORDER BY 1",
+     "SELECT DISTINCT question FROM answers ORDER BY 1"},
+    {"SELECT DISTINCT c.purpose FROM leads l JOIN consents c ON c.lead_id = l.id WHERE "
+     "(?1 IS NULL OR l.show_id = ?1) AND l.captured_ms >= ?2 AND l.captured_ms < ?3 ORDER BY 1",
+     "SELECT DISTINCT purpose FROM consents ORDER BY 1"},
+    {"SELECT DISTINCT n.operator FROM leads l JOIN notes n ON n.lead_id = l.id WHERE "
+     "(?1 IS NULL OR l.show_id = ?1) AND l.captured_ms >= ?2 AND l.captured_ms < ?3 ORDER BY 1",
+     "SELECT DISTINCT operator FROM notes ORDER BY 1"},
+    {"SELECT DISTINCT o.sink FROM leads l JOIN outbox o ON o.lead_id = l.id WHERE "
+     "(?1 IS NULL OR l.show_id = ?1) AND l.captured_ms >= ?2 AND l.captured_ms < ?3 ORDER BY 1",
+     "SELECT DISTINCT sink FROM outbox ORDER BY 1"},
 };
 
 struct cursor {
@@ -474,11 +512,14 @@ struct reader {
     struct buf arr[CH_COUNT]; /* arrays of child structs */
 };
 
-static int prepare(sqlite3 *db, const char *sql, const struct export_request *r, sqlite3_stmt **st,
-                   struct err *e)
+static int prepare(sqlite3 *db, const char *sql, const struct export_request *r,
+                   sqlite3_stmt **st, struct err *e)
 {
     if (sqlite3_prepare_v2(db, sql, -1, st, NULL) != SQLITE_OK)
         return err_set(e, ERR_INTERNAL, "export: prepare: %s", sqlite3_errmsg(db));
+    /* Statements without parameters ignore the bindings. */
+    if (sqlite3_bind_parameter_count(*st) == 0)
+        return 0;
     if (r->show)
         sqlite3_bind_text(*st, 1, r->show, -1, SQLITE_STATIC);
     sqlite3_bind_int64(*st, 2, r->since_ms);
@@ -491,14 +532,6 @@ static const char *ctext(sqlite3_stmt *st, int i)
     return (const char *)sqlite3_column_text(st, i);
 }
 
-/* Compares the cursor's lead key with (ms, id). */
-static int key_cmp(sqlite3_stmt *st, int64_t ms, const char *id)
-{
-    int64_t cms = sqlite3_column_int64(st, 0);
-    if (cms != ms)
-        return cms < ms ? -1 : 1;
-    return strcmp(ctext(st, 1), id);
-}
 
 static const char *dup_col(struct arena *a, sqlite3_stmt *st, int i, bool *oom)
 {
@@ -511,8 +544,11 @@ static const char *dup_col(struct arena *a, sqlite3_stmt *st, int i, bool *oom)
     return r;
 }
 
-/* Gathers the children of lead (ms, id) from cursor k into rd->arr[k]. */
-static int gather(struct reader *rd, int k, int64_t ms, const char *id, size_t *count,
+/*
+ * Gathers the children of lead id from cursor k into rd->arr[k], skipping
+ * children of leads before it (leads outside the export).
+ */
+static int gather(struct reader *rd, int k, const char *id, size_t *count,
                   struct err *e)
 {
     struct cursor *c = &rd->ch[k];
@@ -521,42 +557,49 @@ static int gather(struct reader *rd, int k, int64_t ms, const char *id, size_t *
     *count = 0;
     bool oom = false;
     while (c->rc == SQLITE_ROW) {
-        int cmp = key_cmp(c->st, ms, id);
+        int cmp = strcmp(ctext(c->st, 0), id);
         if (cmp > 0)
             break;
         if (cmp == 0) {
             sqlite3_stmt *st = c->st;
             struct arena *a = &rd->arena;
             if (k == CH_ANSWERS) {
-                struct export_answer x = {dup_col(a, st, 2, &oom), dup_col(a, st, 3, &oom),
-                                          sqlite3_column_int64(st, 4)};
+                struct export_answer x = {dup_col(a, st, 1, &oom), dup_col(a, st, 2, &oom),
+                                          sqlite3_column_int64(st, 3)};
                 oom |= buf_add(arr, &x, sizeof x) < 0;
             } else if (k == CH_CONSENTS) {
-                struct export_consent x = {dup_col(a, st, 2, &oom), dup_col(a, st, 3, &oom),
-                                           dup_col(a, st, 4, &oom), sqlite3_column_int(st, 5),
-                                           sqlite3_column_int64(st, 6)};
+                struct export_consent x = {dup_col(a, st, 1, &oom), dup_col(a, st, 2, &oom),
+                                           dup_col(a, st, 3, &oom), sqlite3_column_int(st, 4),
+                                           sqlite3_column_int64(st, 5)};
                 oom |= buf_add(arr, &x, sizeof x) < 0;
             } else if (k == CH_NOTES) {
-                struct export_note x = {dup_col(a, st, 2, &oom), dup_col(a, st, 3, &oom),
-                                        dup_col(a, st, 4, &oom), sqlite3_column_int(st, 5),
-                                        sqlite3_column_int64(st, 6)};
+                struct export_note x = {dup_col(a, st, 1, &oom), dup_col(a, st, 2, &oom),
+                                        dup_col(a, st, 3, &oom), sqlite3_column_int(st, 4),
+                                        sqlite3_column_int64(st, 5)};
                 oom |= buf_add(arr, &x, sizeof x) < 0;
             } else if (k == CH_SYNC) {
-                struct export_sync x = {dup_col(a, st, 2, &oom), dup_col(a, st, 3, &oom)};
-                oom |= buf_add(arr, &x, sizeof x) < 0;
+                struct export_sync x = {dup_col(a, st, 1, &oom), dup_col(a, st, 2, &oom)};
+                struct export_sync *prev =
+                    *count ? (struct export_sync *)(arr->data + arr->len) - 1 : NULL;
+                if (prev && x.sink && prev->sink && !strcmp(prev->sink, x.sink)) {
+                    prev->state = x.state; /* a newer row of the same sink */
+                    (*count)--;
+                } else {
+                    oom |= buf_add(arr, &x, sizeof x) < 0;
+                }
             } else {
-                size_t n = (size_t)sqlite3_column_bytes(st, 7);
-                const void *p = sqlite3_column_blob(st, 7);
-                struct export_scan x = {dup_col(a, st, 2, &oom),
+                size_t n = (size_t)sqlite3_column_bytes(st, 6);
+                const void *p = sqlite3_column_blob(st, 6);
+                struct export_scan x = {dup_col(a, st, 1, &oom),
+                                        dup_col(a, st, 2, &oom),
                                         dup_col(a, st, 3, &oom),
                                         dup_col(a, st, 4, &oom),
                                         dup_col(a, st, 5, &oom),
-                                        dup_col(a, st, 6, &oom),
                                         (const uint8_t *)arena_dup(a, p, n),
                                         n,
+                                        sqlite3_column_int64(st, 7),
                                         sqlite3_column_int64(st, 8),
-                                        sqlite3_column_int64(st, 9),
-                                        sqlite3_column_int(st, 10)};
+                                        sqlite3_column_int(st, 9)};
                 oom |= !x.payload || buf_add(arr, &x, sizeof x) < 0;
             }
             if (oom)
@@ -619,10 +662,17 @@ static int columns_find(struct export_ctx *x, sqlite3 *db, struct err *e)
         if (cJSON_IsString(p))
             strv_push_unique(&x->purposes, p->valuestring);
     }
+    /* Is the whole of each child table the export's? */
+    int64_t nshows = 0;
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(db, "SELECT count(*) FROM shows", -1, &st, NULL) == SQLITE_OK &&
+        sqlite3_step(st) == SQLITE_ROW)
+        nshows = sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    int exact = r->since_ms != INT64_MIN || r->until_ms != INT64_MAX || (r->show && nshows != 1);
     struct strv *lists[] = {&x->questions, &x->purposes, &x->operators, &x->sinks};
     for (int i = 0; i < 4; i++) {
-        sqlite3_stmt *st;
-        if (prepare(db, sql_keys[i], r, &st, e) < 0)
+        if (prepare(db, sql_keys[i][exact ? 0 : 1], r, &st, e) < 0)
             return -1;
         int rc;
         while ((rc = sqlite3_step(st)) == SQLITE_ROW)
@@ -771,9 +821,27 @@ static int join_one(const char *s, void *ud)
 static void render_answer(struct export_ctx *x, const cJSON *qf, const char *json)
 {
     struct buf *b = &x->scratch;
-    cJSON *v = cJSON_Parse(json);
     const cJSON *choices = cJSON_GetObjectItemCaseSensitive(qf, "choices");
     struct join j = {b, "; ", choices, x->lang};
+    /* Fast paths for what forms store: a choice id, a list of them, text. */
+    if (json[0] == '"' && !strchr(json, '\\')) {
+        size_t n = strlen(json);
+        if (n >= 2 && json[n - 1] == '"') {
+            char small[256];
+            if (n - 2 < sizeof small) {
+                memcpy(small, json + 1, n - 2);
+                small[n - 2] = 0;
+                join_one(small, &j);
+                return;
+            }
+        }
+    }
+    if (json[0] == '[') {
+        if (export_json_strings(json, join_one, &j) == 0)
+            return;
+        buf_reset(b); /* not a list of strings: the general path below */
+    }
+    cJSON *v = cJSON_Parse(json);
     if (!v) {
         buf_adds(b, json);
     } else if (cJSON_IsString(v)) {
@@ -935,7 +1003,10 @@ static int walk(struct export_ctx *x, const struct export_format *f, sqlite3 *db
     int64_t total = 0, done = 0;
     if (r->progress) {
         sqlite3_stmt *st;
-        if (prepare(db, "SELECT count(*) FROM leads l WHERE " FILTER, r, &st, e) < 0)
+        if (prepare(db,
+                    "SELECT count(*) FROM leads l WHERE (?1 IS NULL OR l.show_id = ?1) AND "
+                    "l.captured_ms >= ?2 AND l.captured_ms < ?3",
+                    r, &st, e) < 0)
             goto out;
         if (sqlite3_step(st) == SQLITE_ROW)
             total = sqlite3_column_int64(st, 0);
@@ -957,12 +1028,11 @@ static int walk(struct export_ctx *x, const struct export_format *f, sqlite3 *db
             l.text[i] = ctext(st, i);
         for (int i = 0; i < EX_INT_COUNT; i++)
             l.num[i] = sqlite3_column_int64(st, EX_TEXT_COUNT + i);
-        int64_t ms = l.num[EX_CAPTURED_MS];
         const char *id = l.text[EX_ID];
         arena_reset(&rd.arena, false);
         size_t n[CH_COUNT] = {0};
         for (int k = 0; k < CH_COUNT; k++)
-            if (rd.ch[k].st && gather(&rd, k, ms, id, &n[k], e) < 0)
+            if (rd.ch[k].st && gather(&rd, k, id, &n[k], e) < 0)
                 goto out;
         l.answers = (const void *)rd.arr[CH_ANSWERS].data, l.nanswers = n[CH_ANSWERS];
         l.consents = (const void *)rd.arr[CH_CONSENTS].data, l.nconsents = n[CH_CONSENTS];
@@ -1002,7 +1072,8 @@ static int run(struct store *s, const struct export_request *r, const struct exp
                int fd, const char *path, struct export_result *res, struct err *e)
 {
     struct export_ctx x = {.req = r, .path = path, .tz_bucket = INT64_MIN};
-    sqlite3 *db = store_db(s);
+    sqlite3 *db = NULL;
+    bool own = false;
     char *saved_tz = NULL;
     bool had_tz = false, in_tx = false, tz_set = false;
     int ret = -1;
@@ -1016,6 +1087,19 @@ static int run(struct store *s, const struct export_request *r, const struct exp
     if (tz_enter(r->timezone, &saved_tz, &had_tz, e) < 0)
         goto out;
     tz_set = true;
+    /* A read-only connection of our own: its snapshot is independent of the
+     * store's transactions, and it needs no mutexes (one thread). An
+     * in-memory store has no file to open: share its connection then. */
+    const char *file = sqlite3_db_filename(store_db(s), "main");
+    if (file && *file &&
+        sqlite3_open_v2(file, &db, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, NULL) == SQLITE_OK) {
+        own = true;
+        sqlite3_busy_timeout(db, 5000);
+        sqlite3_exec(db, "PRAGMA cache_size = -8192", NULL, NULL, NULL);
+    } else {
+        sqlite3_close(db);
+        db = store_db(s);
+    }
     if (sqlite3_get_autocommit(db)) {
         if (sqlite3_exec(db, "BEGIN", NULL, NULL, NULL) != SQLITE_OK) {
             err_set(e, ERR_IO, "export: begin: %s", sqlite3_errmsg(db));
@@ -1046,6 +1130,8 @@ out:
         f->cleanup(&x);
     if (in_tx)
         sqlite3_exec(db, "COMMIT", NULL, NULL, NULL);
+    if (own)
+        sqlite3_close(db);
     if (tz_set)
         tz_leave(saved_tz, had_tz);
     free(x.out.buf);

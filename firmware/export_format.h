@@ -189,7 +189,11 @@ int export_utf8_clean(struct buf *b, const char *s, size_t n);
 /* True if s (n bytes) is valid UTF-8. */
 bool export_utf8_valid(const char *s, size_t n);
 
-/* Calls fn for each string of a JSON array text (emails, phones …). */
+/*
+ * Calls fn for each string of a JSON array text (emails, phones …). Returns
+ * fn's first non-zero result, 0 after a whole array of strings, or -1 when
+ * the text is not one (fn has then seen the strings before the problem).
+ */
 int export_json_strings(const char *json, int (*fn)(const char *s, void *ud), void *ud);
 
 #endif

@@ -168,7 +168,7 @@ def neutralise(v):
     return "'" + v if v[:1] in ("=", "+", "-", "@", "\t", "\r") else v
 
 
-by_time = sorted(leads, key=lambda l: (l["captured_at_ms"], l["id"]))
+by_time = sorted(leads, key=lambda l: l["id"])  # lead-id (UUIDv7) order
 want = [expected(l) for l in by_time]
 
 
