@@ -452,14 +452,18 @@ static void arena_reset(struct arena *a, bool all)
  */
 #define FILTER "(?1 IS NULL OR +l.show_id = ?1) AND +l.captured_ms >= ?2 AND +l.captured_ms < ?3"
 
+/* Shows and imports are few: looked up in memory (see lookups_load), not
+ * joined per lead. */
 static const char sql_lead[] =
     "SELECT l.id, l.show_id, l.source, l.format, l.badge_id, l.full_name, l.given_name, "
     "l.family_name, l.company, l.title, l.address, l.country, l.emails, l.phones, l.urls, "
-    "l.warnings, l.identity, l.boot_id, l.last_boot_id, sh.name, sh.timezone, i.file, "
+    "l.warnings, l.identity, l.boot_id, l.last_boot_id, "
     "l.captured_ms, l.mono_ms, l.clock_trusted, l.last_seen_ms, l.last_mono_ms, l.last_trusted, "
-    "l.scan_count, l.version, l.updated_ms, i.imported_ms "
-    "FROM leads l JOIN shows sh ON sh.id = l.show_id LEFT JOIN imports i ON i.id = l.import_id "
-    "WHERE " FILTER " ORDER BY l.id";
+    "l.scan_count, l.version, l.updated_ms, l.import_id "
+    "FROM leads l WHERE " FILTER " ORDER BY l.id";
+#define LEAD_SQL_TEXTS  EX_SHOW_NAME   /* text columns 0 .. EX_LAST_BOOT_ID */
+#define LEAD_SQL_INTS   EX_IMPORTED_MS /* int columns EX_CAPTURED_MS .. EX_UPDATED_MS */
+#define LEAD_IMPORT_COL (LEAD_SQL_TEXTS + LEAD_SQL_INTS)
 
 enum { CH_ANSWERS, CH_CONSENTS, CH_NOTES, CH_SYNC, CH_SCANS, CH_COUNT };
 
@@ -504,7 +508,19 @@ struct cursor {
     int rc; /* of the last step */
 };
 
+struct show_row {
+    char *id, *name, *timezone;
+};
+struct import_row {
+    int64_t id, ms;
+    char *file;
+};
+
 struct reader {
+    struct show_row *shows;
+    size_t nshows;
+    struct import_row *imports; /* by id */
+    size_t nimports;
     sqlite3 *db;
     sqlite3_stmt *lead;
     struct cursor ch[CH_COUNT];
@@ -512,8 +528,8 @@ struct reader {
     struct buf arr[CH_COUNT]; /* arrays of child structs */
 };
 
-static int prepare(sqlite3 *db, const char *sql, const struct export_request *r,
-                   sqlite3_stmt **st, struct err *e)
+static int prepare(sqlite3 *db, const char *sql, const struct export_request *r, sqlite3_stmt **st,
+                   struct err *e)
 {
     if (sqlite3_prepare_v2(db, sql, -1, st, NULL) != SQLITE_OK)
         return err_set(e, ERR_INTERNAL, "export: prepare: %s", sqlite3_errmsg(db));
@@ -532,7 +548,6 @@ static const char *ctext(sqlite3_stmt *st, int i)
     return (const char *)sqlite3_column_text(st, i);
 }
 
-
 static const char *dup_col(struct arena *a, sqlite3_stmt *st, int i, bool *oom)
 {
     if (sqlite3_column_type(st, i) == SQLITE_NULL)
@@ -548,8 +563,7 @@ static const char *dup_col(struct arena *a, sqlite3_stmt *st, int i, bool *oom)
  * Gathers the children of lead id from cursor k into rd->arr[k], skipping
  * children of leads before it (leads outside the export).
  */
-static int gather(struct reader *rd, int k, const char *id, size_t *count,
-                  struct err *e)
+static int gather(struct reader *rd, int k, const char *id, size_t *count, struct err *e)
 {
     struct cursor *c = &rd->ch[k];
     struct buf *arr = &rd->arr[k];
@@ -613,8 +627,86 @@ static int gather(struct reader *rd, int k, const char *id, size_t *count,
     return 0;
 }
 
+/* Loads every show and every import (a few rows each). */
+static int lookups_load(struct reader *rd, struct err *e)
+{
+    sqlite3_stmt *st;
+    int rc;
+    if (sqlite3_prepare_v2(rd->db, "SELECT id, name, timezone FROM shows", -1, &st, NULL) !=
+        SQLITE_OK)
+        return err_set(e, ERR_IO, "export: read shows: %s", sqlite3_errmsg(rd->db));
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        struct show_row *n = realloc(rd->shows, (rd->nshows + 1) * sizeof *n);
+        if (!n)
+            break;
+        rd->shows = n;
+        struct show_row *sr = &rd->shows[rd->nshows++];
+        sr->id = strdup(ctext(st, 0));
+        sr->name = strdup(ctext(st, 1) ? ctext(st, 1) : "");
+        sr->timezone = strdup(ctext(st, 2) ? ctext(st, 2) : "UTC");
+    }
+    sqlite3_finalize(st);
+    if (rc != SQLITE_DONE)
+        return err_set(e, ERR_IO, "export: read shows: %s", sqlite3_errmsg(rd->db));
+    if (sqlite3_prepare_v2(rd->db, "SELECT id, imported_ms, file FROM imports ORDER BY id", -1, &st,
+                           NULL) != SQLITE_OK)
+        return err_set(e, ERR_IO, "export: read imports: %s", sqlite3_errmsg(rd->db));
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        struct import_row *n = realloc(rd->imports, (rd->nimports + 1) * sizeof *n);
+        if (!n)
+            break;
+        rd->imports = n;
+        struct import_row *ir = &rd->imports[rd->nimports++];
+        ir->id = sqlite3_column_int64(st, 0);
+        ir->ms = sqlite3_column_int64(st, 1);
+        ir->file = strdup(ctext(st, 2) ? ctext(st, 2) : "");
+    }
+    sqlite3_finalize(st);
+    if (rc != SQLITE_DONE)
+        return err_set(e, ERR_IO, "export: read imports: %s", sqlite3_errmsg(rd->db));
+    for (size_t i = 0; i < rd->nshows; i++)
+        if (!rd->shows[i].id || !rd->shows[i].name || !rd->shows[i].timezone)
+            return err_set(e, ERR_INTERNAL, "export: out of memory");
+    for (size_t i = 0; i < rd->nimports; i++)
+        if (!rd->imports[i].file)
+            return err_set(e, ERR_INTERNAL, "export: out of memory");
+    return 0;
+}
+
+static const struct show_row *show_find(const struct reader *rd, const char *id)
+{
+    for (size_t i = 0; i < rd->nshows; i++)
+        if (!strcmp(rd->shows[i].id, id))
+            return &rd->shows[i];
+    return NULL;
+}
+
+static const struct import_row *import_find(const struct reader *rd, int64_t id)
+{
+    size_t lo = 0, hi = rd->nimports;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (rd->imports[mid].id == id)
+            return &rd->imports[mid];
+        if (rd->imports[mid].id < id)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return NULL;
+}
+
 static void reader_close(struct reader *rd)
 {
+    for (size_t i = 0; i < rd->nshows; i++) {
+        free(rd->shows[i].id);
+        free(rd->shows[i].name);
+        free(rd->shows[i].timezone);
+    }
+    free(rd->shows);
+    for (size_t i = 0; i < rd->nimports; i++)
+        free(rd->imports[i].file);
+    free(rd->imports);
     sqlite3_finalize(rd->lead);
     for (int k = 0; k < CH_COUNT; k++) {
         sqlite3_finalize(rd->ch[k].st);
@@ -999,6 +1091,7 @@ static int walk(struct export_ctx *x, const struct export_format *f, sqlite3 *db
 {
     const struct export_request *r = x->req;
     struct reader rd = {.db = db};
+    const struct show_row *last_show = NULL;
     int ret = -1, rc;
     int64_t total = 0, done = 0;
     if (r->progress) {
@@ -1012,7 +1105,7 @@ static int walk(struct export_ctx *x, const struct export_format *f, sqlite3 *db
             total = sqlite3_column_int64(st, 0);
         sqlite3_finalize(st);
     }
-    if (prepare(db, sql_lead, r, &rd.lead, e) < 0)
+    if (lookups_load(&rd, e) < 0 || prepare(db, sql_lead, r, &rd.lead, e) < 0)
         goto out;
     for (int k = 0; k < CH_COUNT; k++) {
         if (k == CH_SCANS && !f->raw)
@@ -1024,10 +1117,24 @@ static int walk(struct export_ctx *x, const struct export_format *f, sqlite3 *db
     while ((rc = sqlite3_step(rd.lead)) == SQLITE_ROW) {
         struct export_lead l = {0};
         sqlite3_stmt *st = rd.lead;
-        for (int i = 0; i < EX_TEXT_COUNT; i++)
+        for (int i = 0; i < LEAD_SQL_TEXTS; i++)
             l.text[i] = ctext(st, i);
-        for (int i = 0; i < EX_INT_COUNT; i++)
-            l.num[i] = sqlite3_column_int64(st, EX_TEXT_COUNT + i);
+        for (int i = 0; i < LEAD_SQL_INTS; i++)
+            l.num[i] = sqlite3_column_int64(st, LEAD_SQL_TEXTS + i);
+        if (!last_show || strcmp(last_show->id, l.text[EX_SHOW]) != 0)
+            last_show = show_find(&rd, l.text[EX_SHOW]);
+        if (last_show) {
+            l.text[EX_SHOW_NAME] = last_show->name;
+            l.text[EX_SHOW_TIMEZONE] = last_show->timezone;
+        }
+        if (sqlite3_column_type(st, LEAD_IMPORT_COL) != SQLITE_NULL) {
+            const struct import_row *ir =
+                import_find(&rd, sqlite3_column_int64(st, LEAD_IMPORT_COL));
+            if (ir) {
+                l.text[EX_IMPORT_FILE] = ir->file;
+                l.num[EX_IMPORTED_MS] = ir->ms;
+            }
+        }
         const char *id = l.text[EX_ID];
         arena_reset(&rd.arena, false);
         size_t n[CH_COUNT] = {0};

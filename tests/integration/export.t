@@ -340,6 +340,30 @@ r = mb("export", "--config", cfg, "--format", "pdf")
 ok(r.returncode == 2 or (r.returncode == 1 and b"csv xlsx vcf ndjson" in r.stderr),
    "an unknown format is refused with the list", r.stderr)
 
+# ---- several shows: each export has its own question columns ---------------
+other = os.path.join(tmp, "other.ndjson")
+with open(other, "w") as f:
+    f.write(json.dumps(dict(id="01900000-0000-7000-a000-000000000001", show="other",
+                            show_name="Other Fair", show_timezone="Europe/Berlin",
+                            captured_at_ms=T0, full_name="Other Visitor", source="scanner",
+                            answers={"budget": "high"})) + "\n")
+r = mb("import", "--config", cfg, other)
+ok(r.returncode == 0 and b"1 leads added" in r.stdout, "import a lead of another show", r.stdout)
+r = mb("export", "--config", cfg, "--format", "csv")
+rows = list(csv.reader(io.StringIO(r.stdout.decode("utf-8-sig"), newline="")))
+ok(len(rows) == 301 and "budget" not in rows[0], "--show: only its leads, only its questions",
+   (len(rows), rows[0][-12:]))
+r = mb("export", "--config", cfg, "--format", "csv", "--all-shows")
+rows = list(csv.DictReader(io.StringIO(r.stdout.decode("utf-8-sig"), newline="")))
+ok(len(rows) == 301 and [x["budget"] for x in rows if x["Show"] == "other"] == ["high"]
+   and [x["First seen (UTC)"] for x in rows if x["Show"] == "other"] == ["2026-11-18 11:06:40"],
+   "--all-shows: every lead, every question", len(rows))
+r = mb("export", "--config", cfg, "--format", "csv", "--show", "other")
+rows = list(csv.DictReader(io.StringIO(r.stdout.decode("utf-8-sig"), newline="")))
+ok(len(rows) == 1 and rows[0].get("First seen (Europe/Berlin)") == "2026-11-18 12:06:40",
+   "a show known only from an import is exported in its recorded zone",
+   rows[0].keys() if rows else r.stderr)
+
 # ---- progress bar on a terminal only -----------------------------------------
 master, slave = pty.openpty()
 p = subprocess.Popen([BIN, "export", "--config", cfg, "--format", "csv", "--out",
