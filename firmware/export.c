@@ -1175,8 +1175,10 @@ static int io_err(struct err *e, int errnum, const char *what, const char *path)
 }
 
 /* Runs the whole export into fd (or, for needs_path formats, into path). */
+/* shown: the file named in messages (the target, not its temporary name). */
 static int run(struct store *s, const struct export_request *r, const struct export_format *f,
-               int fd, const char *path, struct export_result *res, struct err *e)
+               int fd, const char *path, struct export_result *res, const char *shown,
+               struct err *e)
 {
     struct export_ctx x = {.req = r, .path = path, .tz_bucket = INT64_MIN};
     sqlite3 *db = NULL;
@@ -1231,7 +1233,7 @@ static int run(struct store *s, const struct export_request *r, const struct exp
     goto out;
 fail:
     if (x.out.error)
-        io_err(e, x.out.error, "export: write", path ? path : "output");
+        io_err(e, x.out.error, "export: write", shown);
 out:
     if (f)
         f->cleanup(&x);
@@ -1297,7 +1299,7 @@ int export_write_fd(struct store *s, const struct export_request *r, int fd,
     if (!f)
         return -1;
     if (!f->needs_path)
-        return run(s, r, f, fd, NULL, res, e);
+        return run(s, r, f, fd, NULL, res, "output", e);
     /* The XLSX writer wants a file name: build it aside, then stream it. */
     const char *dir = r->tmpdir && *r->tmpdir ? r->tmpdir : getenv("TMPDIR");
     char tmp[PATH_MAX];
@@ -1307,7 +1309,7 @@ int export_write_fd(struct store *s, const struct export_request *r, int fd,
         return io_err(e, errno, "export: create", tmp);
     close(t);
     struct export_result rr = {0};
-    int ret = run(s, r, f, -1, tmp, &rr, e);
+    int ret = run(s, r, f, -1, tmp, &rr, "output", e);
     if (ret == 0)
         ret = copy_to(tmp, fd, &rr.bytes, e);
     unlink(tmp);
@@ -1346,7 +1348,7 @@ int export_write_file(struct store *s, const struct export_request *r, const cha
     if (f->needs_path) {
         close(fd);
         fd = -1;
-        if (run(s, r, f, -1, tmp, &rr, e) < 0)
+        if (run(s, r, f, -1, tmp, &rr, path, e) < 0)
             goto out;
         if ((fd = open(tmp, O_RDONLY | O_CLOEXEC)) < 0) {
             io_err(e, errno, "export: open", tmp);
@@ -1355,7 +1357,7 @@ int export_write_file(struct store *s, const struct export_request *r, const cha
         struct stat sb;
         if (fstat(fd, &sb) == 0)
             rr.bytes = (uint64_t)sb.st_size;
-    } else if (run(s, r, f, fd, tmp, &rr, e) < 0) {
+    } else if (run(s, r, f, fd, tmp, &rr, path, e) < 0) {
         goto out;
     }
     if (fsync(fd) < 0) {

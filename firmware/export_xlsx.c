@@ -30,8 +30,11 @@ static int xerr(struct err *e, lxw_error rc, const char *what)
 {
     int errnum = errno;
     bool full = errnum == ENOSPC || errnum == EDQUOT || errnum == EFBIG;
-    return err_set(e, full ? ERR_FULL : ERR_IO, "xlsx: %s: %s%s%s", what, lxw_strerror(rc),
-                   full ? ": " : "", full ? strerror(errnum) : "");
+    /* libxlsxwriter keeps no errno of its own; the failing fwrite's is
+     * still there, and is what tells a full disk from a bug. */
+    return err_set(e, full ? ERR_FULL : ERR_IO, "xlsx: %s: %s%s%s%s", what, lxw_strerror(rc),
+                   full ? ": " : "", full ? strerror(errnum) : "",
+                   full ? " (the disk is full: nothing was written)" : "");
 }
 
 static double width_of(enum export_width w, const char *header)

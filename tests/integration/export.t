@@ -4,7 +4,7 @@
 # CSV, XLSX, vCard and NDJSON, and are read back by other people's code:
 # LibreOffice (headless, both files converted in one run), Python's csv
 # module, python3-vobject, and our own import into an empty store. Also: a
-# full disk (a 64 KiB tmpfs, or RLIMIT_FSIZE when mounting is not allowed),
+# full disk (a 16 KiB tmpfs, or RLIMIT_FSIZE when mounting is not allowed),
 # time zones, --since/--until, the progress bar on a terminal only.
 import csv, io, json, os, pty, resource, shutil, signal, subprocess, sys, tempfile, time
 
@@ -384,22 +384,22 @@ ok(b"100%" in buf and b"300/300" in buf, "a progress bar on a terminal", buf[-20
 # ---- a full disk ------------------------------------------------------------
 full = os.path.join(tmp, "full")
 os.makedirs(full)
-mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=64k", "tmpfs", full],
+mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=16k", "tmpfs", full],
                          capture_output=True).returncode == 0
 target = os.path.join(full, "leads.csv")
 with open(target, "w") as f:
     f.write("an older export\n")
 if mounted:
-    how, pre = "a 64 KiB tmpfs", None
+    how, pre = "a 16 KiB tmpfs", None
 else:
     # No mount permission: a file size limit makes write() fail with EFBIG
     # (SIGXFSZ ignored, which exec keeps), the same path as ENOSPC.
-    how = "RLIMIT_FSIZE 40 KiB"
+    how = "RLIMIT_FSIZE 12 KiB"
 
     def pre():
         signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
-        resource.setrlimit(resource.RLIMIT_FSIZE, (40960, 40960))
-for fmt in ("csv", "ndjson"):
+        resource.setrlimit(resource.RLIMIT_FSIZE, (12288, 12288))
+for fmt in ("csv", "ndjson", "xlsx", "vcf"):
     r = mb("export", "--config", cfg, "--format", fmt, "--out", target, preexec_fn=pre)
     ok(r.returncode == 1 and b"disk is full" in r.stderr,
        "%s on a full disk (%s): a clear error" % (fmt, how), r.stdout + r.stderr)
