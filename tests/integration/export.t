@@ -321,6 +321,22 @@ nscans = str(sum(len(l.get("scans", [])) for l in leads))
 is_eq(r.stdout.split(), ["300|300", nscans, "card|1", "import|1", "manual|1", "scanner|297"],
       "ndjson: the store has each lead once, with its scans and original source")
 
+# The same visitor captured on another kiosk (same identity, another id):
+# kept as its own lead, never merged silently.
+twin = os.path.join(tmp, "twin.ndjson")
+with open(twin, "w") as f:
+    t = dict(orig[0])
+    t["id"] = "01900000-0000-7000-b000-000000000001"
+    f.write(json.dumps(t) + "\n")
+r = mb("import", "--config", cfg_b, twin)
+ok(r.returncode == 0 and b"1 leads added (1 kept apart" in r.stdout,
+   "same visitor from another kiosk: kept apart and counted", r.stdout + r.stderr)
+r = subprocess.run(["sqlite3", os.path.join(tmp, "b", "leads.db"),
+                    "SELECT identity FROM leads WHERE id = '%s'" % t["id"]],
+                   capture_output=True, text=True)
+is_eq(r.stdout.strip(), "%s#%s" % (orig[0]["identity"], t["id"]),
+      "the twin's identity says which lead it is")
+
 # ---- time zones, ranges, stdout ---------------------------------------------
 cfg_berlin = conf("berlin.conf", os.path.join(tmp, "a"), tz="Europe/Berlin")
 r = mb("export", "--config", cfg_berlin, "--format", "csv")
