@@ -6,7 +6,7 @@
 # module, python3-vobject, and our own import into an empty store. Also: a
 # full disk (a 16 KiB tmpfs, or RLIMIT_FSIZE when mounting is not allowed),
 # time zones, --since/--until, the progress bar on a terminal only.
-import csv, io, json, os, pty, resource, shutil, signal, subprocess, sys, tempfile, time
+import atexit, csv, io, json, os, pty, resource, shutil, signal, subprocess, sys, tempfile, time
 
 import vobject
 
@@ -34,6 +34,16 @@ def is_eq(got, want, name):
 
 
 tmp = tempfile.mkdtemp(prefix="mb-export-")
+
+
+@atexit.register
+def _unmount():
+    # A failed assertion in between must not leave a tmpfs mounted.
+    for d in ("full", "usb"):
+        p = os.path.join(tmp, d)
+        if os.path.ismount(p):
+            subprocess.run(["umount", p])
+    shutil.rmtree(tmp, ignore_errors=True)
 
 
 def conf(name, data, tz="Asia/Hong_Kong"):
@@ -380,6 +390,24 @@ ok(len(rows) == 1 and rows[0].get("First seen (Europe/Berlin)") == "2026-11-18 1
    "a show known only from an import is exported in its recorded zone",
    rows[0].keys() if rows else r.stderr)
 
+# ---- the main paths under valgrind (memcheck: no errors, no leaks) ----------
+if shutil.which("valgrind"):
+    VG = ["valgrind", "--leak-check=full", "--errors-for-leak-kinds=definite,indirect",
+          "--error-exitcode=99", "-q"]
+    cfg_v = conf("v.conf", os.path.join(tmp, "v"))
+    small = os.path.join(tmp, "small.ndjson")
+    with open(small, "w") as f:  # the special leads and a few more: enough for every path
+        f.writelines(open(fixture).readlines()[:20])
+    runs = [["import", "--config", cfg_v, small]] + \
+           [["export", "--config", cfg_v, "--format", f, "--out", os.path.join(tmp, "v", "x." + f)]
+            for f in ("csv", "xlsx", "vcf", "ndjson")]
+    bad = []
+    for args in runs:
+        r = subprocess.run(VG + [BIN] + args, capture_output=True)
+        if r.returncode != 0:
+            bad.append("%s %s: rc %d\n%s" % (args[0], args[-1], r.returncode, r.stderr.decode()[-800:]))
+    ok(not bad, "import and the four exports run clean under valgrind", "\n".join(bad))
+
 # ---- progress bar on a terminal only -----------------------------------------
 master, slave = pty.openpty()
 p = subprocess.Popen([BIN, "export", "--config", cfg, "--format", "csv", "--out",
@@ -443,5 +471,4 @@ else:
     n_test += 1
 
 print("1..%d" % n_test)
-shutil.rmtree(tmp, ignore_errors=True)
 sys.exit(1 if failed else 0)
