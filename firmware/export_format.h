@@ -144,7 +144,8 @@ struct export_ctx {
     /* The dynamic columns, found by a first pass over the leads. */
     struct strv questions; /* question ids (form order, then others sorted) */
     struct strv question_titles;
-    const struct cJSON **qform; /* per question: its form object, or NULL */
+    struct strv *choice_ids;    /* per question: its choices' ids … */
+    struct strv *choice_labels; /* … and labels (from the form; empty if none) */
     const char *lang;           /* language of titles and choice labels */
     struct strv purposes;
     struct strv operators;
