@@ -1262,17 +1262,17 @@ out:
         tz_leave(saved_tz, had_tz);
     free(x.out.buf);
     buf_free(&x.scratch);
-    strv_free(&x.questions);
-    strv_free(&x.question_titles);
-    strv_free(&x.purposes);
-    strv_free(&x.operators);
-    strv_free(&x.sinks);
     for (size_t i = 0; x.choice_ids && x.choice_labels && i < x.questions.n; i++) {
         strv_free(&x.choice_ids[i]);
         strv_free(&x.choice_labels[i]);
     }
     free(x.choice_ids);
     free(x.choice_labels);
+    strv_free(&x.questions);
+    strv_free(&x.question_titles);
+    strv_free(&x.purposes);
+    strv_free(&x.operators);
+    strv_free(&x.sinks);
     return ret;
 }
 
