@@ -44,19 +44,36 @@ for i in range(n):
                    "payload_base64": "TUVDQVJEOk46RG9lLEphbmU7RU1BSUw6amFuZUBhY21lLmV4YW1wbGU7Ow=="}],
     }, ensure_ascii=False))
 PY
-# seconds and peak RSS (KiB) of a command: "secs kib"
+# Wall seconds, CPU seconds (user+sys) and peak RSS (KiB) of a command,
+# best of $RUNS (the machine is shared; the fastest run is the least
+# disturbed one): "secs cpu kib"
+RUNS=${RUNS:-3}
 measure() {
-    /usr/bin/time -f "%e %M" -o "$T/time" "$@" >/dev/null 2>"$T/err" || { cat "$T/err" >&2; exit 1; }
-    cat "$T/time"
+    best=
+    for _ in $(seq "$RUNS"); do
+        /usr/bin/time -f "%e %U %S %M" -o "$T/time" "$@" >/dev/null 2>"$T/err" ||
+            { cat "$T/err" >&2; exit 1; }
+        read -r secs user sys kib <"$T/time"
+        if [ -z "$best" ] || awk "BEGIN { exit !($secs < $best) }"; then
+            best=$secs
+            cpu=$(awk "BEGIN { printf \"%.2f\", $user + $sys }")
+            rss=$kib
+        fi
+    done
+    echo "$best $cpu $rss"
 }
-set -- $(measure "$BIN" import --config "$T/mb.conf" "$T/in.ndjson")
-echo "import of $N leads (NDJSON): $1 s, peak RSS $2 KiB"
+set -- $(RUNS=1 measure "$BIN" import --config "$T/mb.conf" "$T/in.ndjson")
+echo "import of $N leads (NDJSON): $1 s, peak RSS $3 KiB"
 DB="$T/data/leads.db"
 set -- $(measure sh -c "sqlite3 -csv '$DB' 'SELECT * FROM leads ORDER BY captured_ms, id' >'$T/out/sqlite.csv'")
-BASE=$1
-printf '%-34s %8s %8s %12s %6s\n' "export of $N leads" seconds "x sqlite3" "peak RSS KiB" "MB"
-printf '%-34s %8s %8s %12s %6s\n' "sqlite3 -csv, leads table" "$1" "1.00" "$2" \
-    "$(du -m "$T/out/sqlite.csv" | cut -f1)"
+BASE=$1 BASECPU=$2
+ratio() { awk "BEGIN { printf \"%.2f\", $1 / ($2 > 0 ? $2 : 0.01) }"; }
+row() { # label wall cpu rss file
+    printf '%-34s %7s %7s %7s %7s %10s %5s\n' "$1" "$2" "$(ratio "$2" "$BASE")" "$3" \
+        "$(ratio "$3" "$BASECPU")" "$4" "$(du -m "$5" | cut -f1)"
+}
+printf '%-34s %7s %7s %7s %7s %10s %5s\n' "export of $N leads" wall "x" cpu "x" "RSS KiB" MB
+row "sqlite3 -csv, leads table" "$1" "$2" "$3" "$T/out/sqlite.csv"
 # The same information as our CSV (children folded in), done by sqlite3.
 set -- $(measure sh -c "sqlite3 -csv '$DB' \"SELECT l.*, \
   (SELECT group_concat(question || '=' || value, '; ') FROM answers a WHERE a.lead_id = l.id), \
@@ -66,12 +83,8 @@ set -- $(measure sh -c "sqlite3 -csv '$DB' \"SELECT l.*, \
      FROM notes n WHERE n.lead_id = l.id), \
   (SELECT group_concat(sink || ':' || state, '; ') FROM outbox o WHERE o.lead_id = l.id) \
   FROM leads l WHERE l.show_id = 'hkef' ORDER BY l.id\" >'$T/out/sqlite-children.csv'")
-printf '%-34s %8s %8s %12s %6s\n' "sqlite3 -csv, leads + children" "$1" \
-    "$(awk "BEGIN { printf \"%.2f\", $1 / ($BASE > 0 ? $BASE : 0.01) }")" "$2" \
-    "$(du -m "$T/out/sqlite-children.csv" | cut -f1)"
+row "sqlite3 -csv, leads + children" "$1" "$2" "$3" "$T/out/sqlite-children.csv"
 for f in csv xlsx vcf ndjson; do
     set -- $(measure "$BIN" export --config "$T/mb.conf" --format $f --out "$T/out/leads.$f")
-    printf '%-34s %8s %8s %12s %6s\n' "matchbooth export --format $f" "$1" \
-        "$(awk "BEGIN { printf \"%.2f\", $1 / ($BASE > 0 ? $BASE : 0.01) }")" "$2" \
-        "$(du -m "$T/out/leads.$f" | cut -f1)"
+    row "matchbooth export --format $f" "$1" "$2" "$3" "$T/out/leads.$f"
 done
