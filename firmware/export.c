@@ -82,7 +82,7 @@ int export_out_flush(struct export_out *o)
     return o->error ? -1 : 0;
 }
 
-int export_out_write(struct export_out *o, const void *p, size_t n)
+int export_out_write_slow(struct export_out *o, const void *p, size_t n)
 {
     if (o->error)
         return -1;
@@ -1013,11 +1013,9 @@ void export_cell(struct export_ctx *x, const struct export_lead *l, int i, struc
     if (i < NFIXED) {
         const struct fixed_col *f = &fixed_cols[i];
         switch (f->src) {
-        case SRC_TEXT: {
-            const char *s = l->text[f->field];
-            set_text(x, c, s, s ? strlen(s) : 0);
+        case SRC_TEXT:
+            set_text(x, c, l->text[f->field], l->len[f->field]);
             return;
-        }
         case SRC_LIST: {
             struct join j = {&x->scratch, "; ", NULL, NULL};
             export_json_strings(l->text[f->field], join_one, &j);
@@ -1134,21 +1132,26 @@ static int walk(struct export_ctx *x, const struct export_format *f, sqlite3 *db
     while ((rc = sqlite3_step(rd.lead)) == SQLITE_ROW) {
         struct export_lead l = {0};
         sqlite3_stmt *st = rd.lead;
-        for (int i = 0; i < LEAD_SQL_TEXTS; i++)
+        for (int i = 0; i < LEAD_SQL_TEXTS; i++) {
             l.text[i] = ctext(st, i);
+            l.len[i] = (size_t)sqlite3_column_bytes(st, i);
+        }
         for (int i = 0; i < LEAD_SQL_INTS; i++)
             l.num[i] = sqlite3_column_int64(st, LEAD_SQL_TEXTS + i);
         if (!last_show || strcmp(last_show->id, l.text[EX_SHOW]) != 0)
             last_show = show_find(&rd, l.text[EX_SHOW]);
         if (last_show) {
             l.text[EX_SHOW_NAME] = last_show->name;
+            l.len[EX_SHOW_NAME] = strlen(last_show->name);
             l.text[EX_SHOW_TIMEZONE] = last_show->timezone;
+            l.len[EX_SHOW_TIMEZONE] = strlen(last_show->timezone);
         }
         if (sqlite3_column_type(st, LEAD_IMPORT_COL) != SQLITE_NULL) {
             const struct import_row *ir =
                 import_find(&rd, sqlite3_column_int64(st, LEAD_IMPORT_COL));
             if (ir) {
                 l.text[EX_IMPORT_FILE] = ir->file;
+                l.len[EX_IMPORT_FILE] = strlen(ir->file);
                 l.num[EX_IMPORTED_MS] = ir->ms;
             }
         }

@@ -15,6 +15,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "firmware/buf.h"
 #include "firmware/err.h"
@@ -96,6 +97,7 @@ enum export_int {
 
 struct export_lead {
     const char *text[EX_TEXT_COUNT]; /* NULL: absent */
+    size_t len[EX_TEXT_COUNT];       /* strlen of each (0 when absent) */
     int64_t num[EX_INT_COUNT];
     const struct export_answer *answers; /* ordered by question */
     size_t nanswers;
@@ -120,7 +122,16 @@ struct export_out {
 
 int export_out_flush(struct export_out *o);
 /* Appends (flushing when full); returns 0 or -1 (see o->error). */
-int export_out_write(struct export_out *o, const void *p, size_t n);
+int export_out_write_slow(struct export_out *o, const void *p, size_t n);
+/* Inline: the CSV writer calls this a few dozen times per lead. */
+static inline int export_out_write(struct export_out *o, const void *p, size_t n)
+{
+    if (o->error || o->len + n > o->cap)
+        return export_out_write_slow(o, p, n);
+    memcpy(o->buf + o->len, p, n);
+    o->len += n;
+    return 0;
+}
 int export_out_puts(struct export_out *o, const char *s);
 
 /* The value of one table cell. */
