@@ -2,11 +2,13 @@
  * export — reading a show's leads for the format modules, the table of
  * formats, the columns of the tabular formats, and atomic files.
  *
- * Speed: one statement walks the leads in capture order; each kind of child
- * row (answers, consents, notes, sync state, scans) comes from one more
- * statement sorted the same way, and the cursors are merged by lead. Every
- * statement runs inside one read transaction, so they all see the same
- * snapshot even while the daemon keeps capturing (WAL).
+ * Speed: one statement walks the leads in lead-id order (UUIDv7: the order
+ * of first capture); each kind of child row (answers, consents, notes, sync
+ * state, scans) comes from one more statement, read in its own lead_id index
+ * order, and the cursors are merged by lead id: no query per lead, no join,
+ * no sort. Every statement runs on a read-only connection of our own inside
+ * one read transaction, so they all see one snapshot even while the daemon
+ * keeps capturing (WAL).
  */
 #include "firmware/export.h"
 
@@ -340,7 +342,7 @@ void export_format_time(int64_t ms, char *out)
 
 int64_t export_tz_offset(struct export_ctx *x, int64_t ms)
 {
-    /* Zone offsets change on whole minutes; leads come in time order, so a
+    /* Zone offsets change on whole minutes; leads come in capture order, so a
      * one-minute cache saves nearly every localtime_r call. */
     int64_t bucket = ms >= 0 ? ms / 60000 : (ms - 59999) / 60000;
     if (bucket == x->tz_bucket)

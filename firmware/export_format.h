@@ -2,8 +2,9 @@
  * export_format — the interface between export.c (reading leads, columns,
  * files) and its format modules (export_csv.c, export_xlsx.c, export_vcf.c,
  * export_ndjson.c). A format is a const struct of callbacks listed in the
- * table in export.c; it sees each lead once, in capture order, as a struct
- * export_lead whose strings are only borrowed for the duration of the call.
+ * table in export.c; it sees each lead once, in lead-id (= first capture)
+ * order, as a struct export_lead whose strings are only borrowed for the
+ * duration of the call.
  *
  * Tabular formats (CSV, XLSX) do not decide the columns themselves: they
  * ask export_cell() for the header and the value of column i, so the two
