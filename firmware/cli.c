@@ -60,6 +60,10 @@ static const struct cli_opt export_opts[] = {
     {"usb", NULL, "write [export] usb_formats to the stick mounted at [export] usb_path"},
     {NULL, NULL, NULL}};
 
+static const struct cli_opt import_opts[] = {
+    {"queue", NULL, "queue the added leads for this kiosk's sinks ([sink.*]), as captures are"},
+    {NULL, NULL, NULL}};
+
 static const struct cli_cmd cli_commands[] = {
     {"run", "", "start the daemon (event loop, scanners, UI, sync)", run_opts, 0, 0,
      daemon_main_cli},
@@ -77,7 +81,7 @@ static const struct cli_cmd cli_commands[] = {
     {"import", "FILE…",
      "add the leads of NDJSON exports (from another kiosk) to the store, keeping their ids; "
      "known ids are skipped",
-     no_opts, 1, -1, cmd_import_run},
+     import_opts, 1, -1, cmd_import_run},
     {"db check", "", "run SQLite's integrity and foreign-key checks on the lead store", no_opts, 0,
      0, cmd_core_db_check},
     {"db stats", "", "print counts from the lead store", json_opts, 0, 0, cmd_core_db_stats},

@@ -28,13 +28,14 @@ static void batch_free(cJSON **v, size_t *n)
     *n = 0;
 }
 
-static int import_file(const struct cli_args *a, struct store *s, const char *file)
+static int import_file(const struct cli_args *a, struct store *s, const struct strv *sinks,
+                       const char *file)
 {
     FILE *f = strcmp(file, "-") ? fopen(file, "rb") : stdin;
     if (!f)
         return cli_fail(a, "%s: %s", file, strerror(errno));
     struct err e = {0};
-    struct store_import *im = store_import_begin(s, file, &e);
+    struct store_import *im = store_import_begin(s, file, sinks, &e);
     cJSON *batch[BATCH];
     size_t n = 0, cap = 0;
     long lineno = 0;
@@ -87,9 +88,9 @@ out:
     if (im) {
         struct store_import_stats st = store_import_stats(im);
         printf("%s: %lld leads added (%lld kept apart: same visitor as a lead already here), "
-               "%lld already present, %lld scans\n",
+               "%lld already present, %lld scans, %lld queued for sync\n",
                file, (long long)st.added, (long long)st.apart, (long long)st.present,
-               (long long)st.scans);
+               (long long)st.scans, (long long)st.queued);
     }
     store_import_end(im);
     free(line);
@@ -111,9 +112,18 @@ int cmd_import_run(const struct cli_args *a)
         cli_fail(a, "%s", path ? e.msg : "out of memory");
         goto out;
     }
+    /* --queue: this kiosk's sinks, named as the daemon names them. */
+    struct strv secs = {0}, sinks = {0};
+    if (cli_flag(a, "queue")) {
+        config_sections(cfg, "sink.", &secs);
+        for (size_t i = 0; i < secs.n; i++)
+            strv_push(&sinks, secs.v[i] + strlen("sink."));
+    }
     rc = 0;
     for (int i = 0; i < a->argc && rc == 0; i++)
-        rc = import_file(a, s, a->argv[i]);
+        rc = import_file(a, s, &sinks, a->argv[i]);
+    strv_free(&secs);
+    strv_free(&sinks);
 out:
     store_close(s);
     free(path);

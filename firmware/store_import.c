@@ -16,7 +16,19 @@
 #include "firmware/lead.h"
 #include "firmware/store.h"
 
-enum { I_SHOW, I_EXISTS, I_IDENT, I_LEAD, I_ANSWER, I_CONSENT, I_NOTE, I_SCAN, I_COUNTS, I_COUNT };
+enum {
+    I_SHOW,
+    I_EXISTS,
+    I_IDENT,
+    I_LEAD,
+    I_ANSWER,
+    I_CONSENT,
+    I_NOTE,
+    I_SCAN,
+    I_COUNTS,
+    I_OUTBOX,
+    I_COUNT
+};
 
 static const char *const sql_text[I_COUNT] = {
     [I_SHOW] = "INSERT INTO shows(id, name, timezone, created_ms) VALUES (?1, ?2, ?3, ?4) "
@@ -38,6 +50,8 @@ static const char *const sql_text[I_COUNT] = {
     [I_SCAN] = "INSERT INTO scans(show_id, lead_id, source, device, symbology, format, payload, "
                "scanned_ms, boot_id, mono_ms, clock_trusted) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, "
                "?8, ?9, ?10, ?11)",
+    [I_OUTBOX] = "INSERT INTO outbox(sink, lead_id, lead_version, created_ms) VALUES (?1, ?2, "
+                 "?3, ?4)",
     [I_COUNTS] = "UPDATE imports SET leads_added = leads_added + ?2, leads_present = "
                  "leads_present + ?3 WHERE id = ?1",
 };
@@ -47,6 +61,7 @@ struct store_import {
     sqlite3 *db;
     sqlite3_stmt *q[I_COUNT];
     int64_t id;
+    struct strv sinks;
     struct store_import_stats st;
 };
 
@@ -57,7 +72,8 @@ static int db_err(struct store_import *im, struct err *e, const char *what)
                    sqlite3_errmsg(im->db));
 }
 
-struct store_import *store_import_begin(struct store *s, const char *file, struct err *e)
+struct store_import *store_import_begin(struct store *s, const char *file, const struct strv *sinks,
+                                        struct err *e)
 {
     struct store_import *im = calloc(1, sizeof *im);
     if (!im) {
@@ -66,6 +82,12 @@ struct store_import *store_import_begin(struct store *s, const char *file, struc
     }
     im->s = s;
     im->db = store_db(s);
+    for (size_t i = 0; sinks && i < sinks->n; i++)
+        if (strv_push(&im->sinks, sinks->v[i]) < 0) {
+            err_set(e, ERR_INTERNAL, "import: out of memory");
+            store_import_end(im);
+            return NULL;
+        }
     for (int i = 0; i < I_COUNT; i++)
         if (sqlite3_prepare_v2(im->db, sql_text[i], -1, &im->q[i], NULL) != SQLITE_OK) {
             db_err(im, e, "prepare");
@@ -100,6 +122,7 @@ void store_import_end(struct store_import *im)
         return;
     for (int i = 0; i < I_COUNT; i++)
         sqlite3_finalize(im->q[i]);
+    strv_free(&im->sinks);
     free(im);
 }
 
@@ -297,6 +320,16 @@ static int import_one(struct store_import *im, const cJSON *l, struct err *e)
     if (step(im, st, e, "save lead") < 0)
         goto out;
     im->st.added++;
+    for (size_t i = 0; i < im->sinks.n; i++) {
+        st = q(im, I_OUTBOX);
+        sqlite3_bind_text(st, 1, im->sinks.v[i], -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 2, id, -1, SQLITE_STATIC);
+        sqlite3_bind_int64(st, 3, jint(l, "version", 1));
+        sqlite3_bind_int64(st, 4, now.real_ms);
+        if (step(im, st, e, "queue lead for sync") < 0)
+            goto out;
+        im->st.queued++;
+    }
 
     const cJSON *it, *times = cJSON_GetObjectItemCaseSensitive(l, "answered_at_ms");
     cJSON_ArrayForEach(it, cJSON_GetObjectItemCaseSensitive(l, "answers"))

@@ -16,8 +16,10 @@
  * is kept as its own lead, under identity "<identity>#<lead id>", and
  * counted as `apart`; nothing is merged silently.
  *
- * Imported leads are not queued for the sinks (the outbox queue belongs to
- * store.c); the sending kiosk's sync state is in the file.
+ * Sinks: an imported lead is queued (one pending outbox row per sink, as a
+ * capture would be) only for the sinks passed to store_import_begin — the
+ * caller decides, since the sending kiosk may have delivered it already
+ * (its sync state is in the file).
  */
 #ifndef MB_STORE_IMPORT_H
 #define MB_STORE_IMPORT_H
@@ -26,6 +28,7 @@
 #include <stdint.h>
 
 #include "firmware/err.h"
+#include "firmware/strv.h"
 
 struct store;
 struct cJSON;
@@ -36,13 +39,16 @@ struct store_import_stats {
     int64_t present; /* skipped: the store had their id */
     int64_t apart;   /* added, but the show had the same visitor under another id */
     int64_t scans;   /* raw scans added */
+    int64_t queued;  /* outbox rows added (leads × sinks) */
 };
 
 /*
  * Starts an import from file (a name for the record; nothing is opened).
- * Returns NULL with e set on failure. Free with store_import_end().
+ * Every lead added is queued for each of sinks (copied; NULL or empty: for
+ * none). Returns NULL with e set on failure. Free with store_import_end().
  */
-struct store_import *store_import_begin(struct store *s, const char *file, struct err *e);
+struct store_import *store_import_begin(struct store *s, const char *file, const struct strv *sinks,
+                                        struct err *e);
 
 /*
  * Checks one lead object (as export_ndjson writes it) without touching the

@@ -203,6 +203,40 @@ int main(void)
        "ndjson: the re-scanned lead has both raw scans");
     ok(store_import_check(first, &e) == 0, "ndjson: a line passes the import check");
     cJSON_Delete(first);
+    /* Import into a second store, queued for its sink; twice: nothing new. */
+    char db2[300];
+    snprintf(db2, sizeof db2, "%s/second.db", dir);
+    struct store *s2 = store_open(db2, &e);
+    struct strv qs = {0};
+    strv_push(&qs, "hq-crm");
+    for (int round = 0; round < 2; round++) {
+        struct store_import *im = store_import_begin(s2, "test.ndjson", &qs, &e);
+        cJSON *lines[8];
+        size_t nl = 0;
+        for (char *p = out.data; p && *p && nl < 8;) {
+            char *nlp = strchr(p, '\n');
+            lines[nl++] = cJSON_ParseWithLength(p, (size_t)(nlp - p));
+            p = nlp + 1;
+        }
+        ok(im && store_import_batch(im, lines, nl, &e) == 0, "import round %d (%s)", round + 1,
+           e.msg);
+        struct store_import_stats st = store_import_stats(im);
+        is_int(st.added, round ? 0 : 4, round ? "second import adds nothing" : "4 leads added");
+        is_int(st.queued, round ? 0 : 4, "queued once per added lead and sink");
+        store_import_end(im);
+        for (size_t i = 0; i < nl; i++)
+            cJSON_Delete(lines[i]);
+    }
+    strv_free(&qs);
+    struct export_request r2 = r;
+    r2.format = "csv";
+    struct buf out2 = {0};
+    ok(export_to_buf(s2, &r2, &out2, &e) == 0 && strstr(out2.data, ",Sync: hq-crm\r\n") &&
+           count_lines(out2.data, ",pending\r\n") == 4,
+       "the imported leads are pending for this kiosk's sink");
+    buf_free(&out2);
+    store_close(s2);
+
     cJSON *bad = cJSON_Parse("{\"id\":\"x\",\"show\":\"s\",\"captured_at_ms\":1,"
                              "\"emails\":[1]}");
     ok(store_import_check(bad, &e) < 0 && strstr(e.msg, "emails"), "import check: bad emails");
