@@ -61,7 +61,12 @@ const char *export_format_mime(const struct export_format *f)
 
 const char *export_format_list(void)
 {
-    return "csv xlsx vcf ndjson";
+    static char list[64];
+    if (!list[0])
+        for (int i = 0; i < NFORMATS; i++)
+            snprintf(list + strlen(list), sizeof list - strlen(list), "%s%s", i ? " " : "",
+                     formats[i]->id);
+    return list;
 }
 
 /* ---- output ------------------------------------------------------------ */
@@ -888,7 +893,7 @@ const char *export_header(struct export_ctx *x, int i, enum export_width *width)
     static const char *const consent_h[] = {"Consent: %s", "Consent: %s (text version)",
                                             "Consent: %s (language)"};
     if (i < 3 * (int)x->purposes.n) {
-        *width = i % 3 ? WIDTH_SHORT : WIDTH_SHORT;
+        *width = WIDTH_SHORT;
         buf_printf(b, consent_h[i % 3], x->purposes.v[i / 3]);
         return b->data;
     }

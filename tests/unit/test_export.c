@@ -121,7 +121,10 @@ int main(void)
     const int64_t t0 = 1795000000000; /* 2026-11-18T11:06:40Z */
     char *a = lead_with(s, "Jane Doe", "=cmd|' /C calc'!A0", "jane@acme.example", t0);
     char *b = lead_with(s, "張偉", "Acme, \"Asia\" Ltd", "zhang@example.cn", t0 + 60000);
-    char *c = lead_with(s, "प्रिया", NULL, "priya@example.in", t0 + 120000);
+    char *c = lead_with(s, "प्रिया",
+                        "\xff\xfe"
+                        "Bad bytes",
+                        "priya@example.in", t0 + 120000);
     ok(a && b && c, "three leads captured");
     /* A re-scan of Jane: one lead, two scans. */
     free(lead_with(s, "Jane Doe", NULL, "jane@acme.example", t0 + 300000));
@@ -153,6 +156,10 @@ int main(void)
     ok(strstr(csv, ",'=cmd|' /C calc'!A0,") != NULL, "csv: formula neutralised");
     ok(strstr(csv, ",\"Acme, \"\"Asia\"\" Ltd\",") != NULL, "csv: RFC 4180 quoting");
     ok(strstr(csv, ",'+85291234567,") != NULL, "csv: a leading + is neutralised too");
+    ok(strstr(csv, ",\xef\xbf\xbd\xef\xbf\xbd"
+                   "Bad bytes,") != NULL,
+       "csv: invalid UTF-8 from a badge becomes U+FFFD");
+    ok(export_utf8_valid(csv, strlen(csv)), "csv: the whole file is valid UTF-8");
     ok(strstr(csv, ",Volume?,gone,") != NULL, "csv: question title, then unknown question");
     ok(strstr(csv, ",1,000 or more") == NULL && strstr(csv, ",\"1,000 or more\",") != NULL,
        "csv: the choice label, quoted");
