@@ -225,6 +225,10 @@ int cmd_export_run(const struct cli_args *a)
         goto out;
     }
     struct export_result res;
+    if (isatty(STDERR_FILENO)) {
+        r.progress = progress;
+        r.progress_ud = (void *)r.format;
+    }
     if (export_write_fd(s, &r, STDOUT_FILENO, &res, &e) < 0) {
         cli_fail(a, "%s", e.msg);
         goto out;
