@@ -22,6 +22,7 @@
 #include "firmware/clock.h"
 #include "firmware/config.h"
 #include "firmware/export.h"
+#include "firmware/export_notice.h"
 #include "firmware/show.h"
 #include "firmware/store.h"
 
@@ -92,7 +93,7 @@ static int parse_time(const struct cli_args *a, const char *opt, int64_t dflt, i
 
 /* Writes one format to path (atomically) and says so. */
 static int write_one(const struct cli_args *a, struct store *s, struct export_request *r,
-                     const char *path)
+                     const char *path, struct export_result *out)
 {
     struct err e = {0};
     struct export_result res = {0};
@@ -104,6 +105,8 @@ static int write_one(const struct cli_args *a, struct store *s, struct export_re
         return cli_fail(a, "%s", e.msg);
     printf("wrote %s (%lld leads, %llu bytes)\n", path, (long long)res.leads,
            (unsigned long long)res.bytes);
+    if (out)
+        *out = res;
     return 0;
 }
 
@@ -188,16 +191,27 @@ int cmd_export_run(const struct cli_args *a)
         }
         struct clock_stamp now;
         clock_now(&now);
+        struct strv names = {0};
+        struct export_result res = {0};
         for (size_t i = 0; i < formats.n; i++) {
             char name[128], path[PATH_MAX + 130];
             r.format = formats.v[i];
             export_file_name(r.show, export_format_find(r.format), now.real_ms, name, sizeof name);
             snprintf(path, sizeof path, "%s/%s", dir, name);
-            if (write_one(a, s, &r, path) != 0)
+            if (write_one(a, s, &r, path, &res) != 0) {
+                strv_free(&names);
                 goto out;
+            }
+            strv_push(&names, name);
         }
         sync(); /* a stick is pulled without warning: flush everything now */
         printf("USB export done: %zu files in %s; the stick can be removed\n", formats.n, dir);
+        /* …and on the kiosk's screen, through the daemon if it runs. */
+        char *sock = cli_socket_path(cfg);
+        if (sock && export_notice_send(sock, "usb", dir, &names, res.leads, &e) < 0)
+            fprintf(stderr, "matchbooth export: the kiosk screen was not told: %s\n", e.msg);
+        free(sock);
+        strv_free(&names);
         rc = 0;
         goto out;
     }
@@ -217,7 +231,7 @@ int cmd_export_run(const struct cli_args *a)
         } else {
             snprintf(path, sizeof path, "%s", out);
         }
-        rc = write_one(a, s, &r, path);
+        rc = write_one(a, s, &r, path, NULL);
         goto out;
     }
     if (!strcmp(fmt, "xlsx") && isatty(STDOUT_FILENO)) {

@@ -465,6 +465,20 @@ if subprocess.run(["mount", "-t", "tmpfs", "-o", "size=8m", "tmpfs", os.path.joi
                                                                        "xlsx"]
        and b"the stick can be removed" in r.stdout, "--usb writes the four formats and says so",
        (files, r.stdout, r.stderr))
+    # With the daemon running, the kiosk is told (bus event, status member).
+    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+    import mbtest
+    with mbtest.Daemon(extra="[export]\nusb_path = %s\nusb_formats = csv,vcf\n"
+                       % os.path.join(tmp, "usb")) as d:
+        d.capture("MECARD:N:Doe,Jane;ORG:Acme;EMAIL:jane@acme.example;TEL:+85291234567;;")
+        rc, out_, err_ = d.cli("export", "--usb")
+        st = d.request({"cmd": "status"})
+        last = st.get("export", {}).get("last", {})
+        ok(rc == 0 and last.get("target") == "usb" and last.get("leads") == 1
+           and len(last.get("files", [])) == 2 and "not told" not in err_,
+           "--usb tells the running daemon, which shows it in its status", (rc, err_, st))
+        ok("export: usb: 2 files, 1 leads written" in d.read_log(),
+           "the daemon logs the USB export (counts only)", d.read_log()[-500:])
     subprocess.run(["umount", os.path.join(tmp, "usb")])
 else:
     print("ok %d - # SKIP cannot mount a tmpfs as a USB stick here" % (n_test + 1))
