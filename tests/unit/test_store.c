@@ -381,8 +381,8 @@ static void test_disk_full(void)
     lead_set(&f.address, NULL);
     lead_set(&f.badge_id, "after");
     sc = scan_of("hk", &f, "after");
-    ok(store_scan_add(s, &sc, &r, &e) == 0 && r.created, "capture works again once there is room: %s",
-       e.msg);
+    ok(store_scan_add(s, &sc, &r, &e) == 0 && r.created,
+       "capture works again once there is room: %s", e.msg);
     store_close(s);
     s = store_open(path_in("full.db"), &e);
     is_int(count(s, "SELECT count(*) FROM leads"), 21, "21 leads after reopening");
