@@ -43,6 +43,7 @@ static const struct cfg_section cfg_sections[] = {
     {"ui", "The embedded web server that serves the kiosk and admin pages."},
     {"show.*", "A show's profile; [show.ID] where ID is what [kiosk] show names."},
     {"card", "Business cards without a QR code: the camera and on-device OCR."},
+    {"export", "Exports for marketers (matchbooth export) and the USB stick."},
     {NULL, NULL},
 };
 
@@ -149,6 +150,13 @@ static const struct cfg_key cfg_keys[] = {
      100000, NULL},
     {"card", "still_frames", CFG_INT, "3",
      "Consecutive still frames before the camera takes a card.", 1, 100, NULL},
+    {"export", "usb_path", CFG_STR, "/media/matchbooth-usb",
+     "Mount point of the USB stick: `matchbooth export --usb` (run by the udev rule and "
+     "matchbooth-usb-export@.service when a stick is plugged in) writes the current show's "
+     "exports to <usb_path>/matchbooth/.",
+     0, 0, NULL},
+    {"export", "usb_formats", CFG_LIST, "csv,xlsx,vcf,ndjson",
+     "Formats written to the USB stick (csv, xlsx, vcf, ndjson).", 0, 0, NULL},
     {NULL, NULL, 0, NULL, NULL, 0, 0, NULL},
 };
 

@@ -30,6 +30,7 @@
 #include "firmware/clock.h"
 #include "firmware/config.h"
 #include "firmware/ctl.h"
+#include "firmware/export_notice.h"
 #include "firmware/log.h"
 #include "firmware/loop.h"
 #include "firmware/show.h"
@@ -47,6 +48,7 @@ struct daemon {
     struct bus *bus;
     struct ctl *ctl;
     struct capture *capture;
+    struct export_notice *export_notice;
     struct fifo *fifo;
     struct card_service *card;
     struct camera *camera;
@@ -407,6 +409,7 @@ static int daemon_run(struct daemon *d)
         ctl_register(d->ctl, "note", ctl_note, d) < 0 ||
         ctl_register(d->ctl, "ping", ctl_ping, d) < 0 ||
         !(d->card = card_service_new(&card_host, &e)) ||
+        !(d->export_notice = export_notice_new(d->ctl, d->bus)) ||
         loop_signal_add(d->loop, SIGTERM, on_stop, d) < 0 ||
         loop_signal_add(d->loop, SIGINT, on_stop, d) < 0 ||
         loop_signal_add(d->loop, SIGHUP, on_reload, d) < 0) {
@@ -442,6 +445,7 @@ out:
     loop_timer_del(d->watchdog_timer);
     ctl_close(d->ctl);
     card_service_free(d->card);
+    export_notice_free(d->export_notice);
     capture_free(d->capture);
     bus_free(d->bus);
     loop_free(d->loop);
