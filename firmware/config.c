@@ -145,9 +145,10 @@ static const struct cfg_key cfg_keys[] = {
     {"card", "camera", CFG_STR, "",
      "V4L2 device of the card camera (/dev/video0); empty: no camera, cards come from files.", 0, 0,
      NULL},
-    {"card", "sharpness_min", CFG_INT, "150",
-     "Variance of the Laplacian a still frame needs before it is read (lower: accept blurrier).", 1,
-     100000, NULL},
+    {"card", "sharpness_min", CFG_INT, "1000",
+     "Variance of the Laplacian (frame binned 2x2) a still frame needs before it is read; a sharp "
+     "card gives thousands (lower: accept blurrier).",
+     1, 100000, NULL},
     {"card", "still_frames", CFG_INT, "3",
      "Consecutive still frames before the camera takes a card.", 1, 100, NULL},
     {"export", "usb_path", CFG_STR, "/media/matchbooth-usb",

@@ -15,7 +15,7 @@
 #include <stdint.h>
 
 struct still_params {
-    double sharp_min;  /* variance of the Laplacian a frame needs to be read */
+    double sharp_min;  /* still_frame_sharpness() a frame needs to be read */
     double diff_max;   /* mean |difference| (0..255) under which two frames are "the same" */
     double rearm_diff; /* difference from the last frame read that means a new card */
     int still_frames;  /* consecutive still frames before a take */
@@ -29,6 +29,13 @@ void still_params_default(struct still_params *p);
  * high for sharp edges, low for blur or an empty surface. gray[y*stride+x].
  */
 double still_sharpness(const uint8_t *gray, int w, int h, int stride);
+
+/*
+ * The sharpness still_feed() judges a frame by: still_sharpness() of the
+ * frame binned 2x2 (averaging four pixels halves the sensor noise, which
+ * the Laplacian would otherwise take for detail). 0 on ENOMEM.
+ */
+double still_frame_sharpness(const uint8_t *gray, int w, int h, int stride);
 
 /* Mean absolute difference of two frames of the same size, 0..255. */
 double still_difference(const uint8_t *a, const uint8_t *b, int w, int h, int stride);

@@ -49,13 +49,14 @@ int main(void)
 
     int w, h;
     uint8_t *a = gray_of(g8, &w, &h), *b = gray_of(blurred, &w, &h), *m = gray_of(moved, &w, &h);
-    double sharp = still_sharpness(a, w, h, w), soft = still_sharpness(b, w, h, w);
+    double sharp = still_frame_sharpness(a, w, h, w), soft = still_frame_sharpness(b, w, h, w);
     struct still_params p;
     still_params_default(&p);
     diag("sharpness: card %.0f, blurred %.0f (threshold %.0f)", sharp, soft, p.sharp_min);
     ok(sharp > p.sharp_min, "a sharp card passes the sharpness threshold");
     ok(soft < p.sharp_min, "the same card blurred does not");
     ok(sharp > 10 * soft, "blur lowers the variance of the Laplacian tenfold");
+    ok(still_sharpness(a, w, h, w) > 10 * still_sharpness(b, w, h, w), "… at full resolution too");
     is_int((long long)still_difference(a, a, w, h, w), 0, "a frame does not differ from itself");
     double moved_diff = still_difference(a, m, w, h, w);
     diag("difference after a 25 px move: %.1f", moved_diff);
@@ -96,6 +97,48 @@ int main(void)
     feed(&s2, g8);
     feed(&s2, g8);
     is_int(feed(&s2, g8), STILL_TAKE, "focused and still: take");
+
+    /* A camera's sensor noise differs in every frame: still is still. */
+    struct still s3;
+    still_init(&s3, NULL);
+    PIX *bg = pixCreate(1280, 720, 8);
+    pixSetAllArbitrary(bg, 90); /* a dark mat under the card */
+    pixRasterop(bg, 115, 60, (int)pixGetWidth(g8), (int)pixGetHeight(g8), PIX_SRC, g8, 0, 0);
+    int takes = 0;
+    for (int i = 0; i < 6; i++) {
+        PIX *noisy = pixAddGaussianNoise(bg, 6.0f); /* independent noise per frame */
+        takes += feed(&s3, noisy) == STILL_TAKE;
+        pixDestroy(&noisy);
+    }
+    diag("noisy frames: difference %.2f, sharpness %.0f", s3.difference, s3.sharpness);
+    is_int(takes, 1, "sensor noise (sigma 6) on a still card: one take");
+    /* … and noise is no detail: an empty noisy mat, or a blurred card with
+     * noise, is not taken. */
+    struct still s4;
+    still_init(&s4, NULL);
+    PIX *mat = pixCreate(1280, 720, 8), *bnoisy = NULL;
+    pixSetAllArbitrary(mat, 200);
+    takes = 0;
+    for (int i = 0; i < 6; i++) {
+        PIX *noisy = pixAddGaussianNoise(mat, 8.0f);
+        takes += feed(&s4, noisy) == STILL_TAKE;
+        pixDestroy(&noisy);
+    }
+    diag("empty noisy mat: sharpness %.0f", s4.sharpness);
+    is_int(takes, 0, "an empty surface with sensor noise (sigma 8) is not taken");
+    still_free(&s4);
+    still_init(&s4, NULL);
+    for (int i = 0; i < 6; i++) {
+        bnoisy = pixAddGaussianNoise(blurred, 8.0f);
+        takes += feed(&s4, bnoisy) == STILL_TAKE;
+        pixDestroy(&bnoisy);
+    }
+    diag("blurred noisy card: sharpness %.0f", s4.sharpness);
+    is_int(takes, 0, "a blurred card with sensor noise is not taken");
+    still_free(&s4);
+    pixDestroy(&mat);
+    still_free(&s3);
+    pixDestroy(&bg);
 
     /* A different frame size (camera mode change) starts over. */
     PIX *half = pixScale(g8, 0.5f, 0.5f);
