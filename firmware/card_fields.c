@@ -14,6 +14,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "firmware/buf.h"
 #include "firmware/phone.h"
 
 /* ---- tables ------------------------------------------------------------- */
@@ -310,6 +311,9 @@ static const struct weight {
 static const float min_score[4] = {
     [CARD_NAME] = 2.5f, [CARD_TITLE] = 1.5f, [CARD_COMPANY] = 1.5f, [CARD_ADDRESS] = 2.0f};
 #define FULL_SCORE 5.0f
+
+/* A line next to the address joins it with this address score. */
+#define ADDRESS_JOIN_SCORE 2.0f
 
 #define NLABELS   (sizeof labels / sizeof labels[0])
 #define NKEYWORDS (sizeof keywords / sizeof keywords[0])
@@ -707,11 +711,21 @@ static bool has_postcode(const char *s)
         if (!*p)
             break;
     }
-    /* UK: "W1U 3BW", "M3 1RH", "BS1 4JQ" */
+    /* UK: "W1U 3BW", "M3 1RH", "BS1 4JQ": an outward code of 2-4 letters and
+     * digits starting with a letter, a space, a digit and two letters. */
     for (const char *p = s; *p; p++) {
         const unsigned char *u = (const unsigned char *)p;
-        if (isdigit(u[0]) && u[1] == ' ' && isdigit(u[2]) && isupper(u[3]) && isupper(u[4]) &&
-            !isalnum(u[5]) && p > s && isupper((unsigned char)p[-1]))
+        if (!(u[0] == ' ' && isdigit(u[1]) && isupper(u[2]) && isupper(u[3]) && !isalnum(u[4])))
+            continue;
+        const char *q = p;
+        bool digit = false;
+        while (q > s && (isupper((unsigned char)q[-1]) || isdigit((unsigned char)q[-1]))) {
+            digit = digit || isdigit((unsigned char)q[-1]);
+            q--;
+        }
+        size_t len = (size_t)(p - q);
+        if (len >= 2 && len <= 4 && digit && isupper((unsigned char)*q) &&
+            (q == s || !isalnum((unsigned char)q[-1])))
             return true;
     }
     return false;
@@ -739,6 +753,7 @@ struct cand {
     char *text;
     float conf; /* 0..1 */
     int h, label;
+    size_t idx; /* the line it came from */
     float ft[FT_N];
     float score[CARD_NFIELDS];
     bool used;
@@ -769,10 +784,94 @@ static int split_name(struct lead_fields *out)
     return rc ? -1 : 0;
 }
 
+/* Separators between a name and a title printed on one line. */
+static const char *const name_title_seps[] = {" | ", " · ", " • ", " – ", " — ", " - ", ", ", "｜"};
+
+/*
+ * "Alice Johnson | CEO", "陳大文｜市場總監": when the last candidate is a
+ * name and a title joined by a separator, makes it two candidates. 0, or -1
+ * on ENOMEM.
+ */
+static int split_name_title(struct cand *cs, size_t *nc)
+{
+    struct cand *k = &cs[*nc - 1];
+    for (size_t i = 0; i < sizeof name_title_seps / sizeof name_title_seps[0]; i++) {
+        const char *sep = strstr(k->text, name_title_seps[i]);
+        if (!sep)
+            continue;
+        char *left = strndup(k->text, (size_t)(sep - k->text));
+        char *right = strdup(sep + strlen(name_title_seps[i]));
+        if (!left || !right) {
+            free(left);
+            free(right);
+            return -1;
+        }
+        collapse_spaces(left);
+        collapse_spaces(right);
+        char *name = NULL, *title = NULL;
+        if (name_shape(left) && kw_score(right, CARD_TITLE) > 0) {
+            name = left;
+            title = right;
+        } else if (name_shape(right) && kw_score(left, CARD_TITLE) > 0) {
+            name = right;
+            title = left;
+        }
+        if (!name) {
+            free(left);
+            free(right);
+            continue;
+        }
+        free(k->text);
+        k->text = name;
+        cs[*nc] = *k;
+        cs[*nc].text = title;
+        (*nc)++;
+        return 0;
+    }
+    return 0;
+}
+
+/* Appends (or prepends) to the address the lines right after (before) it
+ * that read as address too: addresses often take two lines. */
+static int join_address(struct cand *cs, size_t nc, size_t ai, struct lead_fields *out)
+{
+    struct buf b = {0};
+    size_t first = ai, last = ai;
+    for (bool grew = true; grew;) {
+        grew = false;
+        for (size_t i = 0; i < nc; i++) {
+            if (cs[i].used || cs[i].score[CARD_ADDRESS] < ADDRESS_JOIN_SCORE)
+                continue;
+            if (cs[i].idx + 1 == cs[first].idx) {
+                first = i;
+                cs[i].used = grew = true;
+            } else if (cs[i].idx == cs[last].idx + 1) {
+                last = i;
+                cs[i].used = grew = true;
+            }
+        }
+    }
+    if (first == ai && last == ai)
+        return 0;
+    for (size_t idx = cs[first].idx; idx <= cs[last].idx; idx++)
+        for (size_t i = 0; i < nc; i++)
+            if (cs[i].idx == idx && (cs[i].used || i == ai)) {
+                if ((b.len && buf_adds(&b, ", ") < 0) || buf_adds(&b, cs[i].text) < 0) {
+                    buf_free(&b);
+                    return -1;
+                }
+                break;
+            }
+    int rc = buf_addc(&b, '\0') < 0 ? -1 : lead_set(&out->address, b.data);
+    buf_free(&b);
+    return rc;
+}
+
 int card_fields_extract(const struct card_line *lines, size_t n, const char *country,
                         struct lead_fields *out, float conf[CARD_NFIELDS])
 {
-    struct cand *cs = calloc(n ? n : 1, sizeof *cs);
+    /* Twice the lines: "Name | Title" lines are split in two. */
+    struct cand *cs = calloc(n ? 2 * n : 1, sizeof *cs);
     size_t nc = 0;
     int maxh = 0;
     for (int f = 0; f < CARD_NFIELDS; f++)
@@ -820,10 +919,12 @@ int card_fields_extract(const struct card_line *lines, size_t n, const char *cou
             free(t);
             continue;
         }
-        cs[nc] = (struct cand){.text = t, .conf = lc, .h = lines[i].h, .label = label};
+        cs[nc] = (struct cand){.text = t, .conf = lc, .h = lines[i].h, .label = label, .idx = i};
         if (lines[i].h > maxh)
             maxh = lines[i].h;
         nc++;
+        if (split_name_title(cs, &nc) < 0)
+            goto nomem;
         continue;
     nomem_t:
         free(t);
@@ -860,6 +961,7 @@ int card_fields_extract(const struct card_line *lines, size_t n, const char *cou
      * line, one line per field. */
     char **slot[4] = {&out->full_name, &out->title, &out->company, &out->address};
     bool filled[4] = {false};
+    size_t address_at = SIZE_MAX;
     for (;;) {
         float best = 0;
         size_t bi = 0;
@@ -878,9 +980,14 @@ int card_fields_extract(const struct card_line *lines, size_t n, const char *cou
         filled[bf] = true;
         if (lead_set(slot[bf], cs[bi].text) < 0)
             goto nomem;
+        if (bf == CARD_ADDRESS)
+            address_at = bi;
         float certainty = best >= FULL_SCORE ? 1.0f : best / FULL_SCORE;
         conf[bf] = certainty * cs[bi].conf;
     }
+    /* Only lines no other field took may continue the address. */
+    if (address_at != SIZE_MAX && join_address(cs, nc, address_at, out) < 0)
+        goto nomem;
     if (out->full_name && split_name(out) < 0)
         goto nomem;
     for (size_t i = 0; i < nc; i++)

@@ -10,8 +10,10 @@ Run once when the test data is (re)made; the images are committed so that
 Cards are 3.5 x 2 in at 300 dpi (1050 x 600), grayscale. Each one combines a
 person (English, Traditional/Simplified Chinese, Hindi or German), a layout,
 a font and a degradation (clean, noisy, rotated up to 5 degrees, JPEG). A few
-carry a QR code (MECARD) to exercise the decode-first path. Everything is
-seeded, so a rerun gives the same cards.
+carry a QR code (MECARD) to exercise the decode-first path; six print the name
+and title on one line and the address over two. Layouts, fonts and angles
+are seeded, so a rerun gives the same cards; ImageMagick's noise is not, so
+the noisy ones come out with other noise (and the same text).
 """
 import html
 import json
@@ -164,6 +166,12 @@ def card_lines(p, lang, labelled):
 
 def render(path, p, lang, layout, font, degrade, rng, qr=None):
     head, foot = card_lines(p, lang, labelled=rng.random() < 0.6)
+    if layout == "inline":
+        # "Name | Title" on one line, the address over two lines.
+        head = [(p[0] + " | " + p[1], 10, True), head[2]]
+        addr = foot[-1][0]
+        cut = addr.index(", ")
+        foot = foot[:-1] + [(addr[:cut + 1], 7, False), (addr[cut + 2:], 7, False)]
     args = ["/usr/bin/convert", "-respect-parentheses", "-size", "%dx%d" % (W, H), "xc:white"]
     # Decorations that are not text: a bar, a logo square, a rule.
     if layout == "bar":
@@ -186,7 +194,8 @@ def render(path, p, lang, layout, font, degrade, rng, qr=None):
         else:
             put(text, size, bold, 60, y, "NorthWest")
         y += int(size * 300 / 72 * 1.6)
-    y = 330
+    y = 330 if layout != "inline" else 312
+    step = 1.65 if layout != "inline" else 1.5
     if lang == "hi":
         # Indian cards print contact lines in a Latin face (Devanagari faces
         # draw the full stop as a middle dot).
@@ -197,8 +206,8 @@ def render(path, p, lang, layout, font, degrade, rng, qr=None):
         elif layout == "right_block":
             put(text, size, bold, 60, y, "NorthEast")
         else:
-            put(text, size, bold, 60 if not qr else 60, y, "NorthWest")
-        y += int(size * 300 / 72 * 1.65)
+            put(text, size, bold, 60, y, "NorthWest")
+        y += int(size * 300 / 72 * step)
     if qr:
         with tempfile.NamedTemporaryFile(suffix=".png", delete=False) as t:
             qpath = t.name
@@ -246,6 +255,12 @@ def main():
     cards.append((qp, "en", "bar", "Noto Serif", "rotated",
                   "MECARD:N:Wong,David;ORG:Harbour Data Systems Limited;"
                   "EMAIL:david.wong@harbourdata.hk;TEL:+85223456789;;"))
+    # Name and title on one line, two-line addresses (English and German).
+    for k, (p, lang) in enumerate([(PEOPLE_EN[13], "en"), (PEOPLE_EN[1], "en"),
+                                   (PEOPLE_EN[8], "en"), (PEOPLE_DE[0], "de"),
+                                   (PEOPLE_EN[4], "en"), (PEOPLE_DE[1], "de")]):
+        cards.append((p, lang, "inline", FONTS_LATIN[k % len(FONTS_LATIN)],
+                      DEGRADE[k % len(DEGRADE)], None))
     expected = []
     for n, (p, lang, layout, font, degrade, qr) in enumerate(cards, 1):
         ext = "png" if degrade == "clean" else "jpg"

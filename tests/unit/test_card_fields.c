@@ -138,6 +138,39 @@ int main(void)
     is_str(f.address, "Friedrichstraße 68, 10117 Berlin", "German address");
     lead_fields_free(&f);
 
+    /* Name and title on one line; an address on two. */
+    const struct card_line two[] = {
+        L("Kevin Brown | Technical Consultant", 40),
+        L("Ironclad Security Solutions", 36),
+        L("12/F, 88 Queen's Road", 26),
+        L("Central, Hong Kong", 26),
+        L("kbrown@ironcladsec.com", 30),
+    };
+    extract(two, 5, "HK", &f, conf);
+    is_str(f.full_name, "Kevin Brown", "name split from 'Name | Title'");
+    is_str(f.title, "Technical Consultant", "title split from 'Name | Title'");
+    is_str(f.company, "Ironclad Security Solutions", "company");
+    is_str(f.address, "12/F, 88 Queen's Road, Central, Hong Kong", "two address lines joined");
+    lead_fields_free(&f);
+    const struct card_line zh2[] = {
+        L("陳大文｜市場總監", 40),
+        L("香港貿易有限公司", 36),
+    };
+    extract(zh2, 2, "HK", &f, conf);
+    is_str(f.full_name, "陳大文", "Chinese name split from a full-width bar");
+    is_str(f.title, "市場總監", "Chinese title split from a full-width bar");
+    is_str(f.company, "香港貿易有限公司", "company after a split line");
+    lead_fields_free(&f);
+
+    const struct card_line uk[] = {
+        L("Michael Chen", 48),
+        L("14 Baker Street", 26),
+        L("London W1U 3BW", 26),
+    };
+    extract(uk, 3, "GB", &f, conf);
+    is_str(f.address, "14 Baker Street, London W1U 3BW", "a UK postcode line joins the address");
+    lead_fields_free(&f);
+
     /* Nothing readable: empty fields, no error. */
     extract(NULL, 0, "HK", &f, conf);
     ok(lead_fields_empty(&f), "no lines: empty fields");
