@@ -64,6 +64,10 @@ static const struct cfg_key cfg_keys[] = {
      0, 0, NULL},
     {"kiosk", "clock_check_interval", CFG_INT, "15",
      "Seconds between checks of whether the clock became NTP-synchronised.", 1, 3600, NULL},
+    {"kiosk", "staff_badges", CFG_STR, "",
+     "POSIX extended regular expression: a scan whose whole payload matches is a staff badge "
+     "(it opens staff mode and is never stored as a lead), e.g. ^STAFF-[0-9]+$. Empty: none.",
+     0, 0, NULL},
     {"kiosk", "demo", CFG_BOOL, "false", "Demo mode: the UI offers a \"try a demo badge\" button.",
      0, 0, NULL},
     {"ui", "listen", CFG_ADDR, "127.0.0.1:8080", "HOST:PORT the web UI listens on.", 0, 0, NULL},

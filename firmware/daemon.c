@@ -254,8 +254,7 @@ static int apply_config(struct daemon *d, struct err *e)
         return err_set(e, ERR_INTERNAL, "out of memory");
     if (store_show_ensure(d->store, d->show.id, d->show.name, d->show.timezone, e) < 0)
         return -1;
-    capture_set_show(d->capture, d->cfg, &d->show);
-    return 0;
+    return capture_set_show(d->capture, d->cfg, &d->show, e);
 }
 
 /* ---- signals and timers --------------------------------------------------------- */
