@@ -69,6 +69,9 @@ ASSET_C   := $(BUILD)/gen/assets.c
 
 BIN := $(BUILD)/matchbooth
 
+# V=1 shows the full compiler command lines.
+Q := $(if $(V),,@)
+
 .PHONY: all deps deps-build run check check-unit check-asan check-tests bench install \
         clean format format-check tests asan-tests
 .DEFAULT_GOAL := all
@@ -77,11 +80,13 @@ all: $(BIN)
 
 $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(@D)
-	$(CC) $(ALL_CFLAGS) -c $< -o $@
+	@echo "  CC      $<"
+	$(Q)$(CC) $(ALL_CFLAGS) -c $< -o $@
 
 $(BUILD)/asan/obj/%.o: %.c
 	@mkdir -p $(@D)
-	$(CC) $(ALL_CFLAGS) -O1 $(SAN_FLAGS) -c $< -o $@
+	@echo "  CC-SAN  $<"
+	$(Q)$(CC) $(ALL_CFLAGS) -O1 $(SAN_FLAGS) -c $< -o $@
 
 # The embedded assets are one generated C file (a table of name, type, bytes).
 $(ASSET_C): $(ASSETS) board/gen-assets.sh

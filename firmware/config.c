@@ -1,0 +1,458 @@
+/*
+ * config — INI parsing (inih), the schema of every key, validation and
+ * typed getters.
+ *
+ * inih does the tokenising; we feed it through ini_parse_stream() with our
+ * own line reader so that we know the line of every section header and key
+ * (Debian's inih is built without INI_HANDLER_LINENO) and can name
+ * file:line:key in every error.
+ */
+#include "firmware/config.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <ini.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "firmware/log.h"
+
+enum cfg_type { CFG_STR, CFG_INT, CFG_BOOL, CFG_LIST, CFG_ENUM, CFG_ADDR };
+
+struct cfg_section {
+    const char *name; /* "kiosk", or a family "show.*" */
+    const char *doc;
+};
+
+struct cfg_key {
+    const char *section; /* as in cfg_sections */
+    const char *key;
+    enum cfg_type type;
+    const char *def; /* default, as it would be written in the file */
+    const char *doc;
+    int64_t min, max;    /* CFG_INT */
+    const char *choices; /* CFG_ENUM: "a|b|c" */
+};
+
+/* Every section the program understands, in the order the example lists them. */
+static const struct cfg_section cfg_sections[] = {
+    {"kiosk", "The kiosk itself: where it keeps its data and which show it runs."},
+    {"ui", "The embedded web server that serves the kiosk and admin pages."},
+    {"show.*", "A show's profile; [show.ID] where ID is what [kiosk] show names."},
+    {NULL, NULL},
+};
+
+/* Every key. Add rows here (and nowhere else) when a subsystem needs one. */
+static const struct cfg_key cfg_keys[] = {
+    {"kiosk", "data_dir", CFG_STR, "/var/lib/matchbooth",
+     "Directory of the lead store (leads.db), the control socket and the scan FIFO.", 0, 0, NULL},
+    {"kiosk", "control_socket", CFG_STR, "",
+     "UNIX socket the CLI talks to; empty means <data_dir>/control.sock.", 0, 0, NULL},
+    {"kiosk", "show", CFG_STR, "", "Id of the show this kiosk runs (a [show.ID] section).", 0, 0,
+     NULL},
+    {"kiosk", "device_id", CFG_STR, "",
+     "This kiosk's id in uploads and QR links; empty means the host name.", 0, 0, NULL},
+    {"kiosk", "log_level", CFG_ENUM, "info", "Lowest level logged: debug, info, warn or error.", 0,
+     0, "debug|info|warn|error"},
+    {"kiosk", "dev_fifo", CFG_BOOL, "false",
+     "Development scan source: lines written to <data_dir>/scan.fifo (and to stdin when it is a "
+     "terminal) become scans.",
+     0, 0, NULL},
+    {"kiosk", "clock_check_interval", CFG_INT, "15",
+     "Seconds between checks of whether the clock became NTP-synchronised.", 1, 3600, NULL},
+    {"kiosk", "demo", CFG_BOOL, "false",
+     "Demo mode: the UI offers a \"try a demo badge\" button.", 0, 0, NULL},
+    {"ui", "listen", CFG_ADDR, "127.0.0.1:8080", "HOST:PORT the web UI listens on.", 0, 0, NULL},
+    {"ui", "allow_remote", CFG_BOOL, "false",
+     "Allow a listen address other than loopback (the admin page is then reachable from the "
+     "network).",
+     0, 0, NULL},
+    {"show.*", "name", CFG_STR, "", "Display name of the show.", 0, 0, NULL},
+    {"show.*", "timezone", CFG_STR, "UTC", "IANA time zone of the show (exports show local time).",
+     0, 0, NULL},
+    {"show.*", "country", CFG_STR, "",
+     "ISO 3166-1 alpha-2 country of the show: the default for phone numbers.", 0, 0, NULL},
+    {"show.*", "form", CFG_STR, "",
+     "JSON file with the qualifier questions and consent purposes (texts per language).", 0, 0,
+     NULL},
+    {NULL, NULL, 0, NULL, NULL, 0, 0, NULL},
+};
+
+struct cfg_entry {
+    char *section, *key, *value;
+    int line;
+};
+
+struct config {
+    char *file;
+    struct cfg_entry *e;
+    size_t n, cap;
+    struct strv sections; /* in file order */
+};
+
+const char *config_path(const char *explicit_path)
+{
+    if (explicit_path && *explicit_path)
+        return explicit_path;
+    const char *env = getenv("MATCHBOOTH_CONFIG");
+    if (env && *env)
+        return env;
+    return CONFIG_DEFAULT_PATH;
+}
+
+/* The schema section a concrete section name belongs to, or NULL. */
+static const struct cfg_section *section_find(const char *name)
+{
+    for (const struct cfg_section *s = cfg_sections; s->name; s++) {
+        size_t l = strlen(s->name);
+        if (l > 2 && strcmp(s->name + l - 2, ".*") == 0) {
+            /* A family wants a non-empty name after the dot. */
+            if (strncmp(name, s->name, l - 1) == 0 && name[l - 1])
+                return s;
+        } else if (strcmp(name, s->name) == 0) {
+            return s;
+        }
+    }
+    return NULL;
+}
+
+static const struct cfg_key *key_find(const char *section, const char *key)
+{
+    const struct cfg_section *s = section_find(section);
+    if (!s)
+        return NULL;
+    for (const struct cfg_key *k = cfg_keys; k->section; k++)
+        if (strcmp(k->section, s->name) == 0 && strcmp(k->key, key) == 0)
+            return k;
+    return NULL;
+}
+
+static int parse_bool(const char *v, bool *out)
+{
+    static const char *const yes[] = {"true", "yes", "on", "1"};
+    static const char *const no[] = {"false", "no", "off", "0"};
+    for (int i = 0; i < 4; i++) {
+        if (strcasecmp(v, yes[i]) == 0)
+            return *out = true, 0;
+        if (strcasecmp(v, no[i]) == 0)
+            return *out = false, 0;
+    }
+    return -1;
+}
+
+static int parse_int(const char *v, int64_t *out)
+{
+    char *end;
+    errno = 0;
+    long long x = strtoll(v, &end, 10);
+    if (errno || end == v || *end)
+        return -1;
+    *out = x;
+    return 0;
+}
+
+/* Validates value for k; returns NULL if fine, else what was expected. */
+static const char *check_value(const struct cfg_key *k, const char *v, char *why, size_t whysz)
+{
+    int64_t x;
+    bool b;
+    switch (k->type) {
+    case CFG_STR:
+    case CFG_LIST:
+        return NULL;
+    case CFG_INT:
+        if (parse_int(v, &x) < 0)
+            return "expected an integer";
+        if (x < k->min || x > k->max) {
+            snprintf(why, whysz, "expected an integer from %lld to %lld", (long long)k->min,
+                     (long long)k->max);
+            return why;
+        }
+        return NULL;
+    case CFG_BOOL:
+        return parse_bool(v, &b) < 0 ? "expected true or false" : NULL;
+    case CFG_ENUM: {
+        size_t l = strlen(v);
+        for (const char *c = k->choices; c && *c;) {
+            const char *bar = strchr(c, '|');
+            size_t cl = bar ? (size_t)(bar - c) : strlen(c);
+            if (cl == l && strncmp(c, v, l) == 0)
+                return NULL;
+            c = bar ? bar + 1 : NULL;
+        }
+        snprintf(why, whysz, "expected one of %s", k->choices);
+        return why;
+    }
+    case CFG_ADDR: {
+        const char *colon = strrchr(v, ':');
+        if (!colon || colon == v || parse_int(colon + 1, &x) < 0 || x < 0 || x > 65535)
+            return "expected HOST:PORT";
+        return NULL;
+    }
+    }
+    return NULL;
+}
+
+struct parse_state {
+    struct config *c;
+    FILE *f;
+    int line;
+    struct err *e;
+    int failed;
+};
+
+static int add_entry(struct config *c, const char *section, const char *key, const char *value,
+                     int line)
+{
+    if (c->n == c->cap) {
+        size_t cap = c->cap ? c->cap * 2 : 32;
+        struct cfg_entry *e = realloc(c->e, cap * sizeof *e);
+        if (!e)
+            return -1;
+        c->e = e;
+        c->cap = cap;
+    }
+    struct cfg_entry *e = &c->e[c->n];
+    e->section = strdup(section);
+    e->key = strdup(key);
+    e->value = strdup(value);
+    e->line = line;
+    if (!e->section || !e->key || !e->value) {
+        free(e->section);
+        free(e->key);
+        free(e->value);
+        return -1;
+    }
+    c->n++;
+    return 0;
+}
+
+/* inih's reader: counts lines and checks section headers as they pass. */
+static char *reader(char *str, int num, void *stream)
+{
+    struct parse_state *st = stream;
+    if (!fgets(str, num, st->f))
+        return NULL;
+    st->line++;
+    const char *p = str;
+    while (isspace((unsigned char)*p))
+        p++;
+    if (*p == '[' && !st->failed) {
+        const char *end = strchr(p, ']');
+        if (end) {
+            char name[256];
+            snprintf(name, sizeof name, "%.*s", (int)(end - p - 1), p + 1);
+            if (!section_find(name)) {
+                err_set(st->e, ERR_INVALID, "%s:%d: unknown section [%s]", st->c->file, st->line,
+                        name);
+                st->failed = 1;
+            } else if (strv_find(&st->c->sections, name) < 0) {
+                strv_push(&st->c->sections, name);
+            }
+        }
+    }
+    return str;
+}
+
+static int handler(void *user, const char *section, const char *name, const char *value)
+{
+    struct parse_state *st = user;
+    if (st->failed)
+        return 0;
+    const struct cfg_key *k = key_find(section, name);
+    char why[160];
+    const char *bad;
+    if (!section[0]) {
+        err_set(st->e, ERR_INVALID, "%s:%d: %s: key outside any section", st->c->file, st->line,
+                name);
+    } else if (!k) {
+        err_set(st->e, ERR_INVALID, "%s:%d: [%s] %s: unknown key", st->c->file, st->line, section,
+                name);
+    } else if ((bad = check_value(k, value, why, sizeof why))) {
+        err_set(st->e, ERR_INVALID, "%s:%d: [%s] %s: %s, got '%s'", st->c->file, st->line, section,
+                name, bad, value);
+    } else if (add_entry(st->c, section, name, value, st->line) < 0) {
+        err_set(st->e, ERR_INTERNAL, "%s:%d: out of memory", st->c->file, st->line);
+    } else {
+        return 1;
+    }
+    st->failed = 1;
+    return 0;
+}
+
+struct config *config_defaults(void)
+{
+    struct config *c = calloc(1, sizeof *c);
+    if (c && !(c->file = strdup(""))) {
+        free(c);
+        return NULL;
+    }
+    return c;
+}
+
+struct config *config_load(const char *path, struct err *e)
+{
+    struct config *c = config_defaults();
+    if (!c) {
+        err_set(e, ERR_INTERNAL, "%s: out of memory", path);
+        return NULL;
+    }
+    free(c->file);
+    c->file = strdup(path);
+    struct parse_state st = {.c = c, .e = e};
+    if (!c->file)
+        goto fail;
+    st.f = fopen(path, "r");
+    if (!st.f) {
+        err_set(e, errno == ENOENT ? ERR_NOTFOUND : ERR_IO, "%s: cannot open config: %s", path,
+                strerror(errno));
+        goto fail;
+    }
+    int rc = ini_parse_stream(reader, &st, handler, &st);
+    fclose(st.f);
+    if (st.failed)
+        goto fail;
+    if (rc != 0) {
+        err_set(e, ERR_INVALID, "%s:%d: syntax error (expected [section] or key = value)", path,
+                rc > 0 ? rc : st.line);
+        goto fail;
+    }
+    /* A key written twice is almost always a mistake: refuse it. */
+    for (size_t i = 0; i < c->n; i++)
+        for (size_t j = i + 1; j < c->n; j++)
+            if (!strcmp(c->e[i].section, c->e[j].section) && !strcmp(c->e[i].key, c->e[j].key)) {
+                err_set(e, ERR_INVALID, "%s:%d: [%s] %s: set twice (first at line %d)", path,
+                        c->e[j].line, c->e[j].section, c->e[j].key, c->e[i].line);
+                goto fail;
+            }
+    return c;
+fail:
+    config_free(c);
+    return NULL;
+}
+
+void config_free(struct config *c)
+{
+    if (!c)
+        return;
+    for (size_t i = 0; i < c->n; i++) {
+        free(c->e[i].section);
+        free(c->e[i].key);
+        free(c->e[i].value);
+    }
+    free(c->e);
+    strv_free(&c->sections);
+    free(c->file);
+    free(c);
+}
+
+const char *config_file(const struct config *c)
+{
+    return c->file;
+}
+
+/* The value set in the file, or the schema default; NULL for unknown keys. */
+static const char *lookup(const struct config *c, const char *section, const char *key,
+                          const struct cfg_key **kout)
+{
+    const struct cfg_key *k = key_find(section, key);
+    if (kout)
+        *kout = k;
+    if (!k) {
+        log_error("config", "BUG: [%s] %s is not in the schema", section, key);
+        return NULL;
+    }
+    for (size_t i = c ? c->n : 0; i-- > 0;)
+        if (!strcmp(c->e[i].section, section) && !strcmp(c->e[i].key, key))
+            return c->e[i].value;
+    return k->def;
+}
+
+const char *config_str(const struct config *c, const char *section, const char *key)
+{
+    return lookup(c, section, key, NULL);
+}
+
+int64_t config_int(const struct config *c, const char *section, const char *key)
+{
+    const char *v = lookup(c, section, key, NULL);
+    int64_t x = 0;
+    if (v)
+        parse_int(v, &x);
+    return x;
+}
+
+bool config_bool(const struct config *c, const char *section, const char *key)
+{
+    const char *v = lookup(c, section, key, NULL);
+    bool b = false;
+    if (v)
+        parse_bool(v, &b);
+    return b;
+}
+
+int config_list(const struct config *c, const char *section, const char *key, struct strv *out)
+{
+    const char *v = lookup(c, section, key, NULL);
+    return v ? strv_split(out, v, ',') : 0;
+}
+
+bool config_isset(const struct config *c, const char *section, const char *key)
+{
+    for (size_t i = 0; c && i < c->n; i++)
+        if (!strcmp(c->e[i].section, section) && !strcmp(c->e[i].key, key))
+            return true;
+    return false;
+}
+
+int config_sections(const struct config *c, const char *prefix, struct strv *out)
+{
+    size_t l = strlen(prefix);
+    for (size_t i = 0; c && i < c->sections.n; i++)
+        if (strncmp(c->sections.v[i], prefix, l) == 0 && strv_push(out, c->sections.v[i]) < 0)
+            return -1;
+    return 0;
+}
+
+/* Writes s as comment lines wrapped at ~78 columns. */
+static void print_doc(FILE *out, const char *s)
+{
+    while (*s) {
+        size_t take = strlen(s);
+        if (take > 74) {
+            take = 74;
+            while (take > 20 && s[take] != ' ')
+                take--;
+        }
+        fprintf(out, "; %.*s\n", (int)take, s);
+        s += take;
+        while (*s == ' ')
+            s++;
+    }
+}
+
+void config_print_example(FILE *out)
+{
+    fprintf(out, "; matchbooth.conf — every key the program understands, with its default.\n"
+                 "; Generated by `matchbooth config example`; a test keeps this file and the\n"
+                 "; program in step. Lines starting with ';' or '#' are comments. Keys left\n"
+                 "; commented out take the default shown. An unknown section or key, or a bad\n"
+                 "; value, stops the daemon with file:line:key.\n");
+    for (const struct cfg_section *s = cfg_sections; s->name; s++) {
+        fprintf(out, "\n");
+        print_doc(out, s->doc);
+        size_t l = strlen(s->name);
+        if (l > 2 && !strcmp(s->name + l - 2, ".*"))
+            fprintf(out, "; [%.*s.NAME]\n", (int)(l - 2), s->name);
+        else
+            fprintf(out, "[%s]\n", s->name);
+        for (const struct cfg_key *k = cfg_keys; k->section; k++) {
+            if (strcmp(k->section, s->name))
+                continue;
+            print_doc(out, k->doc);
+            fprintf(out, ";%s = %s\n", k->key, k->def);
+        }
+    }
+}
