@@ -104,7 +104,7 @@ struct devices {
     struct named *named;
     size_t nnamed;
     struct usb *usb;
-    char usb_error[256];
+    char usb_error[512];
     struct serial **serials;
     size_t nserials;
     struct devices_repeat *repeat;

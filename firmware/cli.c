@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "firmware/cmd_core.h"
+#include "firmware/cmd_devices.h"
 #include "firmware/config.h"
 #include "firmware/ctl.h"
 #include "firmware/daemon.h"
@@ -66,6 +67,10 @@ static const struct cli_cmd cli_commands[] = {
      no_opts, 0, 0, cmd_core_config_example},
     {"config check", "", "load and validate the config, then print the show it runs", no_opts, 0,
      0, cmd_core_config_check},
+    {"devices", "", "list the scanners and printers the daemon sees, with their state", json_opts,
+     0, 0, cmd_devices_list},
+    {"print-test", "", "print a test slip on the receipt printer", no_opts, 0, 0,
+     cmd_devices_print_test},
     {NULL, NULL, NULL, NULL, 0, 0, NULL},
 };
 
