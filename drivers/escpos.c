@@ -241,8 +241,14 @@ int escpos_print(struct usb_dev *d, const struct slip *s, int max_suppliers, str
     struct printer *p = usb_dev_priv(d);
     const struct dev_conf *c = usb_dev_conf(d);
     const char *st = usb_dev_state(d);
-    if (strcmp(st, "paper out") == 0 || strcmp(st, "cover open") == 0)
+    if (strcmp(st, "paper out") == 0 || strcmp(st, "cover open") == 0) {
+        /* Refused at once (the visitor must not wait), but asked again so
+         * that the next slip finds out the paper is back. */
+        if (c->status && p->phase == IDLE && !usb_dev_writing(d) &&
+            usb_dev_write(d, status_query, sizeof(status_query), STATUS_WAIT_MS, NULL) == 0)
+            p->phase = QUERYING;
         return err_set(e, ERR_IO, "printer %s: %s", usb_dev_id(d), st);
+    }
     if (p->njobs >= ESCPOS_QUEUE_MAX)
         return err_set(e, ERR_BUSY, "printer %s: %d slips already queued", usb_dev_id(d), p->njobs);
     struct slip_opts o = {

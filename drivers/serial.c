@@ -157,7 +157,9 @@ static int open_line(struct serial *s, struct err *e)
     }
     cfmakeraw(&t);
     t.c_cflag |= CLOCAL | CREAD;
-    t.c_cc[VMIN] = 0;
+    /* VMIN 1: with O_NONBLOCK an empty line then reads as EAGAIN, so a 0
+     * from read() really is a hang-up (VMIN 0 would return 0 for "no data"). */
+    t.c_cc[VMIN] = 1;
     t.c_cc[VTIME] = 0;
     cfsetispeed(&t, baud_const(s->conf.baud));
     cfsetospeed(&t, baud_const(s->conf.baud));
