@@ -39,7 +39,7 @@ struct usb_dev {
     const struct driver *drv;
     void *priv;
     char state[64];
-    bool claimed, detached, attached, started;
+    bool claimed, detached, attached, started, close_pending;
 
     int iface;
     uint8_t ep_in, ep_out;
@@ -79,6 +79,7 @@ struct usb {
 
 static void dev_release(struct usb_dev *d);
 static void dev_maybe_free(struct usb_dev *d);
+static void dev_close_now(struct usb_dev *d);
 
 /* --- libusb in the loop ------------------------------------------------- */
 
@@ -442,16 +443,26 @@ static void dev_release(struct usb_dev *d)
     }
 }
 
-/* Called when a transfer of a released device completes: closes the handle
- * once nothing is in flight any more. */
-static void dev_maybe_free(struct usb_dev *d)
+static void dev_close_now(struct usb_dev *d)
 {
+    d->close_pending = false;
     if (d->in_busy || d->out_busy || !d->h)
         return;
     if (d->detached && d->attached)
         libusb_attach_kernel_driver(d->h, d->iface);
     libusb_close(d->h);
     d->h = NULL;
+}
+
+/* Called when a transfer of a released device completes. The handle is
+ * closed on the next loop turn: libusb_close() inside a transfer callback
+ * (inside libusb's event handling) deadlocks. */
+static void dev_maybe_free(struct usb_dev *d)
+{
+    if (d->in_busy || d->out_busy || !d->h)
+        return;
+    d->close_pending = true;
+    loop_timer_reset(d->u->work, 0);
 }
 
 static struct usb_dev *dev_find(struct usb *u, libusb_device *dev)
@@ -547,6 +558,9 @@ static void left(struct usb *u, libusb_device *dev)
 static void on_work(struct loop *l, void *ud)
 {
     struct usb *u = ud;
+    for (struct usb_dev *d = u->devs; d; d = d->next)
+        if (d->close_pending)
+            dev_close_now(d);
     while (u->queue) {
         struct pending *p = u->queue;
         u->queue = p->next;
@@ -647,9 +661,8 @@ void usb_free(struct usb *u)
     }
     while (u->devs) {
         struct usb_dev *d = u->devs;
-        if (d->h && !d->in_busy && !d->out_busy) {
-            dev_maybe_free(d);
-        }
+        if (d->h && !d->in_busy && !d->out_busy)
+            dev_close_now(d);
         if (d->in_busy || d->out_busy) {
             /* Leaked on purpose: freeing an in-flight transfer would crash. */
             log_warn(TAG, "%s: transfer still in flight at shutdown", d->id);
