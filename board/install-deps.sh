@@ -50,7 +50,7 @@ if [ "$(id -u)" -ne 0 ]; then
 fi
 
 installed() {
-	dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q '^install ok installed$'
+	dpkg-query -W -f='${Status}\n' "$1" 2>/dev/null | grep -q '^install ok installed$'
 }
 
 missing() {
@@ -74,7 +74,24 @@ else
 	need=$(missing $want)
 fi
 
+# playwright-core for the browser tests, from npm, into tests/browser (no
+# browser download: the tests use Debian's chromium). Runs whether or not
+# Debian packages were missing: a fresh clone has none of node_modules.
+npm_deps() {
+	case "$group" in
+	test | all)
+		dir=$(cd "$(dirname "$0")/.." && pwd)/tests/browser
+		if [ -f "$dir/package.json" ] && [ ! -d "$dir/node_modules/playwright-core" ] &&
+			command -v npm >/dev/null 2>&1; then
+			(cd "$dir" && npm ci --no-audit --no-fund --silent 2>/dev/null ||
+				npm install --no-audit --no-fund --silent)
+		fi
+		;;
+	esac
+}
+
 if [ -z "$need" ]; then
+	npm_deps
 	exit 0
 fi
 
@@ -89,13 +106,4 @@ case " $need " in
 esac
 $SUDO apt-get install -y -q --no-install-recommends $need
 
-# playwright-core for the browser tests, from npm, into tests/browser (no
-# browser download: the tests use Debian's chromium).
-case "$group" in
-test | all)
-	dir=$(cd "$(dirname "$0")/.." && pwd)/tests/browser
-	if [ -f "$dir/package.json" ] && [ ! -d "$dir/node_modules/playwright-core" ]; then
-		(cd "$dir" && npm install --no-audit --no-fund --silent)
-	fi
-	;;
-esac
+npm_deps

@@ -260,9 +260,20 @@ static void status_fill(cJSON *obj, void *ud)
     cJSON_AddStringToObject(obj, "usb", d->usb ? "ok" : d->usb_error);
     cJSON_AddNumberToObject(obj, "scanners", scanners);
     cJSON_AddNumberToObject(obj, "printers", printers);
+    /* The printer slips go to (the UI asks "present" before offering one). */
+    struct usb_dev *p = d->usb ? usb_printer(d->usb) : NULL;
+    cJSON *po = p ? cJSON_AddObjectToObject(obj, "printer") : NULL;
+    if (po) {
+        cJSON_AddStringToObject(po, "id", usb_dev_id(p));
+        cJSON_AddStringToObject(po, "state", usb_dev_state(p));
+        cJSON_AddBoolToObject(po, "present", true);
+        cJSON_AddBoolToObject(po, "ready", strcmp(usb_dev_state(p), "ready") == 0);
+    } else {
+        cJSON_AddBoolToObject(obj, "printer", false);
+    }
     cJSON_AddNumberToObject(obj, "repeats_ignored", (double)d->suppressed);
     if (list)
-        cJSON_AddItemToObject(obj, "list", list);
+        cJSON_AddItemToObject(obj, "devices", list);
 }
 
 static int ctl_devices(const cJSON *req, cJSON *reply, void *ud, struct err *e)

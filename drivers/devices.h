@@ -6,7 +6,10 @@
  * Wiring (daemon.c): devices_start() after the loop, bus and ctl exist;
  * devices_stop() before they go. It registers:
  *   - ctl commands "devices" (list) and "print-test" (prints a test slip);
- *   - the bus status provider "devices" (shown by `matchbooth status`);
+ *   - the bus status provider "devices" (shown by `matchbooth status`):
+ *     {"usb": "ok" or why not, "scanners": N, "printers": N,
+ *      "printer": {"id", "state", "present", "ready"} or false,
+ *      "repeats_ignored": N, "devices": [one object per device]};
  *   - a bus subscription to "print" events: data {"show", "greeting",
  *     "suppliers": [{"name", "url"}], "footer"} is printed on the first
  *     ready printer;

@@ -14,7 +14,10 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "firmware/cmd_catalog.h"
 #include "firmware/cmd_core.h"
+#include "firmware/cmd_decode.h"
+#include "firmware/cmd_ui.h"
 #include "firmware/cmd_devices.h"
 #include "firmware/config.h"
 #include "firmware/ctl.h"
@@ -49,6 +52,24 @@ static const struct cli_opt note_opts[] = {
     {"tags", "A,B", "comma-separated tags"},
     {NULL, NULL, NULL}};
 
+static const struct cli_opt decode_opts[] = {
+    {"show", "SHOW", "decode with this show's profile (default: [kiosk] show)"},
+    {NULL, NULL, NULL}};
+
+static const struct cli_opt roster_opts[] = {
+    {"show", "SHOW", "the show whose roster this is (required)"},
+    {"map", "F=COL,…",
+     "columns for fields, e.g. badge_id=Reg No,given_name=First (default: by header)"},
+    {NULL, NULL, NULL}};
+
+static const struct cli_opt pin_opts[] = {
+    {"print", NULL, "print the [ui] admin_pin_hash line instead of storing the hash"},
+    {NULL, NULL, NULL}};
+
+static const struct cli_opt search_opts[] = {
+    {"lang", "LANG", "language of the names printed (en, zh-Hant, zh-Hans, de, fr, es, hi)"},
+    {NULL, NULL, NULL}};
+
 static const struct cli_cmd cli_commands[] = {
     {"run", "", "start the daemon (event loop, scanners, UI, sync)", run_opts, 0, 0,
      daemon_main_cli},
@@ -56,6 +77,14 @@ static const struct cli_cmd cli_commands[] = {
      "inject a scan into the running daemon, exactly as a scanner would, and print the stored "
      "lead as JSON",
      capture_opts, 1, 1, cmd_core_capture},
+    {"decode", "[FILE|-]",
+     "decode a payload (a file, or stdin) with the show's profile and print its fields as JSON; "
+     "works without a daemon and without a config",
+     decode_opts, 0, 1, cmd_decode_run},
+    {"roster import", "FILE.csv",
+     "load an organizer's attendee list (CSV, any delimiter) as the show's roster, replacing "
+     "the old one",
+     roster_opts, 1, 1, cmd_decode_roster_import},
     {"status", "", "print the running daemon's state", json_opts, 0, 0, cmd_core_status},
     {"leads", "", "list the stored leads", leads_opts, 0, 0, cmd_core_leads},
     {"note", "LEAD-ID", "set an operator's note, rating and tags on a lead", note_opts, 1, 1,
@@ -63,10 +92,19 @@ static const struct cli_cmd cli_commands[] = {
     {"db check", "", "run SQLite's integrity and foreign-key checks on the lead store", no_opts, 0,
      0, cmd_core_db_check},
     {"db stats", "", "print counts from the lead store", json_opts, 0, 0, cmd_core_db_stats},
-    {"config example", "", "print the example config: every key with its default and doc",
-     no_opts, 0, 0, cmd_core_config_example},
-    {"config check", "", "load and validate the config, then print the show it runs", no_opts, 0,
-     0, cmd_core_config_check},
+    {"config example", "", "print the example config: every key with its default and doc", no_opts,
+     0, 0, cmd_core_config_example},
+    {"config check", "", "load and validate the config, then print the show it runs", no_opts, 0, 0,
+     cmd_core_config_check},
+    {"ui pin", "",
+     "set the admin PIN of the web UI: reads it from stdin and stores only a PBKDF2 hash", pin_opts,
+     0, 0, cmd_ui_pin},
+    {"catalog import", "FILE",
+     "replace the supplier catalog with FILE (CSV or .json: id, names, categories, country, "
+     "url, description)",
+     no_opts, 1, 1, cmd_catalog_import},
+    {"catalog search", "QUERY", "search the supplier catalog (any language) and list the hits",
+     search_opts, 1, 1, cmd_catalog_search},
     {"devices", "", "list the scanners and printers the daemon sees, with their state", json_opts,
      0, 0, cmd_devices_list},
     {"print-test", "", "print a test slip on the receipt printer", no_opts, 0, 0,
@@ -114,8 +152,9 @@ static void print_cmd_help(FILE *out, const struct cli_cmd *c)
 
 static void print_help(FILE *out)
 {
-    fprintf(out, "matchbooth %s — lead-capture kiosk firmware\n\n"
-                 "usage: matchbooth COMMAND [OPTIONS] [ARGS]\n\ncommands:\n",
+    fprintf(out,
+            "matchbooth %s — lead-capture kiosk firmware\n\n"
+            "usage: matchbooth COMMAND [OPTIONS] [ARGS]\n\ncommands:\n",
             MB_VERSION);
     for (const struct cli_cmd *c = cli_commands; c->name; c++) {
         char left[64];
@@ -237,8 +276,7 @@ int cli_main(int argc, char **argv)
                 fprintf(stderr, "  matchbooth %s %s\n", c->name, c->usage);
             }
         if (!group)
-            fprintf(stderr, "matchbooth: unknown command '%s' (see matchbooth --help)\n",
-                    argv[1]);
+            fprintf(stderr, "matchbooth: unknown command '%s' (see matchbooth --help)\n", argv[1]);
         return 2;
     }
 
@@ -246,9 +284,8 @@ int cli_main(int argc, char **argv)
     struct option lo[CLI_MAX_OPTS + 3];
     int n = 0;
     for (; cmd->opts[n].name && n < CLI_MAX_OPTS; n++)
-        lo[n] = (struct option){cmd->opts[n].name, cmd->opts[n].arg ? required_argument
-                                                                    : no_argument,
-                                NULL, 1000 + n};
+        lo[n] = (struct option){cmd->opts[n].name,
+                                cmd->opts[n].arg ? required_argument : no_argument, NULL, 1000 + n};
     lo[n] = (struct option){"config", required_argument, NULL, 'c'};
     lo[n + 1] = (struct option){"help", no_argument, NULL, 'h'};
     lo[n + 2] = (struct option){NULL, 0, NULL, 0};

@@ -117,7 +117,7 @@ static cJSON *dev_status(const char *vid, const char *pid)
 {
     cJSON *st = cJSON_CreateObject();
     bus_status_fill(bus, st);
-    const cJSON *list = cJSON_GetObjectItem(cJSON_GetObjectItem(st, "devices"), "list");
+    const cJSON *list = cJSON_GetObjectItem(cJSON_GetObjectItem(st, "devices"), "devices");
     const cJSON *it;
     cJSON *found = NULL;
     cJSON_ArrayForEach(it, list)
@@ -537,6 +537,13 @@ int main(void)
     struct emu *np = emu_new(tb, EMU_PRINTER, 0x04b8, 0x0e15, 7);
     emu_plug(np);
     ok(wait_state("04b8", "0e15", "ready", 3000), "ESC/POS printer (native QR) ready");
+    cJSON *all = cJSON_CreateObject();
+    bus_status_fill(bus, all);
+    const cJSON *pm = cJSON_GetObjectItem(cJSON_GetObjectItem(all, "devices"), "printer");
+    ok(cJSON_IsTrue(cJSON_GetObjectItem(pm, "present")) &&
+           cJSON_IsTrue(cJSON_GetObjectItem(pm, "ready")),
+       "status member devices.printer: present and ready (what the UI asks)");
+    cJSON_Delete(all);
     cJSON *slip = cJSON_Parse(slip_json);
     bus_publish(bus, "print", slip);
     const char *np_id[2] = {"04b8", "0e15"};
