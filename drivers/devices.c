@@ -280,9 +280,16 @@ static void status_fill(cJSON *obj, void *ud)
         cJSON_AddItemToObject(obj, "devices", list);
 }
 
+/* The running instance, for the control commands: ctl has no way to take a
+ * command back, so after a SIGHUP reload the old registration is still
+ * listed, and its handler must not reach a freed instance. */
+static struct devices *active;
+
 static int ctl_devices(const cJSON *req, cJSON *reply, void *ud, struct err *e)
 {
-    struct devices *d = ud;
+    struct devices *d = active;
+    if (!d)
+        return err_set(e, ERR_BUSY, "devices are not running");
     cJSON *list = device_list(d);
     if (!list)
         return err_set(e, ERR_INTERNAL, "out of memory");
@@ -307,7 +314,9 @@ static int print_slip(struct devices *d, const struct slip *s, cJSON *reply, str
 
 static int ctl_print_test(const cJSON *req, cJSON *reply, void *ud, struct err *e)
 {
-    struct devices *d = ud;
+    struct devices *d = active;
+    if (!d)
+        return err_set(e, ERR_BUSY, "devices are not running");
     struct slip_supplier sup = {"matchbooth", "https://example.com/matchbooth/print-test"};
     struct slip s = {.show = "matchbooth",
                      .greeting = "Printer test",
@@ -488,11 +497,12 @@ struct devices *devices_start(const struct source_host *host, struct ctl *ctl, s
         if (bus_status_add(host->bus, "devices", status_fill, d) == 0)
             d->status_added = true;
     }
-    if (ctl && (ctl_register(ctl, "devices", ctl_devices, d) < 0 ||
-                ctl_register(ctl, "print-test", ctl_print_test, d) < 0)) {
+    if (ctl && (ctl_register(ctl, "devices", ctl_devices, NULL) < 0 ||
+                ctl_register(ctl, "print-test", ctl_print_test, NULL) < 0)) {
         err_set(e, ERR_INTERNAL, "devices: out of memory");
         goto fail;
     }
+    active = d;
     return d;
 fail:
     devices_stop(d);
@@ -503,6 +513,8 @@ void devices_stop(struct devices *d)
 {
     if (!d)
         return;
+    if (active == d)
+        active = NULL;
     if (d->host.bus && d->sub > 0)
         bus_unsubscribe(d->host.bus, d->sub);
     if (d->host.bus && d->status_added)

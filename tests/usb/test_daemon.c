@@ -233,6 +233,25 @@ int main(void)
        "the printer received the test slip (%zu bytes) ending in a cut", n);
     g_free(bytes);
 
+    /* SIGHUP: the devices stop (usbhid given back) and start again. */
+    int detaches = emu_count(pos, "detach");
+    kill(pid, SIGHUP);
+    for (int i = 0; i < 250 && emu_count(pos, "detach") == detaches; i++)
+        sleep_ms(20);
+    ok(emu_count(pos, "attach") >= 1 && emu_count(pos, "detach") == detaches + 1,
+       "SIGHUP reload: scanner given back to the kernel, then claimed again");
+    ok(wait_state("0c2e", "0b61", "ready", 5000), "and ready after the reload");
+    static const char again[] = "MECARD:N:After,Reload;EMAIL:r@example.com;;";
+    queue_hidpos(pos, "]Q1", (const uint8_t *)again, strlen(again));
+    bool found = false;
+    for (int i = 0; i < 250 && !found; i++) {
+        sleep_ms(20);
+        out = NULL;
+        found = cli(&out, "leads", "--json") == 0 && out && strstr(out, "r@example.com");
+        g_free(out);
+    }
+    ok(found, "a scan after the reload is stored");
+
     emu_unplug(pos);
     ok(wait_state("0c2e", "0b61", "removed", 5000), "scanner unplugged: removed");
 
