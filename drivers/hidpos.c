@@ -57,6 +57,33 @@ int hidpos_dec_report(struct hidpos_dec *h, const uint8_t *r, size_t n)
     return more ? 0 : 1;
 }
 
+bool hidpos_descriptor_is_pos(const uint8_t *p, size_t n)
+{
+    size_t i = 0;
+    while (i < n) {
+        uint8_t b = p[i];
+        if (b == 0xfe) { /* long item: size in the next byte */
+            if (i + 1 >= n)
+                break;
+            i += 3 + (size_t)p[i + 1];
+            continue;
+        }
+        size_t size = (b & 3) == 3 ? 4 : (b & 3);
+        if (i + 1 + size > n)
+            break;
+        /* Usage Page is a global item: tag 0, type 1 (prefix 0000 01 ss). */
+        if ((b & 0xfc) == 0x04 && size >= 1) {
+            uint32_t v = 0;
+            for (size_t k = 0; k < size; k++)
+                v |= (uint32_t)p[i + 1 + k] << (8 * k);
+            if (v == 0x8c)
+                return true;
+        }
+        i += 1 + size;
+    }
+    return false;
+}
+
 static const struct {
     char code; /* the letter after ']' */
     const char *name;
@@ -127,6 +154,20 @@ static int hidpos_probe(struct usb_dev *d, const struct libusb_config_descriptor
     return err_set(e, ERR_INVALID, "no HID POS interface");
 }
 
+static void on_report_descriptor(struct usb_dev *d, bool ok, const uint8_t *p, size_t n)
+{
+    struct hidpos_dec *h = usb_dev_priv(d);
+    if (!ok) {
+        /* Some scanners do not answer; their reports still tell. */
+        log_warn("hidpos", "%s: no HID report descriptor; assuming HID POS mode", usb_dev_id(d));
+        return;
+    }
+    if (!hidpos_descriptor_is_pos(p, n)) {
+        h->not_pos = true;
+        usb_dev_set_state(d, "error: not in HID POS mode (no usage page 0x8C)");
+    }
+}
+
 static int hidpos_start(struct usb_dev *d, struct err *e)
 {
     struct hidpos_dec *h = calloc(1, sizeof(*h));
@@ -134,12 +175,22 @@ static int hidpos_start(struct usb_dev *d, struct err *e)
         return err_set(e, ERR_INTERNAL, "out of memory");
     hidpos_dec_init(h);
     usb_dev_set_priv(d, h);
+    /* GET_DESCRIPTOR(Report) from the interface: standard request, IN. */
+    struct err ce = {0};
+    if (usb_dev_control_in(d, LIBUSB_RECIPIENT_INTERFACE, LIBUSB_REQUEST_GET_DESCRIPTOR,
+                           (uint16_t)(LIBUSB_DT_REPORT << 8), (uint16_t)usb_dev_interface(d), 1024,
+                           on_report_descriptor, &ce) < 0)
+        log_warn("hidpos", "%s", ce.msg);
     return 0;
 }
 
 static void hidpos_input(struct usb_dev *d, const uint8_t *p, size_t n)
 {
     struct hidpos_dec *h = usb_dev_priv(d);
+    if (h->not_pos) {
+        usb_dev_count_dropped(d);
+        return;
+    }
     int r = hidpos_dec_report(h, p, n);
     if (r < 0) {
         log_error("hidpos", "%s: out of memory", usb_dev_id(d));

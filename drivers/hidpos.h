@@ -14,6 +14,7 @@
 #ifndef MB_HIDPOS_H
 #define MB_HIDPOS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -24,7 +25,8 @@
 
 struct hidpos_dec {
     struct buf data;
-    char aim[4]; /* "]Q1" */
+    char aim[4];  /* "]Q1" */
+    bool not_pos; /* the device's report descriptor says it is not HID POS */
 };
 
 void hidpos_dec_init(struct hidpos_dec *h);
@@ -37,6 +39,13 @@ void hidpos_dec_reset(struct hidpos_dec *h);
  * was not a scan, -1 on ENOMEM.
  */
 int hidpos_dec_report(struct hidpos_dec *h, const uint8_t *r, size_t n);
+
+/*
+ * Whether a HID report descriptor declares usage page 0x8C (Bar Code
+ * Scanner): a scanner left in keyboard mode does not, and its reports would
+ * never be scans.
+ */
+bool hidpos_descriptor_is_pos(const uint8_t *p, size_t n);
 
 /* The symbology name ("qr", "pdf417" …) of an AIM id, or NULL if unknown. */
 const char *hidpos_symbology(const char *aim);

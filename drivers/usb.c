@@ -45,8 +45,9 @@ struct usb_dev {
     uint8_t ep_in, ep_out;
     bool in_bulk;
     int in_size;
-    struct libusb_transfer *in, *out;
-    bool in_busy, out_busy;
+    struct libusb_transfer *in, *out, *ctl;
+    bool in_busy, out_busy, ctl_busy;
+    usb_control_fn ctl_done;
     int errors; /* consecutive IN errors */
     struct loop_timer *retry;
 
@@ -78,6 +79,11 @@ struct usb {
 };
 
 static void dev_release(struct usb_dev *d);
+
+static bool busy(const struct usb_dev *d)
+{
+    return d->in_busy || d->out_busy || d->ctl_busy;
+}
 static void dev_maybe_free(struct usb_dev *d);
 static void dev_close_now(struct usb_dev *d);
 
@@ -328,6 +334,46 @@ int usb_dev_write(struct usb_dev *d, const uint8_t *p, size_t n, unsigned timeou
     return 0;
 }
 
+static void ctl_done_cb(struct libusb_transfer *t)
+{
+    struct usb_dev *d = t->user_data;
+    d->ctl_busy = false;
+    if (!d->attached || !d->claimed) {
+        dev_maybe_free(d);
+        return;
+    }
+    bool ok = t->status == LIBUSB_TRANSFER_COMPLETED;
+    if (!ok)
+        log_warn(TAG, "%s: control request: %s", d->id, libusb_error_name(t->status));
+    if (d->ctl_done && d->started)
+        d->ctl_done(d, ok, libusb_control_transfer_get_data(t), ok ? (size_t)t->actual_length : 0);
+}
+
+int usb_dev_control_in(struct usb_dev *d, uint8_t reqtype, uint8_t request, uint16_t value,
+                       uint16_t index, uint16_t len, usb_control_fn done, struct err *e)
+{
+    if (!d->attached || !d->claimed)
+        return err_set(e, ERR_IO, "%s: not attached", d->id);
+    if (d->ctl_busy)
+        return err_set(e, ERR_BUSY, "%s: a control request is in flight", d->id);
+    if (!d->ctl && !(d->ctl = libusb_alloc_transfer(0)))
+        return err_set(e, ERR_INTERNAL, "out of memory");
+    free(d->ctl->buffer);
+    uint8_t *buf = malloc(LIBUSB_CONTROL_SETUP_SIZE + (size_t)len);
+    d->ctl->buffer = buf;
+    if (!buf)
+        return err_set(e, ERR_INTERNAL, "out of memory");
+    libusb_fill_control_setup(buf, reqtype | LIBUSB_ENDPOINT_IN, request, value, index, len);
+    libusb_fill_control_transfer(d->ctl, d->h, buf, ctl_done_cb, d, 2000);
+    d->ctl_done = done;
+    int r = libusb_submit_transfer(d->ctl);
+    if (r < 0)
+        return err_set(e, ERR_IO, "%s: control request: %s", d->id, libusb_strerror(r));
+    d->ctl_busy = true;
+    rearm_timeout(d->u);
+    return 0;
+}
+
 bool usb_dev_writing(const struct usb_dev *d)
 {
     return d->out_busy;
@@ -412,6 +458,10 @@ static void dev_unlink_free(struct usb_dev *d)
     }
     if (d->out)
         libusb_free_transfer(d->out);
+    if (d->ctl) {
+        free(d->ctl->buffer);
+        libusb_free_transfer(d->ctl);
+    }
     loop_timer_del(d->retry);
     dev_conf_free(&d->conf);
     libusb_unref_device(d->dev);
@@ -433,7 +483,9 @@ static void dev_release(struct usb_dev *d)
         libusb_cancel_transfer(d->in);
     if (d->out_busy)
         libusb_cancel_transfer(d->out);
-    if (!d->in_busy && !d->out_busy && d->h) {
+    if (d->ctl_busy)
+        libusb_cancel_transfer(d->ctl);
+    if (!busy(d) && d->h) {
         if (was_claimed && d->attached)
             libusb_release_interface(d->h, d->iface);
         if (d->detached && d->attached)
@@ -446,7 +498,7 @@ static void dev_release(struct usb_dev *d)
 static void dev_close_now(struct usb_dev *d)
 {
     d->close_pending = false;
-    if (d->in_busy || d->out_busy || !d->h)
+    if (busy(d) || !d->h)
         return;
     if (d->detached && d->attached)
         libusb_attach_kernel_driver(d->h, d->iface);
@@ -459,7 +511,7 @@ static void dev_close_now(struct usb_dev *d)
  * (inside libusb's event handling) deadlocks. */
 static void dev_maybe_free(struct usb_dev *d)
 {
-    if (d->in_busy || d->out_busy || !d->h)
+    if (busy(d) || !d->h)
         return;
     d->close_pending = true;
     loop_timer_reset(d->u->work, 0);
@@ -651,19 +703,19 @@ void usb_free(struct usb *u)
     }
     /* Let cancelled transfers come back before the handles are closed. */
     for (int i = 0; i < 100; i++) {
-        bool busy = false;
+        bool pending = false;
         for (struct usb_dev *d = u->devs; d; d = d->next)
-            busy = busy || d->in_busy || d->out_busy;
-        if (!busy)
+            pending = pending || busy(d);
+        if (!pending)
             break;
         struct timeval tv = {0, 10000};
         libusb_handle_events_timeout_completed(u->ctx, &tv, NULL);
     }
     while (u->devs) {
         struct usb_dev *d = u->devs;
-        if (d->h && !d->in_busy && !d->out_busy)
+        if (d->h && !busy(d))
             dev_close_now(d);
-        if (d->in_busy || d->out_busy) {
+        if (busy(d)) {
             /* Leaked on purpose: freeing an in-flight transfer would crash. */
             log_warn(TAG, "%s: transfer still in flight at shutdown", d->id);
             u->devs = d->next;
@@ -756,6 +808,11 @@ const struct driver *usb_dev_driver(const struct usb_dev *d)
 bool usb_dev_attached(const struct usb_dev *d)
 {
     return d->attached && d->claimed;
+}
+
+int usb_dev_interface(const struct usb_dev *d)
+{
+    return d->iface;
 }
 
 void usb_dev_set_priv(struct usb_dev *d, void *priv)

@@ -66,6 +66,9 @@ struct loop *usb_dev_loop(const struct usb_dev *d);
 const struct driver *usb_dev_driver(const struct usb_dev *d);
 bool usb_dev_attached(const struct usb_dev *d);
 
+/* The interface number the driver chose in probe. */
+int usb_dev_interface(const struct usb_dev *d);
+
 void usb_dev_set_priv(struct usb_dev *d, void *priv);
 void *usb_dev_priv(const struct usb_dev *d);
 
@@ -85,6 +88,17 @@ void usb_dev_use_interface(struct usb_dev *d, int iface, uint8_t ep_in, bool in_
 int usb_dev_write(struct usb_dev *d, const uint8_t *p, size_t n, unsigned timeout_ms,
                   struct err *e);
 bool usb_dev_writing(const struct usb_dev *d);
+
+/* Completion of usb_dev_control_in(): ok false on error/timeout (p NULL). */
+typedef void (*usb_control_fn)(struct usb_dev *d, bool ok, const uint8_t *p, size_t n);
+
+/*
+ * Sends a control IN request (reqtype: type and recipient bits, the IN
+ * direction is added) reading up to len bytes, with a 2 s timeout. One at a
+ * time (ERR_BUSY). done runs in the loop thread unless the device went away.
+ */
+int usb_dev_control_in(struct usb_dev *d, uint8_t reqtype, uint8_t request, uint16_t value,
+                       uint16_t index, uint16_t len, usb_control_fn done, struct err *e);
 
 /* Hands a complete scan to the host. */
 void usb_dev_emit(struct usb_dev *d, const char *symbology, const uint8_t *p, size_t n);

@@ -118,6 +118,16 @@ static void hidpos(void)
     is_int((int)h.data.len, HIDPOS_DATA_MAX, "to the 56 data bytes of a report");
     buf_free(&reps);
     hidpos_dec_free(&h);
+    static const uint8_t pos_desc[] = {0x06, 0x8c, 0x00, 0x09, 0x02, 0xa1, 0x01, 0xc0};
+    static const uint8_t pos_short[] = {0x05, 0x8c, 0x09, 0x02};
+    static const uint8_t kbd_desc[] = {0x05, 0x01, 0x09, 0x06, 0xa1, 0x01, 0x05, 0x07, 0xc0};
+    static const uint8_t tricky[] = {0x09, 0x8c, 0x26, 0x8c, 0x00, 0xfe, 0x02, 0x00, 0x05, 0x8c};
+    ok(hidpos_descriptor_is_pos(pos_desc, sizeof(pos_desc)), "usage page 0x8C (2-byte item)");
+    ok(hidpos_descriptor_is_pos(pos_short, sizeof(pos_short)), "usage page 0x8C (1-byte item)");
+    ok(!hidpos_descriptor_is_pos(kbd_desc, sizeof(kbd_desc)), "a keyboard's descriptor is not");
+    ok(!hidpos_descriptor_is_pos(tricky, sizeof(tricky)),
+       "0x8C as a usage, a logical max or inside a long item does not count");
+    ok(!hidpos_descriptor_is_pos(pos_desc, 2), "a truncated item does not count");
 }
 
 static void allowlist(void)

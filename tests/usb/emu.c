@@ -15,6 +15,7 @@ struct flying {
     UMockdevIoctlData *urb, *buf;
     uint8_t ep;
     int len;
+    int status, actual; /* for URBs finished at submit (OUT, control) */
 };
 
 struct item {
@@ -38,6 +39,7 @@ struct emu {
     bool answers;
     uint8_t cause, paper;
     uint64_t last_ns;
+    GBytes *report_desc;
     int n_ioctl, n_detach, n_attach, n_claim, n_release, n_clear, n_discard;
 };
 
@@ -172,10 +174,26 @@ static gboolean on_ioctl(UMockdevIoctlBase *h, UMockdevIoctlClient *c, gpointer 
         f->ep = u->endpoint;
         f->buf = umockdev_ioctl_data_resolve(urb, G_STRUCT_OFFSET(struct usbdevfs_urb, buffer),
                                              (gsize)u->buffer_length, NULL);
-        if (!(f->ep & 0x80) && u->type != USBDEVFS_URB_TYPE_CONTROL) {
+        if (u->type == USBDEVFS_URB_TYPE_CONTROL) {
+            /* Only GET_DESCRIPTOR(Report) from the interface is known. */
+            const uint8_t *st = f->buf->data;
+            gsize dn = 0;
+            const uint8_t *desc = e->report_desc ? g_bytes_get_data(e->report_desc, &dn) : NULL;
+            if (f->len >= 8 && st[0] == 0x81 && st[1] == 6 && st[3] == 0x22 && desc) {
+                size_t want = (size_t)(st[6] | st[7] << 8);
+                size_t n = dn < want ? dn : want;
+                if (n > (size_t)f->len - 8)
+                    n = (size_t)f->len - 8;
+                memcpy(f->buf->data + 8, desc, n);
+                f->actual = (int)n;
+            } else {
+                f->status = -EPIPE;
+            }
+            g_queue_push_tail(&e->done, f);
+        } else if (!(f->ep & 0x80)) {
             g_byte_array_append(e->out, f->buf->data, (guint)f->len);
             answer_status(e, f->buf->data, (size_t)f->len);
-            u->actual_length = f->len;
+            f->actual = f->len;
             g_queue_push_tail(&e->done, f);
         } else {
             e->flying = g_list_append(e->flying, f);
@@ -206,7 +224,7 @@ static gboolean on_ioctl(UMockdevIoctlBase *h, UMockdevIoctlClient *c, gpointer 
             break;
         }
         if ((f = g_queue_pop_head(&e->done))) {
-            reap_with(c, f, 0, NULL, (size_t)f->len);
+            reap_with(c, f, f->status, NULL, (size_t)f->actual);
             break;
         }
         if (e->gone) {
@@ -268,6 +286,20 @@ struct emu *emu_new(UMockdevTestbed *tb, enum emu_kind kind, uint16_t vid, uint1
     g_queue_init(&e->done);
     g_queue_init(&e->discarded);
     g_queue_init(&e->in);
+    if (kind == EMU_HIDPOS) {
+        /* Usage Page (Bar Code Scanner 0x8C), Usage 2, Collection, Report
+         * ID 2, 63 bytes of input. */
+        static const uint8_t pos_desc[] = {0x06, 0x8c, 0x00, 0x09, 0x02, 0xa1, 0x01, 0x85,
+                                           0x02, 0x15, 0x00, 0x26, 0xff, 0x00, 0x75, 0x08,
+                                           0x95, 0x3f, 0x09, 0xfe, 0x81, 0x02, 0xc0};
+        e->report_desc = g_bytes_new_static(pos_desc, sizeof(pos_desc));
+    } else if (kind == EMU_KEYBOARD) {
+        /* The start of a boot keyboard's descriptor: Generic Desktop, Keyboard. */
+        static const uint8_t kbd_desc[] = {0x05, 0x01, 0x09, 0x06, 0xa1, 0x01, 0x05, 0x07,
+                                           0x19, 0xe0, 0x29, 0xe7, 0x15, 0x00, 0x25, 0x01,
+                                           0x75, 0x01, 0x95, 0x08, 0x81, 0x02, 0xc0};
+        e->report_desc = g_bytes_new_static(kbd_desc, sizeof(kbd_desc));
+    }
     snprintf(e->node, sizeof(e->node), "/dev/bus/usb/001/%03d", port + 1);
     snprintf(e->syspath, sizeof(e->syspath), "/sys/devices/pci0000:00/0000:00:14.0/usb1/1-%d",
              port);
@@ -396,6 +428,8 @@ void emu_free(struct emu *e)
         g_free(it);
     }
     g_byte_array_free(e->out, TRUE);
+    if (e->report_desc)
+        g_bytes_unref(e->report_desc);
     g_mutex_clear(&e->mu);
     g_free(e);
 }
@@ -406,6 +440,15 @@ void emu_queue(struct emu *e, const uint8_t *p, size_t n)
     it->data = g_bytes_new(p, n);
     g_mutex_lock(&e->mu);
     g_queue_push_tail(&e->in, it);
+    g_mutex_unlock(&e->mu);
+}
+
+void emu_set_report_descriptor(struct emu *e, const uint8_t *p, size_t n)
+{
+    g_mutex_lock(&e->mu);
+    if (e->report_desc)
+        g_bytes_unref(e->report_desc);
+    e->report_desc = g_bytes_new(p, n);
     g_mutex_unlock(&e->mu);
 }
 

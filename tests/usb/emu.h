@@ -37,6 +37,9 @@ void emu_remove(struct emu *e);
 
 /* Queues one IN report (or status bytes for a printer). */
 void emu_queue(struct emu *e, const uint8_t *p, size_t n);
+/* The HID report descriptor answered to GET_DESCRIPTOR(Report) (a HID POS
+ * descriptor for EMU_HIDPOS, a keyboard's for EMU_KEYBOARD by default). */
+void emu_set_report_descriptor(struct emu *e, const uint8_t *p, size_t n);
 /* The next IN URB fails with a STALL (EPIPE). */
 void emu_queue_stall(struct emu *e);
 /* Reports still waiting to be read by the program. */

@@ -484,6 +484,18 @@ int main(void)
         is_str(g->symbology, "qr", "symbology from the AIM id ]Q1");
     }
 
+    /* 6b. A scanner listed as HID POS but left in keyboard mode: its report
+     * descriptor has no usage page 0x8C, so it is flagged, not read. */
+    struct emu *kbmode = emu_new(tb, EMU_HIDPOS, 0x05e0, 0x1300, 6);
+    static const uint8_t kbd_desc[] = {0x05, 0x01, 0x09, 0x06, 0xa1, 0x01, 0x05, 0x07, 0xc0};
+    emu_set_report_descriptor(kbmode, kbd_desc, sizeof(kbd_desc));
+    emu_plug(kbmode);
+    ok(wait_state("05e0", "1300", "error: not in HID POS mode (no usage page 0x8C)", 3000),
+       "HID POS scanner in keyboard mode: clear state from its report descriptor");
+    emu_unplug(kbmode);
+    ok(wait_state("05e0", "1300", "removed", 3000), "and removed");
+    emu_remove(kbmode);
+
     /* 7. Repeat suppression (window 400 ms in this config). */
     base = scans->len;
     static const uint8_t code[] = "BADGE-0042";
@@ -616,6 +628,7 @@ int main(void)
     emu_free(kbd);
     emu_free(de);
     emu_free(pos);
+    emu_free(kbmode);
     emu_free(hp);
     emu_free(np);
     emu_free(rp);
