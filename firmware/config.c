@@ -47,6 +47,7 @@ static const struct cfg_section cfg_sections[] = {
      "One scanner or printer by name: [device.NAME] with usb = VID:PID (overrides its allow-list "
      "line, or admits a model that is not in the list), or driver = serial with a path. Keys not "
      "written here come from the allow list, then from the defaults shown."},
+    {"export", "Exports for marketers (matchbooth export) and the USB stick."},
     {NULL, NULL},
 };
 
@@ -175,6 +176,13 @@ static const struct cfg_key cfg_keys[] = {
      "Printer: status query interval while idle (0: only before each slip).", 0, 3600000, NULL},
     {"device.*", "path", CFG_STR, "", "Serial scanner: the device, e.g. /dev/ttyACM0.", 0, 0, NULL},
     {"device.*", "baud", CFG_INT, "9600", "Serial scanner: line speed.", 1200, 921600, NULL},
+    {"export", "usb_path", CFG_STR, "/media/matchbooth-usb",
+     "Mount point of the USB stick: `matchbooth export --usb` (run by the udev rule and "
+     "matchbooth-usb-export@.service when a stick is plugged in) writes the current show's "
+     "exports to <usb_path>/matchbooth/.",
+     0, 0, NULL},
+    {"export", "usb_formats", CFG_LIST, "csv,xlsx,vcf,ndjson",
+     "Formats written to the USB stick (csv, xlsx, vcf, ndjson).", 0, 0, NULL},
     {NULL, NULL, 0, NULL, NULL, 0, 0, NULL},
 };
 
