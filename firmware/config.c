@@ -42,6 +42,11 @@ static const struct cfg_section cfg_sections[] = {
     {"kiosk", "The kiosk itself: where it keeps its data and which show it runs."},
     {"ui", "The embedded web server that serves the kiosk and admin pages."},
     {"show.*", "A show's profile; [show.ID] where ID is what [kiosk] show names."},
+    {"devices", "USB and serial barcode scanners and the receipt printer."},
+    {"device.*",
+     "One scanner or printer by name: [device.NAME] with usb = VID:PID (overrides its allow-list "
+     "line, or admits a model that is not in the list), or driver = serial with a path. Keys not "
+     "written here come from the allow list, then from the defaults shown."},
     {"export", "Exports for marketers (matchbooth export) and the USB stick."},
     {NULL, NULL},
 };
@@ -135,6 +140,46 @@ static const struct cfg_key cfg_keys[] = {
      "Charset of badge text that is not UTF-8 and declares none (e.g. Shift_JIS, GB18030, "
      "CP1252); empty: such bytes become U+FFFD with a warning.",
      0, 0, NULL},
+    {"devices", "usb", CFG_BOOL, "true",
+     "Use USB scanners and printers (libusb, hotplug). Only devices in the allow list or named "
+     "in a [device.NAME] section are ever claimed.",
+     0, 0, NULL},
+    {"devices", "allowlist", CFG_STR, "/usr/share/matchbooth/allowlist.txt",
+     "File of known scanner and printer models (format documented at its top); empty: only "
+     "[device.NAME] sections.",
+     0, 0, NULL},
+    {"devices", "repeat_window_ms", CFG_INT, "2000",
+     "The same code read again within this many ms of its last reading is ignored (0: never).", 0,
+     600000, NULL},
+    {"devices", "slip_suppliers", CFG_INT, "5",
+     "At most this many suppliers (name and QR code) on a printed visitor slip.", 0, 50, NULL},
+    {"device.*", "usb", CFG_STR, "", "VID:PID in hex of the USB device this section describes.", 0,
+     0, NULL},
+    {"device.*", "driver", CFG_STR, "",
+     "wedge (keyboard-wedge scanner), hidpos (HID POS scanner), escpos (receipt printer) or "
+     "serial (CDC-ACM scanner); empty: from the allow list.",
+     0, 0, NULL},
+    {"device.*", "model", CFG_STR, "", "Human name shown by `matchbooth devices`.", 0, 0, NULL},
+    {"device.*", "layout", CFG_ENUM, "us",
+     "Keyboard layout a wedge scanner is set to: us, de (QWERTZ) or fr (AZERTY).", 0, 0,
+     "us|de|fr"},
+    {"device.*", "suffix", CFG_STR, "enter,tab",
+     "Keys that end a scan: enter, tab, both, or none (then only the gap ends a scan).", 0, 0,
+     NULL},
+    {"device.*", "gap_ms", CFG_INT, "100",
+     "Silence between keys that ends a scan (suffix none) or drops a broken-off fragment.", 0,
+     10000, NULL},
+    {"device.*", "qr", CFG_ENUM, "native",
+     "Printer QR codes: native (GS ( k) or raster (image drawn by matchbooth).", 0, 0,
+     "native|raster"},
+    {"device.*", "dots", CFG_INT, "512", "Printer: printable width in dots.", 96, 4096, NULL},
+    {"device.*", "module", CFG_INT, "6", "Printer: dots per QR module.", 1, 16, NULL},
+    {"device.*", "status", CFG_BOOL, "true",
+     "Printer answers DLE EOT status queries (paper out, cover open).", 0, 0, NULL},
+    {"device.*", "poll_ms", CFG_INT, "5000",
+     "Printer: status query interval while idle (0: only before each slip).", 0, 3600000, NULL},
+    {"device.*", "path", CFG_STR, "", "Serial scanner: the device, e.g. /dev/ttyACM0.", 0, 0, NULL},
+    {"device.*", "baud", CFG_INT, "9600", "Serial scanner: line speed.", 1200, 921600, NULL},
     {"export", "usb_path", CFG_STR, "/media/matchbooth-usb",
      "Mount point of the USB stick: `matchbooth export --usb` (run by the udev rule and "
      "matchbooth-usb-export@.service when a stick is plugged in) writes the current show's "

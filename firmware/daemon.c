@@ -20,6 +20,7 @@
 #include <systemd/sd-daemon.h>
 #include <unistd.h>
 
+#include "drivers/devices.h"
 #include "drivers/fifo.h"
 #include "firmware/buf.h"
 #include "firmware/bus.h"
@@ -48,6 +49,7 @@ struct daemon {
     struct capture *capture;
     struct export_notice *export_notice;
     struct fifo *fifo;
+    struct devices *devices;
     struct ui *ui;
     struct loop_timer *clock_timer;
     struct loop_timer *watchdog_timer;
@@ -202,6 +204,8 @@ static int subsystems_start(struct daemon *d, struct err *e)
         if (!(d->fifo = fifo_open(&host, path, true, e)))
             return -1;
     }
+    if (!(d->devices = devices_start(&host, d->ctl, e)))
+        return -1;
     struct ui_host uh = {d->loop, d->cfg, &d->show, d->store, d->bus, d->capture, d->ctl};
     if (!(d->ui = ui_start(&uh, e)))
         return -1;
@@ -214,6 +218,8 @@ static void subsystems_stop(struct daemon *d)
     d->ui = NULL;
     fifo_close(d->fifo);
     d->fifo = NULL;
+    devices_stop(d->devices);
+    d->devices = NULL;
 }
 
 /* Loads config and show; on success replaces d's. */
