@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "drivers/camera.h"
+#include "drivers/devices.h"
 #include "drivers/fifo.h"
 #include "firmware/buf.h"
 #include "firmware/bus.h"
@@ -52,6 +53,7 @@ struct daemon {
     struct fifo *fifo;
     struct card_service *card;
     struct camera *camera;
+    struct devices *devices;
     struct ui *ui;
     struct loop_timer *clock_timer;
     struct loop_timer *watchdog_timer;
@@ -213,6 +215,8 @@ static int subsystems_start(struct daemon *d, struct err *e)
         if (!(d->fifo = fifo_open(&host, path, true, e)))
             return -1;
     }
+    if (!(d->devices = devices_start(&host, d->ctl, e)))
+        return -1;
     const char *cam = config_str(d->cfg, "card", "camera");
     if (cam && *cam && card_service_ready(d->card)) {
         struct still_params sp;
@@ -239,6 +243,8 @@ static void subsystems_stop(struct daemon *d)
     d->ui = NULL;
     fifo_close(d->fifo);
     d->fifo = NULL;
+    devices_stop(d->devices);
+    d->devices = NULL;
 }
 
 /* Loads config and show; on success replaces d's. */
@@ -279,7 +285,8 @@ static int apply_config(struct daemon *d, struct err *e)
         return err_set(e, ERR_INTERNAL, "out of memory");
     if (store_show_ensure(d->store, d->show.id, d->show.name, d->show.timezone, e) < 0)
         return -1;
-    capture_set_show(d->capture, d->cfg, &d->show);
+    if (capture_set_show(d->capture, d->cfg, &d->show, e) < 0)
+        return -1;
     card_service_configure(d->card, d->cfg, &d->show);
     return 0;
 }
