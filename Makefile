@@ -27,7 +27,9 @@ PKG_CONFIG ?= pkg-config
 else ifeq ($(ARCH),arm64)
 CC        := aarch64-linux-gnu-gcc
 BUILD     ?= build/arm64
-PKG_CONFIG := PKG_CONFIG_LIBDIR=/usr/lib/aarch64-linux-gnu/pkgconfig:/usr/share/pkgconfig pkg-config
+# /usr/local/…: link-time files of the -dev packages that do not co-install
+# with their amd64 twins (board/install-deps.sh arm64 puts them there).
+PKG_CONFIG := PKG_CONFIG_LIBDIR=/usr/lib/aarch64-linux-gnu/pkgconfig:/usr/local/lib/aarch64-linux-gnu/pkgconfig:/usr/share/pkgconfig pkg-config
 else
 $(error unsupported ARCH=$(ARCH) (amd64 or arm64))
 endif
