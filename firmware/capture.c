@@ -49,8 +49,12 @@ int capture_scan(struct capture *c, const struct capture_in *in, cJSON **result,
     *result = NULL;
     /* Time first: the capture time is when the scan arrived, not when the
      * decoders finished. */
-    struct store_scan sc = {.show_id = c->show->id, .source = in->source, .device = in->device,
-                            .symbology = in->symbology, .payload = in->payload, .len = in->len};
+    struct store_scan sc = {.show_id = c->show->id,
+                            .source = in->source,
+                            .device = in->device,
+                            .symbology = in->symbology,
+                            .payload = in->payload,
+                            .len = in->len};
     clock_now(&sc.when);
     if (!fields) {
         struct decode_ctx ctx = {c->cfg, c->show->section, store_db(c->store)};

@@ -62,10 +62,10 @@ static const struct cli_cmd cli_commands[] = {
     {"db check", "", "run SQLite's integrity and foreign-key checks on the lead store", no_opts, 0,
      0, cmd_core_db_check},
     {"db stats", "", "print counts from the lead store", json_opts, 0, 0, cmd_core_db_stats},
-    {"config example", "", "print the example config: every key with its default and doc",
-     no_opts, 0, 0, cmd_core_config_example},
-    {"config check", "", "load and validate the config, then print the show it runs", no_opts, 0,
-     0, cmd_core_config_check},
+    {"config example", "", "print the example config: every key with its default and doc", no_opts,
+     0, 0, cmd_core_config_example},
+    {"config check", "", "load and validate the config, then print the show it runs", no_opts, 0, 0,
+     cmd_core_config_check},
     {NULL, NULL, NULL, NULL, 0, 0, NULL},
 };
 
@@ -109,8 +109,9 @@ static void print_cmd_help(FILE *out, const struct cli_cmd *c)
 
 static void print_help(FILE *out)
 {
-    fprintf(out, "matchbooth %s — lead-capture kiosk firmware\n\n"
-                 "usage: matchbooth COMMAND [OPTIONS] [ARGS]\n\ncommands:\n",
+    fprintf(out,
+            "matchbooth %s — lead-capture kiosk firmware\n\n"
+            "usage: matchbooth COMMAND [OPTIONS] [ARGS]\n\ncommands:\n",
             MB_VERSION);
     for (const struct cli_cmd *c = cli_commands; c->name; c++) {
         char left[64];
@@ -232,8 +233,7 @@ int cli_main(int argc, char **argv)
                 fprintf(stderr, "  matchbooth %s %s\n", c->name, c->usage);
             }
         if (!group)
-            fprintf(stderr, "matchbooth: unknown command '%s' (see matchbooth --help)\n",
-                    argv[1]);
+            fprintf(stderr, "matchbooth: unknown command '%s' (see matchbooth --help)\n", argv[1]);
         return 2;
     }
 
@@ -241,9 +241,8 @@ int cli_main(int argc, char **argv)
     struct option lo[CLI_MAX_OPTS + 3];
     int n = 0;
     for (; cmd->opts[n].name && n < CLI_MAX_OPTS; n++)
-        lo[n] = (struct option){cmd->opts[n].name, cmd->opts[n].arg ? required_argument
-                                                                    : no_argument,
-                                NULL, 1000 + n};
+        lo[n] = (struct option){cmd->opts[n].name,
+                                cmd->opts[n].arg ? required_argument : no_argument, NULL, 1000 + n};
     lo[n] = (struct option){"config", required_argument, NULL, 'c'};
     lo[n + 1] = (struct option){"help", no_argument, NULL, 'h'};
     lo[n + 2] = (struct option){NULL, 0, NULL, 0};

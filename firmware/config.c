@@ -62,8 +62,8 @@ static const struct cfg_key cfg_keys[] = {
      0, 0, NULL},
     {"kiosk", "clock_check_interval", CFG_INT, "15",
      "Seconds between checks of whether the clock became NTP-synchronised.", 1, 3600, NULL},
-    {"kiosk", "demo", CFG_BOOL, "false",
-     "Demo mode: the UI offers a \"try a demo badge\" button.", 0, 0, NULL},
+    {"kiosk", "demo", CFG_BOOL, "false", "Demo mode: the UI offers a \"try a demo badge\" button.",
+     0, 0, NULL},
     {"ui", "listen", CFG_ADDR, "127.0.0.1:8080", "HOST:PORT the web UI listens on.", 0, 0, NULL},
     {"ui", "allow_remote", CFG_BOOL, "false",
      "Allow a listen address other than loopback (the admin page is then reachable from the "

@@ -79,8 +79,11 @@ static int mkdirs(const char *path, mode_t mode, struct err *e)
 static void on_source_scan(void *ud, const struct source_scan *s)
 {
     struct daemon *d = ud;
-    struct capture_in in = {.source = s->source, .device = s->device, .symbology = s->symbology,
-                            .payload = s->data, .len = s->len};
+    struct capture_in in = {.source = s->source,
+                            .device = s->device,
+                            .symbology = s->symbology,
+                            .payload = s->data,
+                            .len = s->len};
     cJSON *res = NULL;
     struct err e = {0};
     if (capture_scan(d->capture, &in, &res, &e) < 0)
@@ -122,8 +125,8 @@ static int ctl_capture(const cJSON *req, cJSON *reply, void *ud, struct err *e)
     buf_free(&bytes);
     if (rc < 0)
         return -1;
-    cJSON_AddItemToObject(reply, cJSON_IsTrue(cJSON_GetObjectItem(res, "unknown")) ? "scan" : "lead",
-                          res);
+    cJSON_AddItemToObject(reply,
+                          cJSON_IsTrue(cJSON_GetObjectItem(res, "unknown")) ? "scan" : "lead", res);
     return 0;
 }
 
@@ -222,8 +225,8 @@ static int load_config(struct daemon *d, struct err *e)
         config_free(cfg);
         return -1;
     }
-    if (d->cfg && strcmp(config_str(cfg, "kiosk", "data_dir"),
-                         config_str(d->cfg, "kiosk", "data_dir")) != 0)
+    if (d->cfg &&
+        strcmp(config_str(cfg, "kiosk", "data_dir"), config_str(d->cfg, "kiosk", "data_dir")) != 0)
         log_warn("daemon", "[kiosk] data_dir changed: takes effect at the next restart");
     config_free(d->cfg);
     show_free(&d->show);
