@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "firmware/cmd_core.h"
+#include "firmware/cmd_enrol.h"
 #include "firmware/config.h"
 #include "firmware/ctl.h"
 #include "firmware/daemon.h"
@@ -48,6 +49,11 @@ static const struct cli_opt note_opts[] = {
     {"tags", "A,B", "comma-separated tags"},
     {NULL, NULL, NULL}};
 
+static const struct cli_opt enrol_opts[] = {
+    {"root", "DIR", "look for the boot-partition file under DIR instead of /"},
+    {"keep", NULL, "leave the enrolment file where it is (default: delete it once applied)"},
+    {NULL, NULL, NULL}};
+
 static const struct cli_cmd cli_commands[] = {
     {"run", "", "start the daemon (event loop, scanners, UI, sync)", run_opts, 0, 0,
      daemon_main_cli},
@@ -66,6 +72,10 @@ static const struct cli_cmd cli_commands[] = {
      0, 0, cmd_core_config_example},
     {"config check", "", "load and validate the config, then print the show it runs", no_opts, 0, 0,
      cmd_core_config_check},
+    {"enrol", "[FILE]",
+     "first boot: install an enrolment file (default: matchbooth.conf on the boot partition) as "
+     "the config",
+     enrol_opts, 0, 1, cmd_enrol_run},
     {NULL, NULL, NULL, NULL, 0, 0, NULL},
 };
 
