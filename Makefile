@@ -119,7 +119,8 @@ $(BUILD)/tests/bench/%: $(BUILD)/obj/tests/bench/%.o $(LIB_OBJS) $(BUILD)/obj/ge
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
 
--include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
+# Only the object trees: build/ also holds package staging and chroots.
+-include $(shell find $(BUILD)/obj $(BUILD)/asan/obj -name '*.d' -type f 2>/dev/null)
 -include $(sort $(wildcard mk/*.mk))
 
 deps:
