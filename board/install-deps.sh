@@ -56,13 +56,23 @@ arm64) want="$BUILD $ARM64" ;;
 *) echo "install-deps: unknown group '$group' (build|test|all|arm64)" >&2; exit 2 ;;
 esac
 
+# Wait for another apt (a parallel checkout, unattended-upgrades) to finish.
+APT_LOCK="-o DPkg::Lock::Timeout=300"
 SUDO=
 if [ "$(id -u)" -ne 0 ]; then
 	SUDO=sudo
 fi
 
+# One line per installed architecture: once arm64 is a foreign architecture,
+# a Multi-Arch: same package installed for both prints two, and a plain name
+# means the native one (or an Architecture: all package).
+NATIVE=$(dpkg --print-architecture)
 installed() {
-	dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q '^install ok installed$'
+	case "$1" in
+	*:*) dpkg-query -W -f='${Status}\n' "$1" 2>/dev/null | grep -q '^install ok installed$' ;;
+	*) dpkg-query -W -f='${Architecture} ${Status}\n' "$1" 2>/dev/null |
+		grep -Eq "^($NATIVE|all) install ok installed$" ;;
+	esac
 }
 
 missing() {
@@ -76,7 +86,7 @@ missing() {
 if [ "$group" = arm64 ]; then
 	if ! dpkg --print-foreign-architectures | grep -qx arm64; then
 		$SUDO dpkg --add-architecture arm64
-		$SUDO apt-get update -q
+		$SUDO apt-get $APT_LOCK update -q
 	fi
 	libs=
 	for p in $ARM64_LIBS; do libs="$libs $p:arm64"; done
@@ -121,13 +131,13 @@ fi
 echo "install-deps: installing:$need" >&2
 export DEBIAN_FRONTEND=noninteractive
 # One update per run, and only when something is missing.
-$SUDO apt-get update -q
+$SUDO apt-get $APT_LOCK update -q
 # The OpenSSL libcurl goes in on its own first, so that nothing later picks
 # another flavour to satisfy a dependency.
 case " $need " in
-*" libcurl4-openssl-dev "*) $SUDO apt-get install -y -q --no-install-recommends libcurl4-openssl-dev ;;
+*" libcurl4-openssl-dev "*) $SUDO apt-get $APT_LOCK install -y -q --no-install-recommends libcurl4-openssl-dev ;;
 esac
-$SUDO apt-get install -y -q --no-install-recommends $need
+$SUDO apt-get $APT_LOCK install -y -q --no-install-recommends $need
 [ "$group" = arm64 ] && arm64_devlinks
 
 # playwright-core for the browser tests, from npm, into tests/browser (no

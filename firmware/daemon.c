@@ -428,7 +428,8 @@ static int daemon_run(struct daemon *d)
     if (!enrol_is_enrolled(d->cfg))
         log_warn("daemon", "this device is not enrolled (no [kiosk] device_id, or demo mode): "
                            "put matchbooth.conf on the boot partition to enrol it");
-    sd_notifyf(0, "READY=1\nSTATUS=show %s%s", d->show.id,
+    sd_notify(0, "READY=1");
+    sd_notifyf(0, "STATUS=show %s%s", d->show.id,
                enrol_is_enrolled(d->cfg) ? "" : " (not enrolled)");
     rc = loop_run(d->loop) < 0 ? 1 : d->exit_code;
     log_info("daemon", "stopped");
