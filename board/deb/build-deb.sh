@@ -7,7 +7,9 @@
 #
 # Depends: is computed by dpkg-shlibdeps from the binary's libraries (for a
 # cross build against the :arm64 libraries' shlibs), plus what the scripts
-# and units need. The kiosk screen's cage and chromium are Recommends, so a
+# and units need. The kiosk screen's cage, xwayland (Debian's cage 0.1.4
+# refuses to start without it, and does not depend on it) and chromium
+# (chromium-browser on some Raspberry Pi OS images) are Recommends, so a
 # headless install (or a test chroot) works without them; `apt install
 # ./matchbooth_*.deb` installs them.
 set -eu
@@ -55,7 +57,7 @@ Architecture: $arch
 Maintainer: matchbooth developers <matchbooth@localhost>
 Installed-Size: $size
 Depends: $shlibs, adduser, systemd, init-system-helpers (>= 1.52)
-Recommends: cage, chromium, fonts-noto-core, fonts-noto-cjk
+Recommends: cage, xwayland, chromium | chromium-browser, fonts-noto-core, fonts-noto-cjk
 Section: misc
 Priority: optional
 Description: lead-capture kiosk for trade shows
