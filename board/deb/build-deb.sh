@@ -30,7 +30,7 @@ esac
 
 rm -rf "$work"
 mkdir -p "$stage"
-make -s -C "$top" install install-board ARCH="$arch" BUILD="$build" PREFIX=/usr DESTDIR="$stage" >/dev/null
+env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL make -s -C "$top" install install-board ARCH="$arch" BUILD="$build" PREFIX=/usr DESTDIR="$stage" >/dev/null
 
 # The device's own config (demo show until enrolled) is the conffile; the
 # generated, fully documented one is the example.

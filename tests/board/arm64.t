@@ -66,7 +66,7 @@ out=$("$native" leads --json --config "$tmp/m.conf" 2>&1)
 echo "$out" | grep -q 'Tai Man'
 ok $? "the native build reads the store the arm64 build wrote"
 
-deb=$(make -s -C "$top" deb ARCH=arm64 2>"$tmp/deb.err" | tail -1)
+deb=$(env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL make -s -C "$top" deb ARCH=arm64 2>"$tmp/deb.err" | tail -1)
 ok $? "make deb ARCH=arm64: $(basename "$deb")"
 info=$(dpkg-deb -f "$deb" Architecture Depends 2>&1)
 echo "$info" | grep -q '^Architecture: arm64' && echo "$info" | grep -q 'libc6 (>='

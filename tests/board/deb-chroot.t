@@ -47,8 +47,14 @@ if [ ! -f "$cache/base/.complete" ]; then
 fi
 root=$(mktemp -d "$cache/run-XXXXXX")
 cleanup() {
-	umount -l "$root/proc" "$root/dev" 2>/dev/null
-	rm -rf "$root"
+	umount -l "$root/proc" 2>/dev/null
+	umount -l "$root/dev" 2>/dev/null
+	# Never delete through a bind mount of the host's /dev or /proc.
+	if grep -q " $root/" /proc/mounts; then
+		echo "# $root is still mounted: not removed"
+	else
+		rm -rf --one-file-system "$root"
+	fi
 }
 trap cleanup EXIT
 cp -a "$cache/base/." "$root/"
