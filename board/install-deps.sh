@@ -123,8 +123,25 @@ arm64_devlinks() {
 	rm -rf "$tmp"
 }
 
+# playwright-core for the browser tests, from npm, into tests/browser (no
+# browser download: the tests use Debian's chromium). Runs whether or not
+# Debian packages were missing: a fresh clone has none of node_modules.
+npm_deps() {
+	case "$group" in
+	test | all)
+		dir=$(cd "$(dirname "$0")/.." && pwd)/tests/browser
+		if [ -f "$dir/package.json" ] && [ ! -d "$dir/node_modules/playwright-core" ] &&
+			command -v npm >/dev/null 2>&1; then
+			(cd "$dir" && npm ci --no-audit --no-fund --silent 2>/dev/null ||
+				npm install --no-audit --no-fund --silent)
+		fi
+		;;
+	esac
+}
+
 if [ -z "$need" ]; then
-	[ "$group" = arm64 ] && arm64_devlinks
+	if [ "$group" = arm64 ]; then arm64_devlinks; fi
+	npm_deps
 	exit 0
 fi
 
@@ -138,15 +155,6 @@ case " $need " in
 *" libcurl4-openssl-dev "*) $SUDO apt-get $APT_LOCK install -y -q --no-install-recommends libcurl4-openssl-dev ;;
 esac
 $SUDO apt-get $APT_LOCK install -y -q --no-install-recommends $need
-[ "$group" = arm64 ] && arm64_devlinks
+if [ "$group" = arm64 ]; then arm64_devlinks; fi
 
-# playwright-core for the browser tests, from npm, into tests/browser (no
-# browser download: the tests use Debian's chromium).
-case "$group" in
-test | all)
-	dir=$(cd "$(dirname "$0")/.." && pwd)/tests/browser
-	if [ -f "$dir/package.json" ] && [ ! -d "$dir/node_modules/playwright-core" ]; then
-		(cd "$dir" && npm install --no-audit --no-fund --silent)
-	fi
-	;;
-esac
+npm_deps

@@ -58,8 +58,17 @@ int capture_scan(struct capture *c, const struct capture_in *in, cJSON **result,
     clock_now(&sc.when);
     if (!fields) {
         struct decode_ctx ctx = {c->cfg, c->show->section, store_db(c->store)};
-        if (decode_payload(&ctx, in->payload, in->len, &decoded, e) < 0)
-            return -1;
+        struct err de = {0};
+        if (decode_payload(&ctx, in->payload, in->len, &decoded, &de) < 0) {
+            /* Never lose a scan because it could not be decoded: keep its
+             * bytes as an unknown scan and say why. */
+            log_warn("capture", "decode failed (%s): keeping %zu bytes as an unknown scan",
+                     de.msg, in->len);
+            lead_fields_free(&decoded);
+            if (lead_set(&decoded.format, "unknown") < 0 ||
+                strv_push(&decoded.warnings, de.msg) < 0)
+                return err_set(e, ERR_INTERNAL, "capture: out of memory");
+        }
         fields = &decoded;
     }
     sc.fields = fields;

@@ -14,8 +14,11 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "firmware/cmd_catalog.h"
 #include "firmware/cmd_core.h"
+#include "firmware/cmd_decode.h"
 #include "firmware/cmd_enrol.h"
+#include "firmware/cmd_ui.h"
 #include "firmware/config.h"
 #include "firmware/ctl.h"
 #include "firmware/daemon.h"
@@ -54,6 +57,24 @@ static const struct cli_opt enrol_opts[] = {
     {"keep", NULL, "leave the enrolment file where it is (default: delete it once applied)"},
     {NULL, NULL, NULL}};
 
+static const struct cli_opt decode_opts[] = {
+    {"show", "SHOW", "decode with this show's profile (default: [kiosk] show)"},
+    {NULL, NULL, NULL}};
+
+static const struct cli_opt roster_opts[] = {
+    {"show", "SHOW", "the show whose roster this is (required)"},
+    {"map", "F=COL,…",
+     "columns for fields, e.g. badge_id=Reg No,given_name=First (default: by header)"},
+    {NULL, NULL, NULL}};
+
+static const struct cli_opt pin_opts[] = {
+    {"print", NULL, "print the [ui] admin_pin_hash line instead of storing the hash"},
+    {NULL, NULL, NULL}};
+
+static const struct cli_opt search_opts[] = {
+    {"lang", "LANG", "language of the names printed (en, zh-Hant, zh-Hans, de, fr, es, hi)"},
+    {NULL, NULL, NULL}};
+
 static const struct cli_cmd cli_commands[] = {
     {"run", "", "start the daemon (event loop, scanners, UI, sync)", run_opts, 0, 0,
      daemon_main_cli},
@@ -61,6 +82,14 @@ static const struct cli_cmd cli_commands[] = {
      "inject a scan into the running daemon, exactly as a scanner would, and print the stored "
      "lead as JSON",
      capture_opts, 1, 1, cmd_core_capture},
+    {"decode", "[FILE|-]",
+     "decode a payload (a file, or stdin) with the show's profile and print its fields as JSON; "
+     "works without a daemon and without a config",
+     decode_opts, 0, 1, cmd_decode_run},
+    {"roster import", "FILE.csv",
+     "load an organizer's attendee list (CSV, any delimiter) as the show's roster, replacing "
+     "the old one",
+     roster_opts, 1, 1, cmd_decode_roster_import},
     {"status", "", "print the running daemon's state", json_opts, 0, 0, cmd_core_status},
     {"leads", "", "list the stored leads", leads_opts, 0, 0, cmd_core_leads},
     {"note", "LEAD-ID", "set an operator's note, rating and tags on a lead", note_opts, 1, 1,
@@ -76,6 +105,15 @@ static const struct cli_cmd cli_commands[] = {
      "first boot: install an enrolment file (default: matchbooth.conf on the boot partition) as "
      "the config",
      enrol_opts, 0, 1, cmd_enrol_run},
+    {"ui pin", "",
+     "set the admin PIN of the web UI: reads it from stdin and stores only a PBKDF2 hash", pin_opts,
+     0, 0, cmd_ui_pin},
+    {"catalog import", "FILE",
+     "replace the supplier catalog with FILE (CSV or .json: id, names, categories, country, "
+     "url, description)",
+     no_opts, 1, 1, cmd_catalog_import},
+    {"catalog search", "QUERY", "search the supplier catalog (any language) and list the hits",
+     search_opts, 1, 1, cmd_catalog_search},
     {NULL, NULL, NULL, NULL, 0, 0, NULL},
 };
 

@@ -17,6 +17,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "firmware/decode_util.h"
 #include "firmware/log.h"
 
 enum cfg_type { CFG_STR, CFG_INT, CFG_BOOL, CFG_LIST, CFG_ENUM, CFG_ADDR };
@@ -69,6 +70,23 @@ static const struct cfg_key cfg_keys[] = {
      "Allow a listen address other than loopback (the admin page is then reachable from the "
      "network).",
      0, 0, NULL},
+    {"ui", "admin_pin_hash", CFG_STR, "",
+     "Hash of the admin PIN (pbkdf2-sha256$…, made by `matchbooth ui pin --print`); empty means "
+     "the one `matchbooth ui pin` stored in the lead store. No hash anywhere: admin page closed.",
+     0, 0, NULL},
+    {"ui", "idle_timeout", CFG_INT, "45",
+     "Seconds without a touch or a scan before the kiosk clears the visitor's data and goes back "
+     "to the attract screen.",
+     5, 3600, NULL},
+    {"ui", "session_timeout", CFG_INT, "900",
+     "Seconds of inactivity after which an admin or staff session opened with the PIN ends.", 60,
+     86400, NULL},
+    {"ui", "catalog", CFG_STR, "",
+     "Supplier catalog (CSV or JSON) imported at start when the store has no catalog yet; "
+     "`matchbooth catalog import FILE` replaces it at any time.",
+     0, 0, NULL},
+    {"ui", "matches", CFG_INT, "6", "How many matching suppliers the kiosk shows a visitor.", 1, 24,
+     NULL},
     {"show.*", "name", CFG_STR, "", "Display name of the show.", 0, 0, NULL},
     {"show.*", "timezone", CFG_STR, "UTC", "IANA time zone of the show (exports show local time).",
      0, 0, NULL},
@@ -77,6 +95,41 @@ static const struct cfg_key cfg_keys[] = {
     {"show.*", "form", CFG_STR, "",
      "JSON file with the qualifier questions and consent purposes (texts per language).", 0, 0,
      NULL},
+    /* Decoding profile (decode*.c, roster.c); checked by decode_check_profile(). */
+    {"show.*", "decoders", CFG_LIST, DECODE_DEFAULT_DECODERS,
+     "Decoders tried in order, the first that recognises a scan wins: vcard, mecard (also "
+     "BIZCARD, MATMSG, mailto:, tel:), json, url, delimited, roster (a bare attendee id). "
+     "Anything else is kept as an unknown scan.",
+     0, 0, NULL},
+    {"show.*", "id_pattern", CFG_STR, DECODE_DEFAULT_ID_PATTERN,
+     "POSIX extended regex of a bare attendee id (anchor it, e.g. ^SB[0-9]{5}$); its first "
+     "(group), if any, is the id. Empty: bare ids are not recognised.",
+     0, 0, NULL},
+    {"show.*", "url_pattern", CFG_STR, "",
+     "POSIX extended regex of the badge links of this show; its first (group) is the badge id "
+     "unless url_param is set. Other links are kept as urls.",
+     0, 0, NULL},
+    {"show.*", "url_param", CFG_STR, DECODE_DEFAULT_URL_PARAM,
+     "Query parameter of a badge link that holds the badge id (e.g. id).", 0, 0, NULL},
+    {"show.*", "json_map", CFG_STR, "",
+     "Where the fields are in a JSON badge: field=path pairs, path of keys and array indexes "
+     "joined by '.', e.g. badge_id=2,full_name=attendee.name. Unmapped fields are looked for "
+     "under their usual key names.",
+     0, 0, NULL},
+    {"show.*", "delimited_map", CFG_STR, "",
+     "Layout of a delimited badge: field names joined by the separators the badge uses, e.g. "
+     "Name_Company^PersonID (\\t is a tab, Skip ignores a field). Empty: guess by look.",
+     0, 0, NULL},
+    {"show.*", "delimited_separators", CFG_STR, DECODE_DEFAULT_SEPARATORS,
+     "Separators tried, in order, when there is no delimited_map (\\t is a tab).", 0, 0, NULL},
+    {"show.*", "roster", CFG_STR, "",
+     "Show whose imported roster (matchbooth roster import) badge ids are looked up in; empty: "
+     "this show's.",
+     0, 0, NULL},
+    {"show.*", "fallback_charset", CFG_STR, "",
+     "Charset of badge text that is not UTF-8 and declares none (e.g. Shift_JIS, GB18030, "
+     "CP1252); empty: such bytes become U+FFFD with a warning.",
+     0, 0, NULL},
     {NULL, NULL, 0, NULL, NULL, 0, 0, NULL},
 };
 

@@ -502,7 +502,7 @@ fail:
     rollback(s);
     free(identity);
     memset(res, 0, sizeof *res);
-    return -1;
+    return err_wrap(e, "save scan of %zu bytes", sc->len);
 }
 
 int store_lead_update(struct store *s, const char *lead_id, const struct lead_fields *f,

@@ -12,6 +12,9 @@
  *   2  answers, consents (with the version and language of the text), notes
  *      (one row per operator and lead); leads.version for updates.
  *   3  outbox (one row per sink and lead change), meta (key/value).
+ *   4  supplier catalog (ui/catalog.c): catalog_suppliers, catalog_categories
+ *      and catalog_fts (FTS5, trigram tokenizer: finds CJK and Devanagari).
+ *   5  roster (an organizer's attendee list per show, for bare badge ids).
  */
 #include <sqlite3.h>
 #include <stdio.h>
@@ -104,6 +107,30 @@ static const struct migration migrations[] = {
         "CREATE INDEX outbox_queue ON outbox(sink, state, id);\n"
         "CREATE INDEX outbox_lead ON outbox(lead_id, sink);\n"
         "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);\n"},
+    {4,
+     "CREATE TABLE catalog_suppliers (\n"
+     "  id TEXT PRIMARY KEY,\n"
+     "  names TEXT NOT NULL,               -- JSON {lang: name}\n"
+     "  descriptions TEXT NOT NULL,        -- JSON {lang: one line}\n"
+     "  categories TEXT NOT NULL,          -- JSON array\n"
+     "  country TEXT NOT NULL DEFAULT '',\n"
+     "  url TEXT NOT NULL,                 -- the supplier's page (QR links add campaign params)\n"
+     "  sort_name TEXT NOT NULL\n"
+     ");\n"
+     "CREATE TABLE catalog_categories (\n"
+     "  category TEXT NOT NULL,            -- lower case\n"
+     "  supplier_id TEXT NOT NULL REFERENCES catalog_suppliers(id) ON DELETE CASCADE,\n"
+     "  PRIMARY KEY (category, supplier_id)\n"
+     ");\n"
+     "CREATE VIRTUAL TABLE catalog_fts USING fts5(supplier_id UNINDEXED, body, "
+     "tokenize = 'trigram');\n"},
+    {5, "CREATE TABLE roster (\n"
+        "  show_id TEXT NOT NULL,             -- no REFERENCES: imported before the show runs\n"
+        "  badge_id TEXT NOT NULL,\n"
+        "  full_name TEXT, given_name TEXT, family_name TEXT, company TEXT, title TEXT,\n"
+        "  email TEXT, phone TEXT, url TEXT, address TEXT, country TEXT,\n"
+        "  PRIMARY KEY (show_id, badge_id)\n"
+        ") WITHOUT ROWID;\n"},
 };
 
 #define NMIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))

@@ -10,6 +10,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include "firmware/store.h"
@@ -337,6 +339,60 @@ static void test_clock_correction(void)
     store_close(s);
 }
 
+/* A full disk (write() failing: here through RLIMIT_FSIZE, EFBIG) makes a
+ * capture fail with an error instead of an acknowledgement, and loses
+ * nothing that was committed before. */
+static void test_disk_full(void)
+{
+    struct err e = {0};
+    struct store *s = store_open(path_in("full.db"), &e);
+    store_show_ensure(s, "hk", "HK", "UTC", &e);
+    char raw[64];
+    struct lead_fields f = {0};
+    lead_set(&f.format, "mecard");
+    int stored = 0;
+    for (int i = 0; i < 20; i++) {
+        snprintf(raw, sizeof raw, "id-%d", i);
+        lead_set(&f.badge_id, raw);
+        struct store_scan sc = scan_of("hk", &f, raw);
+        struct store_scan_result r;
+        stored += store_scan_add(s, &sc, &r, &e) == 0;
+    }
+    is_int(stored, 20, "20 leads before the disk fills");
+    signal(SIGXFSZ, SIG_IGN);
+    struct rlimit old, lim;
+    getrlimit(RLIMIT_FSIZE, &old);
+    lim = old;
+    lim.rlim_cur = 4096; /* smaller than the WAL already is: the next write fails */
+    setrlimit(RLIMIT_FSIZE, &lim);
+    char big[20000];
+    memset(big, 'x', sizeof big - 1);
+    big[sizeof big - 1] = '\0';
+    lead_set(&f.badge_id, "too-late");
+    lead_set(&f.address, big);
+    struct store_scan sc = scan_of("hk", &f, big);
+    struct store_scan_result r;
+    int rc = store_scan_add(s, &sc, &r, &e);
+    setrlimit(RLIMIT_FSIZE, &old);
+    ok(rc < 0 && (e.code == ERR_IO || e.code == ERR_FULL) && strstr(e.msg, "save"),
+       "a write failure is an error, not an acknowledgement: %s", e.msg);
+    ok(!r.lead_id[0], "no lead id handed out for the failed capture");
+    is_int(count(s, "SELECT count(*) FROM leads"), 20, "the 20 committed leads are all there");
+    lead_set(&f.address, NULL);
+    lead_set(&f.badge_id, "after");
+    sc = scan_of("hk", &f, "after");
+    ok(store_scan_add(s, &sc, &r, &e) == 0 && r.created,
+       "capture works again once there is room: %s", e.msg);
+    store_close(s);
+    s = store_open(path_in("full.db"), &e);
+    is_int(count(s, "SELECT count(*) FROM leads"), 21, "21 leads after reopening");
+    struct strv probs = {0};
+    is_int(store_check(s, &probs, &e), 0, "the store is sound after the failed write");
+    strv_free(&probs);
+    lead_fields_free(&f);
+    store_close(s);
+}
+
 int main(void)
 {
     snprintf(dir, sizeof dir, "/tmp/mb-test-store-XXXXXX");
@@ -345,6 +401,7 @@ int main(void)
     test_migrations();
     test_capture_and_merge();
     test_clock_correction();
+    test_disk_full();
     char cmd[300];
     snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
     if (system(cmd) != 0)
