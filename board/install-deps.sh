@@ -100,7 +100,10 @@ arm64_devlinks() {
 	[ -f "$ARM64_DEVDIR/pkgconfig/.matchbooth-devlinks" ] && return 0
 	tmp=$(mktemp -d)
 	chmod 0755 "$tmp" # apt's download user must be able to write there
-	(cd "$tmp" && apt-get download -q -o APT::Sandbox::User=root $(for p in $ARM64_DEVLINKS; do echo "$p:arm64"; done))
+	pkgs=
+	for p in $ARM64_DEVLINKS; do pkgs="$pkgs $p:arm64"; done
+	# shellcheck disable=SC2086 # one word per package
+	(cd "$tmp" && apt-get download -q -o APT::Sandbox::User=root $pkgs)
 	$SUDO mkdir -p "$ARM64_DEVDIR/pkgconfig"
 	for deb in "$tmp"/*.deb; do
 		dpkg-deb -x "$deb" "$tmp/root"

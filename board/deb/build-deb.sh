@@ -23,7 +23,7 @@ stage=$work/root
 out=$build/matchbooth_${version}_${arch}.deb
 
 case "$arch" in
-amd64) strip=strip ;;
+amd64) strip="strip" ;;
 arm64) strip=aarch64-linux-gnu-strip ;;
 *) echo "build-deb: unsupported ARCH $arch" >&2; exit 2 ;;
 esac

@@ -42,6 +42,21 @@ t.ok(rc == 0 and "enrolled" in out, "a good file is applied: " + (out.splitlines
 t.ok("booth-9" in open(dest).read(), "installed as the device config")
 t.ok(os.path.exists(os.path.join(etc, "fair.json")), "its form installed beside it")
 t.ok(not os.path.exists(src), "and removed from the boot partition")
+
+# The command's paths under valgrind: applied, refused, nothing to do.
+if shutil.which("valgrind"):
+    import subprocess
+    vg = ["valgrind", "-q", "--leak-check=full", "--errors-for-leak-kinds=definite,indirect",
+          "--error-exitcode=99", mbtest.BIN, "enrol", "--root", root, "--config", dest]
+    with open(src, "w") as f:
+        f.write("[kiosk]\ndevice_id = booth-10\nshow = fair\n[show.fair]\nform = fair.json\n")
+    rcs = [subprocess.run(vg, capture_output=True).returncode]
+    with open(src, "w") as f:
+        f.write("[kiosk]\nshow = fair\n")
+    rcs.append(subprocess.run(vg, capture_output=True).returncode)
+    os.unlink(src)
+    rcs.append(subprocess.run(vg, capture_output=True).returncode)
+    t.is_(rcs, [0, 1, 0], "enrol under valgrind: no memory errors or leaks on any path")
 shutil.rmtree(root)
 
 with mbtest.Daemon() as d:
