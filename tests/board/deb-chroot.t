@@ -156,7 +156,19 @@ check '[ "$(mode /etc/matchbooth/matchbooth.conf)" = "640 root:matchbooth" ]' "e
 out=$(as_mb matchbooth config check 2>&1)
 check 'echo "$out" | grep -q "show expo"' "the daemon user reads the enrolled config: $out"
 
-# 8. Purge: everything goes but the leads (and the users who own them).
+# 8. An upgrade (the same package again) keeps the enrolled config.
+in_root dpkg -i --force-confold /tmp/matchbooth.deb >/dev/null 2>&1
+ok $? "upgrade in place (dpkg -i --force-confold)"
+check 'grep -q booth-07 "$root/etc/matchbooth/matchbooth.conf"' "the enrolled config survives the upgrade"
+check '[ "$(mode /etc/matchbooth/expo.json)" = "640 root:matchbooth" ]' "enrolled files belong to the daemon's group"
+
+# 9. Remove: the program goes, config and leads stay.
+in_root dpkg --remove matchbooth >/dev/null 2>&1
+ok $? "dpkg --remove"
+check '[ ! -e "$root/usr/bin/matchbooth" ] && [ -f "$root/etc/matchbooth/matchbooth.conf" ] && [ -f "$root/var/lib/matchbooth/leads.db" ]' \
+	"after remove: no program, config and leads kept"
+
+# 10. Purge: everything goes but the leads (and the users who own them).
 out=$(in_root dpkg --purge matchbooth 2>&1)
 ok $? "dpkg --purge"
 diag "$(echo "$out" | grep -i kept)"
@@ -169,7 +181,7 @@ check '[ -f "$root/var/lib/matchbooth/leads.db" ]' "the lead store stays in /var
 check '[ ! -S "$root/var/lib/matchbooth/control.sock" ]' "the control socket does not"
 check 'echo "$out" | grep -q "kept .* lead data"' "purge says where the leads were kept"
 
-# 9. Reinstalled, the package finds the leads again.
+# 11. Reinstalled, the package finds the leads again.
 in_root dpkg -i /tmp/matchbooth.deb >/dev/null 2>&1
 ok $? "reinstall with dpkg -i"
 leads_after=$(as_mb matchbooth leads --json 2>/dev/null | wc -l)
