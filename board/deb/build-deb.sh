@@ -56,7 +56,7 @@ Version: $version
 Architecture: $arch
 Maintainer: matchbooth developers <matchbooth@localhost>
 Installed-Size: $size
-Depends: $shlibs, adduser, systemd, init-system-helpers (>= 1.52)
+Depends: $shlibs, adduser, systemd, init-system-helpers (>= 1.52), procps
 Recommends: cage, xwayland, chromium | chromium-browser, fonts-noto-core, fonts-noto-cjk
 Section: misc
 Priority: optional

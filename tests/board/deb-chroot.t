@@ -107,6 +107,13 @@ done
 check 'grep -q "GROUP=\"matchbooth\"" "$root/lib/udev/rules.d/70-matchbooth.rules" || ! grep -q "^SUBSYSTEM" "$root/lib/udev/rules.d/70-matchbooth.rules"' \
 	"udev rules give devices to group matchbooth"
 
+out=$(in_root systemd-analyze verify --man=false /lib/systemd/system/matchbooth.service \
+	/lib/systemd/system/matchbooth-enrol.service 2>&1)
+rc=$?
+[ -z "$out" ] || rc=1
+ok $rc "systemd-analyze verify of the installed units, inside the Debian root"
+[ -z "$out" ] || echo "$out" | sed 's/^/# /'
+
 # 5. The binary runs there.
 v=$(in_root matchbooth --version 2>&1)
 check 'echo "$v" | grep -q "^matchbooth [0-9]"' "matchbooth --version: $v"
