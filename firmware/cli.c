@@ -18,6 +18,8 @@
 #include "firmware/cmd_core.h"
 #include "firmware/cmd_decode.h"
 #include "firmware/cmd_enrol.h"
+#include "firmware/cmd_export.h"
+#include "firmware/cmd_import.h"
 #include "firmware/cmd_ui.h"
 #include "firmware/config.h"
 #include "firmware/ctl.h"
@@ -57,6 +59,20 @@ static const struct cli_opt enrol_opts[] = {
     {"keep", NULL, "leave the enrolment file where it is (default: delete it once applied)"},
     {NULL, NULL, NULL}};
 
+static const struct cli_opt export_opts[] = {
+    {"format", "FMT", "csv, xlsx, vcf or ndjson (with --usb: only this one)"},
+    {"show", "SHOW", "the show to export (default: [kiosk] show)"},
+    {"all-shows", NULL, "every show in the store"},
+    {"since", "TIME", "leads first captured at or after TIME (ISO 8601; no offset = UTC)"},
+    {"until", "TIME", "leads first captured before TIME"},
+    {"out", "FILE|DIR", "write FILE, or a named file in DIR (atomically); default stdout"},
+    {"usb", NULL, "write [export] usb_formats to the stick mounted at [export] usb_path"},
+    {NULL, NULL, NULL}};
+
+static const struct cli_opt import_opts[] = {
+    {"queue", NULL, "queue the added leads for this kiosk's sinks ([sink.*]), as captures are"},
+    {NULL, NULL, NULL}};
+
 static const struct cli_opt decode_opts[] = {
     {"show", "SHOW", "decode with this show's profile (default: [kiosk] show)"},
     {NULL, NULL, NULL}};
@@ -94,6 +110,13 @@ static const struct cli_cmd cli_commands[] = {
     {"leads", "", "list the stored leads", leads_opts, 0, 0, cmd_core_leads},
     {"note", "LEAD-ID", "set an operator's note, rating and tags on a lead", note_opts, 1, 1,
      cmd_core_note},
+    {"export", "",
+     "write the leads as CSV, XLSX, vCard or NDJSON (one row per lead; progress on a terminal)",
+     export_opts, 0, 0, cmd_export_run},
+    {"import", "FILE…",
+     "add the leads of NDJSON exports (from another kiosk) to the store, keeping their ids; "
+     "known ids are skipped",
+     import_opts, 1, -1, cmd_import_run},
     {"db check", "", "run SQLite's integrity and foreign-key checks on the lead store", no_opts, 0,
      0, cmd_core_db_check},
     {"db stats", "", "print counts from the lead store", json_opts, 0, 0, cmd_core_db_stats},

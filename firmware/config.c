@@ -42,6 +42,7 @@ static const struct cfg_section cfg_sections[] = {
     {"kiosk", "The kiosk itself: where it keeps its data and which show it runs."},
     {"ui", "The embedded web server that serves the kiosk and admin pages."},
     {"show.*", "A show's profile; [show.ID] where ID is what [kiosk] show names."},
+    {"export", "Exports for marketers (matchbooth export) and the USB stick."},
     {NULL, NULL},
 };
 
@@ -130,6 +131,13 @@ static const struct cfg_key cfg_keys[] = {
      "Charset of badge text that is not UTF-8 and declares none (e.g. Shift_JIS, GB18030, "
      "CP1252); empty: such bytes become U+FFFD with a warning.",
      0, 0, NULL},
+    {"export", "usb_path", CFG_STR, "/media/matchbooth-usb",
+     "Mount point of the USB stick: `matchbooth export --usb` (run by the udev rule and "
+     "matchbooth-usb-export@.service when a stick is plugged in) writes the current show's "
+     "exports to <usb_path>/matchbooth/.",
+     0, 0, NULL},
+    {"export", "usb_formats", CFG_LIST, "csv,xlsx,vcf,ndjson",
+     "Formats written to the USB stick (csv, xlsx, vcf, ndjson).", 0, 0, NULL},
     {NULL, NULL, 0, NULL, NULL, 0, 0, NULL},
 };
 

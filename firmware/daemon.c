@@ -29,6 +29,7 @@
 #include "firmware/config.h"
 #include "firmware/ctl.h"
 #include "firmware/enrol.h"
+#include "firmware/export_notice.h"
 #include "firmware/log.h"
 #include "firmware/loop.h"
 #include "firmware/show.h"
@@ -46,6 +47,7 @@ struct daemon {
     struct bus *bus;
     struct ctl *ctl;
     struct capture *capture;
+    struct export_notice *export_notice;
     struct fifo *fifo;
     struct ui *ui;
     struct loop_timer *clock_timer;
@@ -395,6 +397,7 @@ static int daemon_run(struct daemon *d)
         ctl_register(d->ctl, "status", ctl_status, d) < 0 ||
         ctl_register(d->ctl, "note", ctl_note, d) < 0 ||
         ctl_register(d->ctl, "ping", ctl_ping, d) < 0 ||
+        !(d->export_notice = export_notice_new(d->ctl, d->bus)) ||
         loop_signal_add(d->loop, SIGTERM, on_stop, d) < 0 ||
         loop_signal_add(d->loop, SIGINT, on_stop, d) < 0 ||
         loop_signal_add(d->loop, SIGHUP, on_reload, d) < 0) {
@@ -438,6 +441,7 @@ out:
     loop_timer_del(d->clock_timer);
     loop_timer_del(d->watchdog_timer);
     ctl_close(d->ctl);
+    export_notice_free(d->export_notice);
     capture_free(d->capture);
     bus_free(d->bus);
     loop_free(d->loop);

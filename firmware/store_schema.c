@@ -15,6 +15,9 @@
  *   4  supplier catalog (ui/catalog.c): catalog_suppliers, catalog_categories
  *      and catalog_fts (FTS5, trigram tokenizer: finds CJK and Devanagari).
  *   5  roster (an organizer's attendee list per show, for bare badge ids).
+ *   6  imports (one row per `matchbooth import` run) and leads.import_id:
+ *      an imported lead keeps its original source; this says where and
+ *      when it came in.
  */
 #include <sqlite3.h>
 #include <stdio.h>
@@ -131,6 +134,14 @@ static const struct migration migrations[] = {
         "  email TEXT, phone TEXT, url TEXT, address TEXT, country TEXT,\n"
         "  PRIMARY KEY (show_id, badge_id)\n"
         ") WITHOUT ROWID;\n"},
+    {6, "CREATE TABLE imports (\n"
+        "  id INTEGER PRIMARY KEY,\n"
+        "  file TEXT NOT NULL,                -- as given on the command line\n"
+        "  imported_ms INTEGER NOT NULL,\n"
+        "  leads_added INTEGER NOT NULL DEFAULT 0,\n"
+        "  leads_present INTEGER NOT NULL DEFAULT 0  -- already in the store: skipped\n"
+        ");\n"
+        "ALTER TABLE leads ADD COLUMN import_id INTEGER REFERENCES imports(id);\n"},
 };
 
 #define NMIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))
