@@ -21,6 +21,7 @@ MB_ARM64     ?= 1
 MB_CHECK_DEB ?= 1
 
 BOARD_UNITS := $(sort $(wildcard board/systemd/*.service))
+BOARD_RULES := $(sort $(wildcard board/udev/*.rules))
 # The allow list comes from the USB drivers; without it the rules admit no device.
 ALLOWLIST   := $(or $(wildcard board/allowlist.txt),/dev/null)
 UDEV_RULES  := $(BUILD)/udev/70-matchbooth.rules
@@ -41,6 +42,10 @@ install-board: $(UDEV_RULES)
 	        -e 's|/usr/lib/matchbooth/|$(LIBEXECDIR)/|g' $$u > $(DESTDIR)$(UNITDIR)/$${u##*/}; \
 	    chmod 0644 $(DESTDIR)$(UNITDIR)/$${u##*/}; done
 	install -m 0644 $(UDEV_RULES) $(DESTDIR)$(UDEVRULESDIR)/
+	# Hand-written rules (the USB stick export) run late: after
+	# 60-persistent-storage, which sets the ID_FS_* they match on.
+	for r in $(BOARD_RULES); do \
+	    install -m 0644 $$r $(DESTDIR)$(UDEVRULESDIR)/99-$${r##*/}; done
 	install -m 0755 board/kiosk/kiosk-browser $(DESTDIR)$(LIBEXECDIR)/
 	install -m 0644 board/kiosk/pam.matchbooth-kiosk $(DESTDIR)$(SYSCONFDIR)/pam.d/matchbooth-kiosk
 

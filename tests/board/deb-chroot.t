@@ -79,6 +79,7 @@ check 'in_root dpkg-query -W -f="\${Status}" matchbooth | grep -q "install ok in
 for f in /usr/bin/matchbooth /lib/systemd/system/matchbooth.service \
 	/lib/systemd/system/matchbooth-kiosk.service /lib/systemd/system/matchbooth-enrol.service \
 	/lib/udev/rules.d/70-matchbooth.rules /usr/lib/matchbooth/kiosk-browser \
+	/lib/systemd/system/matchbooth-usb-export@.service /lib/udev/rules.d/99-matchbooth-usb-export.rules \
 	/etc/pam.d/matchbooth-kiosk /etc/matchbooth/matchbooth.conf \
 	/usr/share/matchbooth/demo/form.json /usr/share/doc/matchbooth/matchbooth.conf.example; do
 	check "[ -e '$root$f' ]" "file $f"
@@ -108,7 +109,7 @@ check 'grep -q "GROUP=\"matchbooth\"" "$root/lib/udev/rules.d/70-matchbooth.rule
 	"udev rules give devices to group matchbooth"
 
 out=$(in_root systemd-analyze verify --man=false /lib/systemd/system/matchbooth.service \
-	/lib/systemd/system/matchbooth-enrol.service 2>&1)
+	/lib/systemd/system/matchbooth-enrol.service matchbooth-usb-export@sda1.service 2>&1)
 rc=$?
 [ -z "$out" ] || rc=1
 ok $rc "systemd-analyze verify of the installed units, inside the Debian root"
