@@ -34,9 +34,12 @@ if [ "$(id -u)" -ne 0 ] || ! command -v debootstrap >/dev/null; then
 fi
 
 # 1. The base root, once.
+mkdir -p "$cache"
+# deb-boot.t may want it at the same time: one builds, the other waits.
+exec 9>"$cache/.lock"
+flock 9
 if [ ! -f "$cache/base/.complete" ]; then
 	rm -rf "$cache/base"
-	mkdir -p "$cache"
 	s=$(date +%s)
 	if ! debootstrap --variant=minbase bookworm "$cache/base" "$mirror" >"$cache/debootstrap.log" 2>&1; then
 		echo "Bail out! debootstrap from $mirror failed (see $cache/debootstrap.log)"
@@ -45,6 +48,7 @@ if [ ! -f "$cache/base/.complete" ]; then
 	touch "$cache/base/.complete"
 	diag "debootstrap (minbase, bookworm): $(($(date +%s) - s)) s"
 fi
+flock -u 9
 root=$(mktemp -d "$cache/run-XXXXXX")
 cleanup() {
 	umount -l "$root/proc" 2>/dev/null
