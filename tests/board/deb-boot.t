@@ -8,7 +8,8 @@
 #   Type=notify, active, running as user matchbooth with no capabilities,
 #   NoNewPrivs and a seccomp filter; a lead is captured; `systemctl reload`
 #   keeps the process; a crash is restarted; a hung daemon (SIGSTOP) is
-#   killed by the watchdog and restarted; the lead survives all of it.
+#   killed by the watchdog and restarted; the lead survives all of it. A
+#   second boot with a broken enrolment file keeps the enrolled config.
 # Needs root, systemd-nspawn (systemd-container) and a Debian mirror; ~60 s.
 set -u
 top=$(cd "$(dirname "$0")/../.." && pwd)
@@ -186,6 +187,22 @@ got=$(get leads)
 [ "${got:-0}" -ge 1 ]
 ok $? "the lead is still there after crash and watchdog restarts ($got)"
 diag "kiosk unit in a container without a screen: $(get kiosk)"
+[ $fail -eq 0 ] || sed -n 's/^log /# /p' "$res"
+
+# Second boot with a broken enrolment file: refused, left in place for the
+# next try, and the device keeps running with the config it had.
+printf '[kiosk]\ndevice_id = booth-99\nshow = nope\n' >"$root/boot/firmware/matchbooth.conf"
+rm -f "$res"
+timeout -k 5 180 systemd-nspawn --register=no --keep-unit --private-network -q -D "$root" -b \
+	</dev/null >>"$cache/boot-console.log" 2>&1
+if [ ! -f "$res" ]; then
+	echo "Bail out! the probe did not run on the second boot"
+	exit 1
+fi
+is enrol_result exit-code "second boot, broken enrolment file: the oneshot fails"
+is boot_file present "the broken file stays on the boot partition"
+is active active "the daemon starts all the same"
+is show '"id":"expo"' "with the config it had"
 [ $fail -eq 0 ] || sed -n 's/^log /# /p' "$res"
 diag "deb-boot.t took $(($(date +%s) - t0)) s"
 echo "1..$n"
