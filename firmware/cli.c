@@ -21,6 +21,7 @@
 #include "firmware/cmd_export.h"
 #include "firmware/cmd_import.h"
 #include "firmware/cmd_ui.h"
+#include "firmware/cmd_devices.h"
 #include "firmware/config.h"
 #include "firmware/ctl.h"
 #include "firmware/daemon.h"
@@ -137,6 +138,10 @@ static const struct cli_cmd cli_commands[] = {
      no_opts, 1, 1, cmd_catalog_import},
     {"catalog search", "QUERY", "search the supplier catalog (any language) and list the hits",
      search_opts, 1, 1, cmd_catalog_search},
+    {"devices", "", "list the scanners and printers the daemon sees, with their state", json_opts,
+     0, 0, cmd_devices_list},
+    {"print-test", "", "print a test slip on the receipt printer", no_opts, 0, 0,
+     cmd_devices_print_test},
     {NULL, NULL, NULL, NULL, 0, 0, NULL},
 };
 

@@ -20,6 +20,7 @@
 #include <systemd/sd-daemon.h>
 #include <unistd.h>
 
+#include "drivers/devices.h"
 #include "drivers/fifo.h"
 #include "firmware/buf.h"
 #include "firmware/bus.h"
@@ -49,6 +50,7 @@ struct daemon {
     struct capture *capture;
     struct export_notice *export_notice;
     struct fifo *fifo;
+    struct devices *devices;
     struct ui *ui;
     struct loop_timer *clock_timer;
     struct loop_timer *watchdog_timer;
@@ -218,6 +220,8 @@ static int subsystems_start(struct daemon *d, struct err *e)
         if (!(d->fifo = fifo_open(&host, path, true, e)))
             return -1;
     }
+    if (!(d->devices = devices_start(&host, d->ctl, e)))
+        return -1;
     struct ui_host uh = {d->loop, d->cfg, &d->show, d->store, d->bus, d->capture, d->ctl};
     if (!(d->ui = ui_start(&uh, e)))
         return -1;
@@ -230,6 +234,8 @@ static void subsystems_stop(struct daemon *d)
     d->ui = NULL;
     fifo_close(d->fifo);
     d->fifo = NULL;
+    devices_stop(d->devices);
+    d->devices = NULL;
 }
 
 /* Loads config and show; on success replaces d's. */
@@ -270,8 +276,7 @@ static int apply_config(struct daemon *d, struct err *e)
         return err_set(e, ERR_INTERNAL, "out of memory");
     if (store_show_ensure(d->store, d->show.id, d->show.name, d->show.timezone, e) < 0)
         return -1;
-    capture_set_show(d->capture, d->cfg, &d->show);
-    return 0;
+    return capture_set_show(d->capture, d->cfg, &d->show, e);
 }
 
 /* ---- signals and timers --------------------------------------------------------- */

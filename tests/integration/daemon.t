@@ -246,6 +246,18 @@ with mbtest.Daemon(start=False) as d:
     t.ok("STOPPING=1" in msgs, "STOPPING=1 on SIGTERM")
     ns.close()
 
+# --- staff badges open staff mode and are never stored as leads ------------------------
+with mbtest.Daemon(kiosk="staff_badges = ^STAFF-[0-9]+$") as d:
+    r = d.capture("STAFF-0042")
+    t.ok(r.get("staff") is True and r.get("operator") == "STAFF-0042", "a staff badge is recognised")
+    r = d.capture("STAFF-0042x")
+    t.ok(r.get("unknown") is True, "a near miss is an ordinary (unknown) scan")
+    t.is_(len(d.leads()), 0, "no lead stored for a staff badge")
+    t.is_(json.loads(d.cli("db", "stats", "--json")[1])["scans"], 1, "and no scan row either")
+with mbtest.Daemon(kiosk="staff_badges = ^STAFF-[0-9+$", start=False) as d:
+    rc, out, err = mbtest.run(["run", "--config", d.conf], timeout=20)
+    t.ok(rc != 0 and "[kiosk] staff_badges" in err, "an invalid staff pattern is refused: %s" % err.strip())
+
 # --- the daemon refuses to share a store with another daemon ---------------------------
 with mbtest.Daemon() as d:
     rc, out, err = mbtest.run(["run", "--config", d.conf], timeout=20)
