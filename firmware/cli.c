@@ -18,6 +18,7 @@
 #include "firmware/cmd_catalog.h"
 #include "firmware/cmd_core.h"
 #include "firmware/cmd_decode.h"
+#include "firmware/cmd_enrol.h"
 #include "firmware/cmd_export.h"
 #include "firmware/cmd_import.h"
 #include "firmware/cmd_ui.h"
@@ -61,6 +62,11 @@ static const struct cli_opt card_opts[] = {
     {"languages", "L,L", "with --dry-run: Tesseract languages (default: the show's)"},
     {"country", "CC", "with --dry-run: country for phone numbers (default: the show's)"},
     {"device", "NAME", "device name recorded with the scan (default: file:NAME)"},
+    {NULL, NULL, NULL}};
+
+static const struct cli_opt enrol_opts[] = {
+    {"root", "DIR", "look for the boot-partition file under DIR instead of /"},
+    {"keep", NULL, "leave the enrolment file where it is (default: delete it once applied)"},
     {NULL, NULL, NULL}};
 
 static const struct cli_opt export_opts[] = {
@@ -132,6 +138,10 @@ static const struct cli_cmd cli_commands[] = {
      0, 0, cmd_core_config_example},
     {"config check", "", "load and validate the config, then print the show it runs", no_opts, 0, 0,
      cmd_core_config_check},
+    {"enrol", "[FILE]",
+     "first boot: install an enrolment file (default: matchbooth.conf on the boot partition) as "
+     "the config",
+     enrol_opts, 0, 1, cmd_enrol_run},
     {"ui pin", "",
      "set the admin PIN of the web UI: reads it from stdin and stores only a PBKDF2 hash", pin_opts,
      0, 0, cmd_ui_pin},

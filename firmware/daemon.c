@@ -31,6 +31,7 @@
 #include "firmware/clock.h"
 #include "firmware/config.h"
 #include "firmware/ctl.h"
+#include "firmware/enrol.h"
 #include "firmware/export_notice.h"
 #include "firmware/log.h"
 #include "firmware/loop.h"
@@ -152,6 +153,7 @@ static int ctl_status(const cJSON *req, cJSON *reply, void *ud, struct err *e)
     cJSON_AddStringToObject(show, "name", d->show.name);
     cJSON_AddStringToObject(reply, "data_dir", config_str(d->cfg, "kiosk", "data_dir"));
     cJSON_AddBoolToObject(reply, "clock_trusted", now.trusted);
+    cJSON_AddBoolToObject(reply, "enrolled", enrol_is_enrolled(d->cfg));
     cJSON_AddStringToObject(reply, "ui", config_str(d->cfg, "ui", "listen"));
     cJSON *stats = NULL;
     if (store_stats(d->store, &stats, e) < 0)
@@ -195,6 +197,20 @@ static int ctl_ping(const cJSON *req, cJSON *reply, void *ud, struct err *e)
 {
     cJSON_AddStringToObject(reply, "pong", MB_VERSION);
     return 0;
+}
+
+/* The kiosk UI shows a "not enrolled" banner from this (bus status member
+ * "enrolment"); the device id is the config's or, unset, the host name. */
+static void status_enrolment(cJSON *obj, void *ud)
+{
+    struct daemon *d = ud;
+    const char *id = config_str(d->cfg, "kiosk", "device_id");
+    char host[256] = "";
+    if ((!id || !*id) && gethostname(host, sizeof host - 1) == 0)
+        id = host;
+    cJSON_AddBoolToObject(obj, "enrolled", enrol_is_enrolled(d->cfg));
+    cJSON_AddStringToObject(obj, "device_id", id ? id : "");
+    cJSON_AddBoolToObject(obj, "demo", config_bool(d->cfg, "kiosk", "demo"));
 }
 
 /* ---- subsystems -------------------------------------------------------------- */
@@ -424,6 +440,10 @@ static int daemon_run(struct daemon *d)
         goto out;
     }
     signal(SIGPIPE, SIG_IGN);
+    if (bus_status_add(d->bus, "enrolment", status_enrolment, d) < 0) {
+        fprintf(stderr, "matchbooth run: out of memory\n");
+        goto out;
+    }
     if (apply_config(d, &e) < 0 || subsystems_start(d, &e) < 0) {
         fprintf(stderr, "matchbooth run: %s\n", e.msg);
         goto out;
@@ -443,7 +463,12 @@ static int daemon_run(struct daemon *d)
     }
     log_info("daemon", "matchbooth %s running show %s (pid %d)", MB_VERSION, d->show.id,
              (int)getpid());
+    if (!enrol_is_enrolled(d->cfg))
+        log_warn("daemon", "this device is not enrolled (no [kiosk] device_id, or demo mode): "
+                           "put matchbooth.conf on the boot partition to enrol it");
     sd_notify(0, "READY=1");
+    sd_notifyf(0, "STATUS=show %s%s", d->show.id,
+               enrol_is_enrolled(d->cfg) ? "" : " (not enrolled)");
     rc = loop_run(d->loop) < 0 ? 1 : d->exit_code;
     log_info("daemon", "stopped");
 out:
