@@ -355,6 +355,33 @@ int card_service_get(struct card_service *s, const cJSON *req, cJSON *reply, str
     return 0;
 }
 
+int card_service_review(struct card_service *s, const cJSON *req, cJSON *reply, struct err *e)
+{
+    struct buf img = {0};
+    const cJSON *dev = cJSON_GetObjectItemCaseSensitive(req, "device");
+    struct pending *p = NULL;
+    if (decode_image_arg(req, &img, e) == 0)
+        p = read_into_pending(s, (const uint8_t *)img.data, img.len, NULL,
+                              cJSON_IsString(dev) ? dev->valuestring : "review", e);
+    buf_free(&img);
+    if (!p)
+        return -1;
+    cJSON *copy = cJSON_Duplicate(p->json, 1);
+    if (!copy)
+        return err_set(e, ERR_INTERNAL, "card: out of memory");
+    cJSON_AddItemToObject(reply, "card", copy);
+    if (p->rd.coded) {
+        /* The visitor's own data in a code: stored at once, as from the camera. */
+        int rc = store_pending(s, p, NULL, reply, e);
+        pending_clear(p);
+        return rc;
+    }
+    /* Unlike the camera, an empty read is shown too: someone asked for it,
+     * and the visitor types the fields. */
+    bus_publish(s->h.bus, "card_read", p->json);
+    return 0;
+}
+
 static int ctl_card_read(const cJSON *req, cJSON *reply, void *ud, struct err *e)
 {
     return card_service_read(ud, req, reply, e);
@@ -373,6 +400,11 @@ static int ctl_card(const cJSON *req, cJSON *reply, void *ud, struct err *e)
 static int ctl_card_get(const cJSON *req, cJSON *reply, void *ud, struct err *e)
 {
     return card_service_get(ud, req, reply, e);
+}
+
+static int ctl_card_review(const cJSON *req, cJSON *reply, void *ud, struct err *e)
+{
+    return card_service_review(ud, req, reply, e);
 }
 
 /* ---- camera frames ------------------------------------------------------------- */
@@ -437,7 +469,8 @@ struct card_service *card_service_new(const struct card_service_host *h, struct 
     if ((h->ctl && (ctl_register(h->ctl, "card_read", ctl_card_read, s) < 0 ||
                     ctl_register(h->ctl, "card_store", ctl_card_store, s) < 0 ||
                     ctl_register(h->ctl, "card", ctl_card, s) < 0 ||
-                    ctl_register(h->ctl, "card_get", ctl_card_get, s) < 0)) ||
+                    ctl_register(h->ctl, "card_get", ctl_card_get, s) < 0 ||
+                    ctl_register(h->ctl, "card_review", ctl_card_review, s) < 0)) ||
         bus_status_add(h->bus, "card", status, s) < 0) {
         card_service_free(s);
         err_set(e, ERR_INTERNAL, "card: out of memory");

@@ -18,12 +18,19 @@
  *   card        {"image_base64", "device"?} -> {"card": …, "lead"|"scan": …}
  *               Read and store at once, no review (`matchbooth card FILE`).
  *   card_get    {"lead"} -> {"cards": [card_store_get() rows]}
+ *   card_review {"image_base64", "device"?} -> {"card": …} (+ "lead"|"scan" for a
+ *               card with a barcode). Reads like card_read and hands the read to
+ *               the kiosk's screen as the camera does (bus event "card_read"),
+ *               also when nothing was recognised: the visitor then types. A
+ *               barcode card is stored at once, as from the camera.
+ *               `matchbooth card --review FILE`, for tests and for a kiosk whose
+ *               camera is elsewhere.
  * A card with a QR code or barcode is captured from its payload (badge
  * decoders); OCR is skipped. A card nobody can read is not an error: empty
  * "recognised" fields, which the visitor types.
  *
- * Bus events: "card_read" (data as card_read's "card") when the camera has
- * read a card for review. Status member "card".
+ * Bus events: "card_read" (data as card_read's "card") when the camera (or
+ * card_review) has read a card for review. Status member "card".
  *
  * Everything runs in the loop thread; a read takes 0.1-0.5 s of it.
  */
@@ -88,5 +95,7 @@ int card_service_read_store(struct card_service *s, const struct cJSON *req, str
                             struct err *e);
 int card_service_get(struct card_service *s, const struct cJSON *req, struct cJSON *reply,
                      struct err *e);
+int card_service_review(struct card_service *s, const struct cJSON *req, struct cJSON *reply,
+                        struct err *e);
 
 #endif

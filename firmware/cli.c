@@ -62,6 +62,9 @@ static const struct cli_opt card_opts[] = {
     {"languages", "L,L", "with --dry-run: Tesseract languages (default: the show's)"},
     {"country", "CC", "with --dry-run: country for phone numbers (default: the show's)"},
     {"device", "NAME", "device name recorded with the scan (default: file:NAME)"},
+    {"review", NULL,
+     "hand the read to the kiosk's screen for the visitor to review, as the camera does "
+     "(nothing stored until confirmed there)"},
     {NULL, NULL, NULL}};
 
 static const struct cli_opt enrol_opts[] = {

@@ -150,6 +150,11 @@ int cmd_card_run(const struct cli_args *a)
         cli_fail(a, "%s: empty file", a->argv[0]);
         goto out;
     }
+    if (cli_flag(a, "dry-run") && cli_flag(a, "review")) {
+        cli_fail(a, "--review hands the card to the running kiosk; --dry-run reads it here");
+        rc = 2;
+        goto out;
+    }
     if (cli_flag(a, "dry-run")) {
         rc = dry_run(a, &img);
         goto out;
@@ -177,7 +182,7 @@ int cmd_card_run(const struct cli_args *a)
     char device[256];
     snprintf(device, sizeof device, "file:%s", base ? base + 1 : a->argv[0]);
     cJSON *req = cJSON_CreateObject();
-    cJSON_AddStringToObject(req, "cmd", "card");
+    cJSON_AddStringToObject(req, "cmd", cli_flag(a, "review") ? "card_review" : "card");
     cJSON_AddStringToObject(req, "image_base64", b64.data ? b64.data : "");
     cJSON_AddStringToObject(req, "device", cli_opt(a, "device") ? cli_opt(a, "device") : device);
     buf_free(&b64);
@@ -190,6 +195,9 @@ int cmd_card_run(const struct cli_args *a)
         else
             print_human(cJSON_GetObjectItem(reply, "card"),
                         lead ? lead : cJSON_GetObjectItem(reply, "scan"));
+        if (!cli_flag(a, "json") && cli_flag(a, "review") && !lead &&
+            !cJSON_GetObjectItem(reply, "scan"))
+            printf("on the kiosk's screen for review\n");
         cJSON_Delete(reply);
         rc = 0;
     }

@@ -245,7 +245,7 @@ static int subsystems_start(struct daemon *d, struct err *e)
         if (!d->camera)
             log_error("daemon", "card camera not started: %s", ce.msg);
     }
-    struct ui_host uh = {d->loop, d->cfg, &d->show, d->store, d->bus, d->capture, d->ctl};
+    struct ui_host uh = {d->loop, d->cfg, &d->show, d->store, d->bus, d->capture, d->ctl, d->card};
     if (!(d->ui = ui_start(&uh, e)))
         return -1;
     return 0;

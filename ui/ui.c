@@ -37,12 +37,15 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
 
 #include "firmware/buf.h"
 #include "firmware/bus.h"
 #include "firmware/capture.h"
+#include "firmware/card_service.h"
 #include "firmware/clock.h"
 #include "firmware/config.h"
+#include "firmware/export.h"
 #include "firmware/log.h"
 #include "firmware/loop.h"
 #include "firmware/show.h"
@@ -50,6 +53,7 @@
 #include "ui/assets.h"
 #include "ui/campaign.h"
 #include "ui/catalog.h"
+#include "ui/download.h"
 #include "ui/pin.h"
 #include "ui/qr.h"
 
@@ -60,6 +64,8 @@
 #define PIN_LOCK_MAX_MS 30000
 #define FIELD_MAX       256
 #define TEXT_MAX        2000
+#define STAFF_TOKEN_MS  10000 /* a staff badge's token must be used within this */
+#define MAX_DOWNLOADS   2     /* export child processes at once */
 
 struct sse_client {
     struct sse_client *next, *prev;
@@ -75,6 +81,22 @@ struct session {
     char id[TOKEN_HEX + 1];
     char csrf[TOKEN_HEX + 1];
     uint64_t last_ms;
+    /* Opened by a staff badge: staff mode under that operator's name, but
+     * none of the admin API (no PIN was given). */
+    bool staff_only;
+    char op[65]; /* operator for notes; "" = "staff" */
+};
+
+/* An export download: the child process and the connection it feeds. */
+struct export_dl {
+    struct export_dl *next, *prev;
+    struct ui *u;
+    struct MHD_Connection *conn;
+    struct download *d;
+    bool suspended;
+    bool answered; /* a response is queued */
+    char type[80];
+    char disposition[160];
 };
 
 struct ui {
@@ -90,17 +112,26 @@ struct ui {
     unsigned pin_fails;
     uint64_t pin_locked_until;
     unsigned demo_next;
+    int64_t current_read; /* the business card under review, 0 if none */
+    /* The one-time token a staff badge made, pushed over the event stream
+     * and exchanged for a staff session at /api/staff/badge. */
+    char staff_token[TOKEN_HEX + 1];
+    char staff_op[65];
+    uint64_t staff_token_until;
+    struct export_dl *downloads;
 };
 
 /* One request's state across MHD's calls (the body arrives in pieces). */
 struct req {
     struct buf body;
     bool too_big;
+    struct export_dl *dl; /* GET /api/admin/export in progress */
 };
 
 /* What a handler answers. */
 struct reply {
     unsigned code;
+    bool deferred; /* no answer yet: an export download waits for its child */
     const char *type;
     struct buf body;
     char cookie[256];
@@ -109,6 +140,9 @@ struct reply {
 };
 
 static void run(struct ui *u);
+static void add_common_headers(struct MHD_Response *resp);
+static const char *jstr(const cJSON *o, const char *k);
+static char *clean_text(const char *s, size_t max);
 
 static int token_new(char out[TOKEN_HEX + 1])
 {
@@ -249,55 +283,48 @@ static void on_heartbeat(struct loop *l, void *ud)
 
 /* ---- status ------------------------------------------------------------------ */
 
-static bool truthy_present(const cJSON *v)
-{
-    if (cJSON_IsBool(v))
-        return cJSON_IsTrue(v);
-    if (cJSON_IsArray(v))
-        return cJSON_GetArraySize(v) > 0;
-    if (cJSON_IsObject(v)) {
-        const char *keys[] = {"present", "connected", "online", "ready"};
-        for (int i = 0; i < 4; i++) {
-            const cJSON *k = cJSON_GetObjectItem(v, keys[i]);
-            if (k)
-                return cJSON_IsTrue(k);
-        }
-        return true;
-    }
-    return false;
-}
+/* The receipt printer as the "devices" status reports it (drivers/devices.c):
+ * devices.printer is {"id", "state", "present", "ready"} for the printer
+ * slips go to, or false when there is none. */
+struct printer_info {
+    bool present, ready;
+    char state[64]; /* "ready", "paper out", "cover open", "error: …" */
+};
 
-/* Whether the "devices" status names a printer that is there. The USB
- * helper's shape is read liberally: devices.printer (bool or object),
- * devices.printers (array), or a list of devices with kind/type "printer". */
-static bool printer_present(struct ui *u)
+static void printer_get(struct ui *u, struct printer_info *p)
 {
     cJSON *st = cJSON_CreateObject();
-    bool yes = false;
+    memset(p, 0, sizeof *p);
     bus_status_fill(u->h.bus, st);
-    const cJSON *dev = cJSON_GetObjectItem(st, "devices");
-    const cJSON *list = cJSON_IsArray(dev) ? dev : cJSON_GetObjectItem(dev, "devices");
-    if (cJSON_GetObjectItem(dev, "printer"))
-        yes = truthy_present(cJSON_GetObjectItem(dev, "printer"));
-    else if (cJSON_GetObjectItem(dev, "printers"))
-        yes = truthy_present(cJSON_GetObjectItem(dev, "printers"));
-    const cJSON *it, *items = cJSON_IsArray(list) ? list : NULL;
-    cJSON_ArrayForEach(it, items)
-    {
-        const cJSON *k = cJSON_GetObjectItem(it, "kind");
-        if (!k)
-            k = cJSON_GetObjectItem(it, "type");
-        if (cJSON_IsString(k) && !strcmp(k->valuestring, "printer") && truthy_present(it))
-            yes = true;
+    const cJSON *pr = cJSON_GetObjectItem(cJSON_GetObjectItem(st, "devices"), "printer");
+    if (cJSON_IsObject(pr) && cJSON_IsTrue(cJSON_GetObjectItem(pr, "present"))) {
+        const cJSON *state = cJSON_GetObjectItem(pr, "state");
+        p->present = true;
+        p->ready = cJSON_IsTrue(cJSON_GetObjectItem(pr, "ready"));
+        snprintf(p->state, sizeof p->state, "%s",
+                 cJSON_IsString(state) ? state->valuestring
+                 : p->ready            ? "ready"
+                                       : "");
     }
     cJSON_Delete(st);
-    return yes;
+}
+
+/* {"present", "ready", "state"} for the page, which shows the print button
+ * only when present and disables it (saying why) when not ready. */
+static void add_printer(struct ui *u, cJSON *o)
+{
+    struct printer_info p;
+    printer_get(u, &p);
+    cJSON *x = cJSON_AddObjectToObject(o, "printer");
+    cJSON_AddBoolToObject(x, "present", p.present);
+    cJSON_AddBoolToObject(x, "ready", p.ready);
+    cJSON_AddStringToObject(x, "state", p.state);
 }
 
 static void push_status(struct ui *u)
 {
     cJSON *o = cJSON_CreateObject();
-    cJSON_AddBoolToObject(o, "printer", printer_present(u));
+    add_printer(u, o);
     sse_push(u, "status", o);
     cJSON_Delete(o);
 }
@@ -309,6 +336,50 @@ static void copy_member(cJSON *dst, const cJSON *src, const char *k)
     const cJSON *v = cJSON_GetObjectItemCaseSensitive(src, k);
     if (v)
         cJSON_AddItemToObject(dst, k, cJSON_Duplicate(v, 1));
+}
+
+/* A business card read by the camera (or `matchbooth card --review`) for
+ * the visitor to review: a new visit starts, and only this read may be
+ * stored from the kiosk (/api/card/store). The OCR'd lines stay here. */
+static void on_card_read(struct ui *u, const cJSON *data)
+{
+    const cJSON *rid = cJSON_GetObjectItemCaseSensitive(data, "read_id");
+    if (!cJSON_IsNumber(rid) || cJSON_GetObjectItemCaseSensitive(data, "barcode"))
+        return; /* a card with a code is stored at once, like a badge */
+    u->current_lead[0] = '\0';
+    u->current_read = (int64_t)rid->valuedouble;
+    cJSON *o = cJSON_CreateObject();
+    copy_member(o, data, "read_id");
+    copy_member(o, data, "recognised");
+    copy_member(o, data, "confidence");
+    sse_push(u, "card_read", o);
+    cJSON_Delete(o);
+}
+
+/* A staff badge (capture.c, [kiosk] staff_badges): whatever visit was in
+ * progress ends here, so nothing of that visitor can be read or written
+ * from the page any more; then a one-time token, valid STAFF_TOKEN_MS,
+ * goes to the page over the event stream (loopback only), which trades it
+ * for a staff session at /api/staff/badge. The operator's name never has
+ * to be believed from the page. */
+static void on_staff_badge(struct ui *u, const cJSON *data)
+{
+    const char *op = jstr(data, "operator");
+    u->current_lead[0] = '\0';
+    u->current_read = 0;
+    if (token_new(u->staff_token) < 0) {
+        u->staff_token[0] = '\0';
+        log_error("ui", "staff badge ignored: no random bytes");
+        return;
+    }
+    char *clean = clean_text(op && *op ? op : "staff", 64);
+    snprintf(u->staff_op, sizeof u->staff_op, "%s", clean ? clean : "staff");
+    free(clean);
+    u->staff_token_until = loop_now_ms() + STAFF_TOKEN_MS;
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddStringToObject(o, "token", u->staff_token);
+    sse_push(u, "staff_badge", o);
+    cJSON_Delete(o);
 }
 
 static void on_bus(const char *type, const cJSON *data, void *ud)
@@ -325,6 +396,7 @@ static void on_bus(const char *type, const cJSON *data, void *ud)
         /* Every scan starts a new visit: the previous visitor's lead can no
          * longer be written from the kiosk. */
         snprintf(u->current_lead, sizeof u->current_lead, "%s", id->valuestring);
+        u->current_read = 0;
         cJSON *o = cJSON_CreateObject();
         const char *keys[] = {"id",         "created",     "scan_count", "format", "full_name",
                               "given_name", "family_name", "company",    "title",  "emails",
@@ -339,10 +411,25 @@ static void on_bus(const char *type, const cJSON *data, void *ud)
         cJSON *o = cJSON_CreateObject();
         copy_member(o, data, "scan_id");
         u->current_lead[0] = '\0';
+        u->current_read = 0;
         sse_push(u, "unknown_scan", o);
         cJSON_Delete(o);
     } else if (!strcmp(type, "device") || !strcmp(type, "devices")) {
         push_status(u);
+    } else if (!strcmp(type, "card_read")) {
+        on_card_read(u, data);
+    } else if (!strcmp(type, "staff_badge")) {
+        on_staff_badge(u, data);
+    } else if (!strcmp(type, "export")) {
+        /* Counts and file names only (export_notice.c): no personal data. */
+        cJSON *o = cJSON_CreateObject();
+        const cJSON *files = cJSON_GetObjectItemCaseSensitive(data, "files");
+        copy_member(o, data, "target");
+        copy_member(o, data, "leads");
+        copy_member(o, data, "at");
+        cJSON_AddNumberToObject(o, "files", cJSON_IsArray(files) ? cJSON_GetArraySize(files) : 0);
+        sse_push(u, "export", o);
+        cJSON_Delete(o);
     }
 }
 
@@ -427,9 +514,18 @@ static void api_boot(struct ui *u, struct reply *r)
     cJSON_AddBoolToObject(o, "demo", config_bool(u->h.cfg, "kiosk", "demo"));
     cJSON_AddNumberToObject(o, "idle_timeout", (double)config_int(u->h.cfg, "ui", "idle_timeout"));
     cJSON_AddStringToObject(o, "csrf", u->kiosk_csrf);
-    cJSON_AddBoolToObject(o, "printer", printer_present(u));
+    add_printer(u, o);
     cJSON_AddNumberToObject(o, "catalog", catalog_count(u->h.store));
     cJSON_AddItemToObject(o, "form", cJSON_Duplicate(u->h.show->form, 1));
+    cJSON_AddBoolToObject(o, "cards", u->h.card && card_service_ready(u->h.card));
+    /* The first-boot enrolment's verdict (status member "enrolment"): the
+     * attract screen says so when this kiosk is not enrolled. Without that
+     * member (tests) nothing is claimed either way. */
+    cJSON *st = cJSON_CreateObject();
+    bus_status_fill(u->h.bus, st);
+    const cJSON *enr = cJSON_GetObjectItem(cJSON_GetObjectItem(st, "enrolment"), "enrolled");
+    cJSON_AddBoolToObject(o, "enrolled", !cJSON_IsBool(enr) || cJSON_IsTrue(enr));
+    cJSON_Delete(st);
     reply_json(r, MHD_HTTP_OK, o);
 }
 
@@ -785,8 +881,16 @@ static void api_print(struct ui *u, const cJSON *body, struct reply *r)
     const char *lead = visit_lead(u, jstr(body, "lead"), r);
     if (!lead)
         return;
-    if (!printer_present(u)) {
+    struct printer_info pi;
+    printer_get(u, &pi);
+    if (!pi.present) {
         reply_error(r, MHD_HTTP_CONFLICT, "no printer attached");
+        return;
+    }
+    if (!pi.ready) {
+        char msg[128];
+        snprintf(msg, sizeof msg, "the printer is not ready: %s", pi.state);
+        reply_error(r, MHD_HTTP_CONFLICT, msg);
         return;
     }
     const char *lang = lang_of(jstr(body, "lang"));
@@ -822,11 +926,96 @@ static void api_print(struct ui *u, const cJSON *body, struct reply *r)
     reply_ok(r);
 }
 
+/* Copies list k of src (strings, at most 8, cleaned) into dst when given. */
+static void copy_clean_list(cJSON *dst, const cJSON *src, const char *k)
+{
+    const cJSON *it, *v = cJSON_GetObjectItemCaseSensitive(src, k);
+    if (!cJSON_IsArray(v))
+        return;
+    cJSON *a = cJSON_AddArrayToObject(dst, k);
+    int n = 0;
+    cJSON_ArrayForEach(it, v)
+    {
+        char *c = cJSON_IsString(it) && n < 8 ? clean_text(it->valuestring, FIELD_MAX) : NULL;
+        if (c && *c) {
+            cJSON_AddItemToArray(a, cJSON_CreateString(c));
+            n++;
+        }
+        free(c);
+    }
+}
+
+/*
+ * The visitor confirmed the business card under review:
+ * {"read_id", "fields": {full_name, title, company, address, emails[],
+ * phones[], urls[]}} -> card_service_store() (in-process), which keeps the
+ * recognised fields beside these and captures the lead; its "lead" bus
+ * event then reaches the page like a scan. Answers {"lead": id}.
+ */
+static void api_card_store(struct ui *u, const cJSON *body, struct reply *r)
+{
+    const cJSON *rid = cJSON_GetObjectItemCaseSensitive(body, "read_id");
+    const cJSON *in = cJSON_GetObjectItemCaseSensitive(body, "fields");
+    if (!u->h.card) {
+        reply_error(r, MHD_HTTP_SERVICE_UNAVAILABLE, "business cards are not read on this kiosk");
+        return;
+    }
+    if (!cJSON_IsNumber(rid) || !u->current_read || (int64_t)rid->valuedouble != u->current_read) {
+        reply_error(r, MHD_HTTP_CONFLICT, "this visit has ended; lay your card down again");
+        return;
+    }
+    if (!cJSON_IsObject(in)) {
+        reply_error(r, MHD_HTTP_BAD_REQUEST, "expected {\"read_id\", \"fields\": {...}}");
+        return;
+    }
+    cJSON *req = cJSON_CreateObject(), *reply = cJSON_CreateObject();
+    cJSON_AddNumberToObject(req, "read_id", (double)u->current_read);
+    cJSON *f = cJSON_AddObjectToObject(req, "fields");
+    static const char *const scalars[] = {"full_name", "title", "company", "address"};
+    for (size_t i = 0; i < sizeof scalars / sizeof scalars[0]; i++) {
+        char *c = clean_text(jstr(in, scalars[i]), FIELD_MAX);
+        if (c && *c)
+            cJSON_AddStringToObject(f, scalars[i], c);
+        free(c);
+    }
+    copy_clean_list(f, in, "emails");
+    copy_clean_list(f, in, "phones");
+    copy_clean_list(f, in, "urls");
+    const cJSON *emails = cJSON_GetObjectItem(f, "emails"), *em;
+    bool has_email = false, bad_email = false;
+    cJSON_ArrayForEach(em, emails)
+    {
+        has_email = true;
+        bad_email |= !strchr(em->valuestring, '@');
+    }
+    struct err e = {0};
+    if (bad_email) {
+        reply_error(r, MHD_HTTP_BAD_REQUEST, "that e-mail address has no @");
+    } else if (!cJSON_GetObjectItem(f, "full_name") && !has_email) {
+        reply_error(r, MHD_HTTP_BAD_REQUEST, "a name or an e-mail address is needed");
+    } else if (card_service_store(u->h.card, req, reply, &e) < 0) {
+        reply_err(r, &e);
+    } else {
+        const char *lead = jstr(cJSON_GetObjectItem(reply, "lead"), "id");
+        cJSON *o = cJSON_CreateObject();
+        cJSON_AddStringToObject(o, "lead", lead ? lead : "");
+        if (lead)
+            log_info("ui", "business card reviewed and stored as lead %s", lead);
+        u->current_read = 0;
+        reply_json(r, MHD_HTTP_OK, o);
+    }
+    cJSON_Delete(req);
+    cJSON_Delete(reply);
+}
+
 static void api_visit_end(struct ui *u, const cJSON *body, struct reply *r)
 {
     const char *id = jstr(body, "lead");
+    const cJSON *rd = cJSON_GetObjectItemCaseSensitive(body, "read_id");
     if (!id || !strcmp(id, u->current_lead))
         u->current_lead[0] = '\0';
+    if ((!id && !rd) || (cJSON_IsNumber(rd) && (int64_t)rd->valuedouble == u->current_read))
+        u->current_read = 0;
     reply_ok(r);
 }
 
@@ -852,6 +1041,8 @@ static struct session *session_of(struct ui *u, struct MHD_Connection *conn)
     }
     return NULL;
 }
+
+static void session_open(struct ui *u, struct reply *r, bool staff_only, const char *op);
 
 static void api_login(struct ui *u, const cJSON *body, struct reply *r)
 {
@@ -888,7 +1079,14 @@ static void api_login(struct ui *u, const cJSON *body, struct reply *r)
         return;
     }
     u->pin_fails = 0;
-    /* The least recently used slot makes room for the new session. */
+    session_open(u, r, false, "");
+}
+
+/* Opens a session in the least recently used slot: sets the cookie in r
+ * and answers {"csrf", "operator"}. */
+static void session_open(struct ui *u, struct reply *r, bool staff_only, const char *op)
+{
+    uint64_t now = loop_now_ms();
     struct session *s = &u->sessions[0];
     for (int i = 0; i < MAX_SESSIONS; i++) {
         if (!u->sessions[i].used) {
@@ -904,13 +1102,31 @@ static void api_login(struct ui *u, const cJSON *body, struct reply *r)
     }
     s->used = true;
     s->last_ms = now;
+    s->staff_only = staff_only;
+    snprintf(s->op, sizeof s->op, "%s", op);
     snprintf(r->cookie, sizeof r->cookie,
              "mb_session=%s; Path=/; HttpOnly; SameSite=Strict; Max-Age=%lld", s->id,
              (long long)config_int(u->h.cfg, "ui", "session_timeout"));
-    log_info("ui", "admin session opened");
+    log_info("ui", "%s session opened%s", staff_only ? "staff" : "admin",
+             staff_only ? " by a staff badge" : "");
     cJSON *o = cJSON_CreateObject();
     cJSON_AddStringToObject(o, "csrf", s->csrf);
+    cJSON_AddStringToObject(o, "operator", s->op[0] ? s->op : "staff");
     reply_json(r, MHD_HTTP_OK, o);
+}
+
+/* Trades the token a staff badge pushed to the page for a staff session
+ * (once, within STAFF_TOKEN_MS). */
+static void api_staff_badge(struct ui *u, const cJSON *body, struct reply *r)
+{
+    const char *tok = jstr(body, "token");
+    bool fresh = u->staff_token[0] && loop_now_ms() <= u->staff_token_until;
+    if (!fresh || !token_eq(tok, u->staff_token)) {
+        reply_error(r, MHD_HTTP_FORBIDDEN, "that staff badge token is used or expired");
+        return;
+    }
+    OPENSSL_cleanse(u->staff_token, sizeof u->staff_token); /* one use */
+    session_open(u, r, true, u->staff_op);
 }
 
 /* ---- admin API ------------------------------------------------------------------------------ */
@@ -992,7 +1208,7 @@ static void api_admin_status(struct ui *u, struct MHD_Connection *conn, struct r
     }
     cJSON *st = cJSON_AddObjectToObject(o, "status");
     bus_status_fill(u->h.bus, st);
-    cJSON_AddBoolToObject(o, "printer", printer_present(u));
+    add_printer(u, o);
     add_network(cJSON_AddObjectToObject(o, "network"));
     cJSON_AddNumberToObject(o, "catalog", catalog_count(u->h.store));
     cJSON_AddNumberToObject(o, "sse_clients", 0);
@@ -1000,24 +1216,192 @@ static void api_admin_status(struct ui *u, struct MHD_Connection *conn, struct r
     for (struct sse_client *c = u->clients; c; c = c->next)
         n++;
     cJSON_SetNumberValue(cJSON_GetObjectItem(o, "sse_clients"), n);
-    /* HOOK(export): the export helper's function is not on main yet; the
-     * admin page lists these formats and /api/admin/export answers 501. */
+    /* The formats /api/admin/export offers (export.c's table). */
     cJSON *ex = cJSON_AddArrayToObject(o, "exports");
-    cJSON_AddItemToArray(ex, cJSON_CreateString("csv"));
-    cJSON_AddItemToArray(ex, cJSON_CreateString("xlsx"));
+    for (int i = 0; export_format_id(i); i++)
+        cJSON_AddItemToArray(ex, cJSON_CreateString(export_format_id(i)));
     reply_json(r, MHD_HTTP_OK, o);
 }
 
-static void api_admin_export(struct ui *u, struct MHD_Connection *conn, struct reply *r)
+/* ---- export downloads ------------------------------------------------------
+ *
+ * GET /api/admin/export?format=F&show=S runs `matchbooth export --format F
+ * --show S` (this binary, the daemon's config) as a child process: an
+ * export takes up to seconds and sets TZ (export.h), neither of which the
+ * loop may do. The request is answered once the child has written its
+ * first byte or exited: an export that fails before any output (unknown
+ * show, full tmp) gets a JSON error with the child's message. The bytes are
+ * then streamed as they come (chunked, no Content-Length); if the child
+ * fails later, the connection is closed without the last chunk, so the
+ * browser sees a failed download and never a truncated file that looks
+ * whole. The connection is suspended whenever there is nothing to send.
+ */
+
+static void dl_wake(void *ud)
 {
-    /* HOOK(export): call the export module here (show = arg "show", format =
-     * arg "format"), stream its bytes with r->disposition set to
-     * "attachment; filename=…". Not on main when the UI was written. */
-    reply_error(r, MHD_HTTP_NOT_IMPLEMENTED,
-                "export is not built into this version yet (export module pending)");
+    struct export_dl *x = ud;
+    if (x->suspended) {
+        x->suspended = false;
+        MHD_resume_connection(x->conn);
+        loop_timer_reset(x->u->t, 0);
+    }
 }
 
-static void api_staff_note(struct ui *u, const cJSON *body, struct reply *r)
+static void dl_free(struct export_dl *x)
+{
+    if (!x)
+        return;
+    if (x->prev)
+        x->prev->next = x->next;
+    else if (x->u->downloads == x)
+        x->u->downloads = x->next;
+    if (x->next)
+        x->next->prev = x->prev;
+    download_free(x->d);
+    free(x);
+}
+
+static ssize_t dl_read(void *cls, uint64_t pos, char *out, size_t max)
+{
+    struct export_dl *x = cls;
+    ssize_t n = x->d ? download_read(x->d, out, max) : -2;
+    if (n == -1)
+        return MHD_CONTENT_READER_END_OF_STREAM;
+    if (n < 0) {
+        log_warn("ui", "export download aborted: %s", x->d ? download_error(x->d) : "stopping");
+        return MHD_CONTENT_READER_END_WITH_ERROR;
+    }
+    if (n == 0) {
+        x->suspended = true;
+        MHD_suspend_connection(x->conn);
+    }
+    return n;
+}
+
+/* A show id goes on the child's command line: letters, digits, . _ - only. */
+static bool show_id_ok(const char *s)
+{
+    size_t n = s ? strlen(s) : 0;
+    if (n == 0 || n > 64 || s[0] == '-')
+        return false;
+    for (; *s; s++)
+        if (!(('a' <= *s && *s <= 'z') || ('A' <= *s && *s <= 'Z') || ('0' <= *s && *s <= '9') ||
+              *s == '.' || *s == '_' || *s == '-'))
+            return false;
+    return true;
+}
+
+static void api_admin_export(struct ui *u, struct MHD_Connection *conn, struct req *rq,
+                             struct reply *r)
+{
+    const char *fmt = arg(conn, "format"), *show = arg(conn, "show");
+    const struct export_format *f = fmt ? export_format_find(fmt) : NULL;
+    if (!show || !*show)
+        show = u->h.show->id;
+    if (!f) {
+        char msg[128];
+        snprintf(msg, sizeof msg, "format: expected one of %s", export_format_list());
+        reply_error(r, MHD_HTTP_BAD_REQUEST, msg);
+        return;
+    }
+    if (!show_id_ok(show)) {
+        reply_error(r, MHD_HTTP_BAD_REQUEST, "show: not a show id");
+        return;
+    }
+    int n = 0;
+    for (struct export_dl *x = u->downloads; x; x = x->next)
+        n++;
+    if (n >= MAX_DOWNLOADS) {
+        reply_error(r, MHD_HTTP_SERVICE_UNAVAILABLE, "exports are running: try again shortly");
+        return;
+    }
+    /* This very binary, even if the package was upgraded meanwhile
+     * (readlink then ends in " (deleted)"; /proc/self/exe still works). */
+    char exe[PATH_MAX];
+    ssize_t el = readlink("/proc/self/exe", exe, sizeof exe - 1);
+    if (el <= 0 || (size_t)el >= sizeof exe - 1 || access((exe[el] = '\0', exe), X_OK) != 0)
+        snprintf(exe, sizeof exe, "/proc/self/exe");
+    const char *cfgfile = config_file(u->h.cfg);
+    char *argv[12];
+    int i = 0;
+    argv[i++] = exe;
+    argv[i++] = (char *)"export";
+    if (cfgfile && *cfgfile) {
+        argv[i++] = (char *)"--config";
+        argv[i++] = (char *)cfgfile;
+    }
+    argv[i++] = (char *)"--format";
+    argv[i++] = (char *)fmt;
+    argv[i++] = (char *)"--show";
+    argv[i++] = (char *)show;
+    argv[i] = NULL;
+    struct export_dl *x = calloc(1, sizeof *x);
+    struct err e = {0};
+    if (!x) {
+        reply_error(r, MHD_HTTP_INTERNAL_SERVER_ERROR, "out of memory");
+        return;
+    }
+    x->u = u;
+    x->conn = conn;
+    if (!(x->d = download_start(u->h.loop, argv, dl_wake, x, &e))) {
+        free(x);
+        reply_err(r, &e);
+        return;
+    }
+    struct clock_stamp now;
+    char name[128];
+    clock_now(&now);
+    export_file_name(show, f, now.real_ms, name, sizeof name);
+    snprintf(x->type, sizeof x->type, "%s", export_format_mime(f));
+    snprintf(x->disposition, sizeof x->disposition, "attachment; filename=\"%s\"", name);
+    x->next = u->downloads;
+    if (u->downloads)
+        u->downloads->prev = x;
+    u->downloads = x;
+    rq->dl = x;
+    r->deferred = true;
+    log_info("ui", "export %s of show %s started for the admin page", fmt, show);
+}
+
+/* Called by MHD again after dl_wake() resumed a deferred export request:
+ * answers when the child has said something, else waits again. */
+static enum MHD_Result dl_answer(struct export_dl *x)
+{
+    enum download_state st = x->d ? download_state(x->d) : DOWNLOAD_FAILED;
+    struct MHD_Response *resp = NULL;
+    unsigned code = MHD_HTTP_OK;
+    if (st == DOWNLOAD_WAITING) {
+        x->suspended = true;
+        MHD_suspend_connection(x->conn);
+        return MHD_YES;
+    }
+    if (st == DOWNLOAD_FAILED) {
+        struct reply r = {0};
+        reply_error(&r, MHD_HTTP_INTERNAL_SERVER_ERROR,
+                    x->d && download_error(x->d)[0] ? download_error(x->d) : "the export failed");
+        resp = MHD_create_response_from_buffer(r.body.len, r.body.data, MHD_RESPMEM_MUST_COPY);
+        buf_free(&r.body);
+        code = r.code;
+        if (resp)
+            MHD_add_response_header(resp, "Content-Type", r.type);
+    } else {
+        resp = MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 64 * 1024, dl_read, x, NULL);
+        if (resp) {
+            MHD_add_response_header(resp, "Content-Type", x->type);
+            MHD_add_response_header(resp, "Content-Disposition", x->disposition);
+        }
+    }
+    if (!resp)
+        return MHD_NO;
+    add_common_headers(resp);
+    x->answered = true;
+    enum MHD_Result ret = MHD_queue_response(x->conn, code, resp);
+    MHD_destroy_response(resp);
+    return ret;
+}
+
+static void api_staff_note(struct ui *u, const struct session *sess, const cJSON *body,
+                           struct reply *r)
 {
     const char *lead = jstr(body, "lead");
     const cJSON *rating = cJSON_GetObjectItemCaseSensitive(body, "rating");
@@ -1027,7 +1411,9 @@ static void api_staff_note(struct ui *u, const cJSON *body, struct reply *r)
         reply_error(r, MHD_HTTP_BAD_REQUEST, "expected lead, rating 0..5");
         return;
     }
-    char *op = clean_text(jstr(body, "operator"), 64);
+    /* A badge session writes under the badge's operator, whatever the page
+     * says; a PIN session under the name the page gives (default "staff"). */
+    char *op = clean_text(sess->op[0] ? sess->op : jstr(body, "operator"), 64);
     char *note = clean_text(jstr(body, "note"), TEXT_MAX);
     struct strv tv = {0};
     cJSON_ArrayForEach(t, tags)
@@ -1108,8 +1494,9 @@ static const struct asset *asset_find(const char *path)
 }
 
 static void handle(struct ui *u, struct MHD_Connection *conn, const char *method, const char *url,
-                   const struct buf *raw, struct reply *r)
+                   struct req *rq, struct reply *r)
 {
+    const struct buf *raw = &rq->body;
     bool get = !strcmp(method, "GET") || !strcmp(method, "HEAD");
     bool post = !strcmp(method, "POST");
     if (!host_ok(u, conn)) {
@@ -1139,17 +1526,28 @@ static void handle(struct ui *u, struct MHD_Connection *conn, const char *method
     }
     cJSON *body = NULL;
     struct session *sess = session_of(u, conn);
+    bool badge = !strcmp(url, "/api/staff/badge");
     if (((!strncmp(url, "/api/admin/", 11) && strcmp(url, "/api/admin/login") != 0) ||
-         !strncmp(url, "/api/staff/", 11)) &&
+         (!strncmp(url, "/api/staff/", 11) && !badge)) &&
         !sess) {
         reply_error(r, MHD_HTTP_UNAUTHORIZED, "admin session needed: log in with the PIN");
+        return;
+    }
+    /* A staff badge opens staff mode, not the admin page: it may only end
+     * its own session. */
+    if (sess && sess->staff_only && !strncmp(url, "/api/admin/", 11) &&
+        strcmp(url, "/api/admin/logout") != 0 && strcmp(url, "/api/admin/session") != 0) {
+        reply_error(r, MHD_HTTP_FORBIDDEN,
+                    "a staff badge does not open the admin page: use the PIN");
         return;
     }
     if (post) {
         const char *ct = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Content-Type");
         const char *tok = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "X-CSRF-Token");
         bool admin = !strncmp(url, "/api/admin/", 11) || !strncmp(url, "/api/staff/", 11);
-        bool login = !strcmp(url, "/api/admin/login");
+        /* The login and the staff badge's token exchange make a session:
+         * they carry the kiosk's token. */
+        bool login = !strcmp(url, "/api/admin/login") || badge;
         if (!ct || strncasecmp(ct, "application/json", 16) != 0) {
             reply_error(r, MHD_HTTP_UNSUPPORTED_MEDIA_TYPE, "send JSON");
             return;
@@ -1193,6 +1591,10 @@ static void handle(struct ui *u, struct MHD_Connection *conn, const char *method
         api_print(u, body, r);
     else if (ROUTE(post, "/api/visit/end"))
         api_visit_end(u, body, r);
+    else if (ROUTE(post, "/api/card/store"))
+        api_card_store(u, body, r);
+    else if (ROUTE(post, "/api/staff/badge"))
+        api_staff_badge(u, body, r);
     else if (ROUTE(post, "/api/admin/login"))
         api_login(u, body, r);
     else if (ROUTE(post, "/api/admin/logout")) {
@@ -1204,13 +1606,15 @@ static void handle(struct ui *u, struct MHD_Connection *conn, const char *method
     } else if (ROUTE(get, "/api/admin/session")) {
         cJSON *o = cJSON_CreateObject();
         cJSON_AddStringToObject(o, "csrf", sess->csrf);
+        cJSON_AddStringToObject(o, "operator", sess->op[0] ? sess->op : "staff");
+        cJSON_AddBoolToObject(o, "staff_only", sess->staff_only);
         reply_json(r, MHD_HTTP_OK, o);
     } else if (ROUTE(get, "/api/admin/status"))
         api_admin_status(u, conn, r);
     else if (ROUTE(get, "/api/admin/export"))
-        api_admin_export(u, conn, r);
+        api_admin_export(u, conn, rq, r);
     else if (ROUTE(post, "/api/staff/note"))
-        api_staff_note(u, body, r);
+        api_staff_note(u, sess, body, r);
     else
         reply_error(r, MHD_HTTP_NOT_FOUND, "no such API");
 #undef ROUTE
@@ -1248,6 +1652,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         *upload_size = 0;
         return MHD_YES;
     }
+    if (rq->dl)
+        return dl_answer(rq->dl);
     struct MHD_Response *resp;
     if (!strcmp(url, "/api/events") && !strcmp(method, "GET") && host_ok(u, conn) &&
         peer_local(conn)) {
@@ -1263,7 +1669,13 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     if (rq->too_big)
         reply_error(&r, MHD_HTTP_CONTENT_TOO_LARGE, "request body too large");
     else
-        handle(u, conn, method, url, &rq->body, &r);
+        handle(u, conn, method, url, rq, &r);
+    if (r.deferred) {
+        buf_free(&r.body);
+        rq->dl->suspended = true;
+        MHD_suspend_connection(conn);
+        return MHD_YES;
+    }
     resp = MHD_create_response_from_buffer(r.body.len, r.body.data ? r.body.data : (char *)"",
                                            MHD_RESPMEM_MUST_COPY);
     buf_free(&r.body);
@@ -1287,6 +1699,7 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 {
     struct req *rq = *con_cls;
     if (rq) {
+        dl_free(rq->dl); /* kills the export child if the browser left early */
         buf_free(&rq->body);
         free(rq);
         *con_cls = NULL;
@@ -1433,6 +1846,13 @@ void ui_stop(struct ui *u)
         c->closing = true;
         buf_reset(&c->q);
         sse_wake(c);
+    }
+    /* Exports in progress end too: their children are killed and each
+     * download fails (never completes) when MHD closes the connection. */
+    for (struct export_dl *x = u->downloads; x; x = x->next) {
+        download_free(x->d);
+        x->d = NULL;
+        dl_wake(x);
     }
     if (u->d)
         MHD_run(u->d);

@@ -14,6 +14,7 @@ struct store;
 struct bus;
 struct capture;
 struct ctl;
+struct card_service;
 
 struct ui_host {
     struct loop *loop;
@@ -23,6 +24,7 @@ struct ui_host {
     struct bus *bus;
     struct capture *capture;
     struct ctl *ctl;
+    struct card_service *card; /* may be NULL: no business-card review */
 };
 
 struct ui;
