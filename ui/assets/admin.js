@@ -12,6 +12,8 @@
   let kioskCsrf = null;
   let show = '';
   let timer = 0;
+  let usbSeen = null; // "at" of the last USB export already announced
+  const FORMATS = { csv: 'CSV', xlsx: 'Excel (XLSX)', vcf: 'vCard', ndjson: 'NDJSON (re-import)' };
 
   const el = (tag, cls, text) => {
     const e = document.createElement(tag);
@@ -133,7 +135,10 @@
     } else {
       statusLine($('scanners'), null, 'no scanner driver reporting');
     }
-    statusLine($('printer'), s.printer, s.printer ? 'printer attached' : 'no printer');
+    const pr = s.printer || {};
+    statusLine($('printer'), pr.present ? !!pr.ready : null,
+      pr.present ? 'printer attached: ' + (pr.state || (pr.ready ? 'ready' : 'not ready')) : 'no printer');
+    usbNotice((st.export || {}).last);
     const sync = st.sync || {};
     kv($('sync'), [
       ['pending', s.store.outbox_pending], ['sent', s.store.outbox_sent], ['rejected', s.store.outbox_rejected],
@@ -153,30 +158,73 @@
     const ex = $('exports');
     if (!ex.children.length) {
       for (const f of s.exports) {
-        const b = el('button', 'chip', f.toUpperCase());
+        const b = el('button', 'chip', FORMATS[f] || f.toUpperCase());
         b.type = 'button';
-        b.addEventListener('click', () => exportFile(f));
+        b.dataset.format = f;
+        b.addEventListener('click', () => exportFile(f, b));
         ex.append(b);
       }
     }
     chart(s.per_hour);
   }
 
-  async function exportFile(fmt) {
-    const url = '/api/admin/export?format=' + encodeURIComponent(fmt) + '&show=' + encodeURIComponent(show);
-    const r = await fetch(url, { credentials: 'same-origin' });
-    if (!r.ok) {
-      let msg = r.statusText;
-      try { msg = (await r.json()).error; } catch (e) { /* keep */ }
-      $('export-msg').textContent = msg;
-      return;
+  function toast(msg) {
+    const n = $('toast');
+    n.textContent = msg;
+    n.hidden = false;
+    clearTimeout(toast.timer);
+    toast.timer = setTimeout(() => { n.hidden = true; }, 8000);
+  }
+
+  /* A USB stick export (status.export.last, kept by the daemon): announced
+   * once when it happens while the page is open, or just before. */
+  function usbNotice(last) {
+    if (!last || last.target !== 'usb') return;
+    const line = last.leads + ' leads written to the USB stick at ' + new Date(last.at).toLocaleString();
+    $('usb-last').textContent = 'Last USB export: ' + line;
+    if (usbSeen === last.at) return;
+    const fresh = usbSeen !== null || Date.now() - Date.parse(last.at) < 120000;
+    usbSeen = last.at;
+    if (fresh) toast(last.leads + ' leads written to the USB stick — you can remove it.');
+  }
+
+  /* The file name the server chose (Content-Disposition). */
+  function fileName(r, fmt) {
+    const m = /filename="([^"]+)"/.exec(r.headers.get('Content-Disposition') || '');
+    return m ? m[1] : (show || 'leads') + '.' + fmt;
+  }
+
+  /* The export is streamed by the server from a child process; if that
+   * fails halfway the connection is cut, reading the body rejects, and no
+   * file is saved (a truncated export must never look whole). */
+  async function exportFile(fmt, btn) {
+    const url = '/api/admin/export?format=' + encodeURIComponent(fmt) + (show ? '&show=' + encodeURIComponent(show) : '');
+    const msg = $('export-msg');
+    btn.disabled = true;
+    msg.textContent = 'Exporting ' + (FORMATS[fmt] || fmt) + '…';
+    try {
+      const r = await fetch(url, { credentials: 'same-origin' });
+      if (!r.ok) {
+        let m = r.statusText;
+        try { m = (await r.json()).error; } catch (e) { /* keep */ }
+        msg.textContent = 'Export failed: ' + m;
+        return;
+      }
+      const name = fileName(r, fmt);
+      const blob = await r.blob();
+      const a = el('a');
+      a.href = URL.createObjectURL(blob);
+      a.download = name;
+      document.body.append(a);
+      a.click();
+      a.remove();
+      setTimeout(() => URL.revokeObjectURL(a.href), 60000);
+      msg.textContent = 'Saved ' + name + ' (' + Math.max(1, Math.round(blob.size / 1024)) + ' KB)';
+    } catch (e) {
+      msg.textContent = 'Export failed before the end: nothing was saved. Try again.';
+    } finally {
+      btn.disabled = false;
     }
-    const blob = await r.blob();
-    const a = el('a');
-    a.href = URL.createObjectURL(blob);
-    a.download = (show || 'leads') + '.' + fmt;
-    a.click();
-    URL.revokeObjectURL(a.href);
   }
 
   async function refresh() {
@@ -229,7 +277,9 @@
     });
     $('show-select').addEventListener('change', () => { show = $('show-select').value; refresh(); });
     try {
-      csrf = (await api('/api/admin/session')).csrf;
+      const sess = await api('/api/admin/session');
+      if (sess.staff_only) throw new Error('a staff badge session is not an admin session');
+      csrf = sess.csrf;
       enter();
     } catch (e) {
       showLogin();

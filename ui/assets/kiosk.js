@@ -4,9 +4,10 @@
  *
  * Rules this file keeps:
  *  - badge text goes into the page with textContent only (never innerHTML);
- *  - everything about the current visitor lives in `visit` and in the DOM
- *    nodes listed in clearScreen(): reset() empties both, on idle timeout,
- *    on "done" and at the next badge;
+ *  - everything about the current visitor lives in `visit` (or `review`, a
+ *    business card being checked) and in the DOM nodes listed in
+ *    clearScreen(): reset() empties them, on idle timeout, on "done", at the
+ *    next badge or card and when a staff badge opens staff mode;
  *  - every write sends the CSRF token the server gave in /api/boot.
  */
 'use strict';
@@ -24,8 +25,10 @@
   const dicts = {};
   let visit = null; // the current visitor: {lead, answers, consents, ...}
   let idleTimer = 0;
-  let staff = null; // {csrf, lead, pending}
-  let printer = false;
+  let staff = null; // {csrf, operator, lead, rating, tags, timer, dirty}
+  let printer = { present: false, ready: false, state: '' };
+  let review = null; // a business card being checked: {read_id, confirming}
+  const LOW_CONFIDENCE = 0.8; // fields read with less are marked "please check"
 
   const $ = (id) => document.getElementById(id);
   const el = (tag, cls, text) => {
@@ -67,6 +70,9 @@
     for (const b of document.querySelectorAll('#langs button'))
       b.classList.toggle('on', b.dataset.lang === l);
     if (visit) renderVisitTexts();
+    if (review) $('card-hint').textContent = review.any ? t('card_hint') : t('card_unread');
+    if (staff) $('staff-op').textContent = t('staff_operator', { op: staff.operator });
+    renderPrinter();
     buildKeyboard();
   }
 
@@ -100,20 +106,49 @@
       try {
         const fresh = await api('/api/boot');
         boot = fresh;
-        printer = !!boot.printer;
         $('show-name').textContent = boot.show.name;
         $('demo-btn').hidden = !boot.demo;
-        $('print-btn').hidden = !printer;
+        $('enrol-banner').hidden = boot.enrolled !== false;
+        setPrinter(boot.printer);
         if (staff) { staff = null; reset(); } // sessions do not survive a restart
       } catch (e) { /* the next hello retries */ }
     });
     es.addEventListener('lead', (ev) => onLead(JSON.parse(ev.data)));
     es.addEventListener('unknown_scan', () => onUnknown());
-    es.addEventListener('status', (ev) => {
-      printer = !!JSON.parse(ev.data).printer;
-      $('print-btn').hidden = !printer;
+    es.addEventListener('status', (ev) => setPrinter(JSON.parse(ev.data).printer));
+    es.addEventListener('card_read', (ev) => onCardRead(JSON.parse(ev.data)));
+    es.addEventListener('staff_badge', (ev) => onStaffBadge(JSON.parse(ev.data)));
+    es.addEventListener('export', (ev) => {
+      const x = JSON.parse(ev.data);
+      if (staff && x.target === 'usb') toast(t('usb_export_done', { n: x.leads }));
     });
     es.onerror = () => { /* EventSource reconnects by itself (retry: 250) */ };
+  }
+
+  /* ---- printer ------------------------------------------------------------ */
+
+  /* The print button shows only when a printer is attached; when it is not
+   * ready (paper out, cover open) it is disabled and says why. */
+  function setPrinter(p) {
+    printer = p && typeof p === 'object' ? p : { present: false, ready: false, state: '' };
+    renderPrinter();
+  }
+
+  function printerReason() {
+    const st = printer.state || '';
+    if (st === 'paper out') return t('printer_paper_out');
+    if (st === 'cover open') return t('printer_cover_open');
+    return t('printer_not_ready');
+  }
+
+  function renderPrinter() {
+    const b = $('print-btn');
+    const why = $('print-why');
+    const any = !!(visit && visit.suppliers && visit.suppliers.length);
+    b.hidden = !printer.present || !any;
+    b.disabled = !printer.ready;
+    why.hidden = b.hidden || printer.ready;
+    why.textContent = why.hidden ? '' : printerReason();
   }
 
   /* ---- screens ---------------------------------------------------------- */
@@ -157,7 +192,12 @@
     for (const id of ['greeting', 'company-line', 'questions', 'consents', 'suppliers', 'thanks-title',
       'details-error', 'manual-error'])
       $(id).replaceChildren();
-    for (const f of document.querySelectorAll('#fields input, #manual input, #search')) f.value = '';
+    for (const f of document.querySelectorAll('#fields input, #manual input, #card-fields input, #search')) f.value = '';
+    for (const l of document.querySelectorAll('#card-fields label')) l.classList.remove('low');
+    $('card-hint').textContent = '';
+    $('card-error').textContent = '';
+    $('card-error').hidden = true;
+    $('print-why').textContent = '';
     $('matches-empty').hidden = true;
     $('details-error').hidden = true;
     $('manual-error').hidden = true;
@@ -168,9 +208,12 @@
   function reset() {
     clearTimeout(idleTimer);
     const lead = visit && visit.lead.id;
+    const readId = review && review.read_id;
     visit = null;
+    review = null;
     clearScreen();
     if (lead) api('/api/visit/end', { lead }).catch(() => {});
+    if (readId) api('/api/visit/end', { read_id: readId }).catch(() => {});
     if (staff) { show('staff'); return; }
     show('attract');
   }
@@ -178,21 +221,83 @@
   /* ---- scans ---------------------------------------------------------------- */
 
   function onLead(lead) {
-    if (staff) { staffLead(lead); return; }
+    // The lead a reviewed business card became: its fields were just checked,
+    // so the visit goes on with the questions.
+    const fromCard = review && review.confirming;
+    review = null;
+    if (staff) { staffLead(lead); show('staff'); return; }
     clearScreen();
     visit = { lead, answers: {}, consents: {}, suppliers: [] };
     renderDetails();
-    show('details');
+    if (fromCard) {
+      renderQuestions();
+      show('questions');
+    } else {
+      show('details');
+    }
     touch();
   }
 
   function onUnknown() {
     if (staff) { toast(t('unknown_scan')); return; }
     visit = null;
+    review = null;
     clearScreen();
     show('manual');
     toast(t('unknown_scan'));
     touch();
+  }
+
+  /* ---- business card review ---------------------------------------------- */
+
+  /* What the card reader recognised, to check and correct: a new visit
+   * (whoever was on screen before is forgotten first). A card nobody could
+   * read arrives with empty fields: the visitor types them, no error. */
+  function onCardRead(card) {
+    if (staff) saveStaffNote();
+    const lead = visit && visit.lead.id;
+    visit = null;
+    clearScreen();
+    if (lead) api('/api/visit/end', { lead }).catch(() => {});
+    review = { read_id: card.read_id, confirming: false };
+    const rec = card.recognised || {};
+    const conf = card.confidence || {};
+    let any = false;
+    for (const label of document.querySelectorAll('#card-fields label')) {
+      const k = label.dataset.field;
+      const v = Array.isArray(rec[k]) ? (rec[k][0] || '') : (rec[k] || '');
+      label.querySelector('input').value = v;
+      if (v) any = true;
+      label.classList.toggle('low', !!v && typeof conf[k] === 'number' && conf[k] < LOW_CONFIDENCE);
+    }
+    review.lists = { emails: (rec.emails || []).slice(1), phones: (rec.phones || []).slice(1), urls: (rec.urls || []).slice(1) };
+    review.any = any;
+    $('card-hint').textContent = any ? t('card_hint') : t('card_unread');
+    show('card');
+    touch();
+  }
+
+  async function cardConfirm() {
+    if (!review || review.confirming) return;
+    const form = $('card-fields');
+    const v = (k) => form.querySelector(`input[name="${k}"]`).value.trim();
+    const fields = { full_name: v('full_name'), title: v('title'), company: v('company'), address: v('address') };
+    for (const k of ['emails', 'phones', 'urls']) {
+      const first = v(k);
+      fields[k] = (first ? [first] : []).concat(review.lists[k] || []);
+    }
+    const err = (msg) => { $('card-error').textContent = msg; $('card-error').hidden = false; };
+    if (!fields.full_name && !fields.emails.length) { err(t('need_name')); return; }
+    if (v('emails') && !/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(v('emails'))) { err(t('bad_email')); return; }
+    review.confirming = true; // the lead arrives as an SSE "lead" (onLead)
+    const readId = review.read_id;
+    try {
+      await api('/api/card/store', { read_id: readId, fields });
+    } catch (e) {
+      if (review && review.read_id === readId) review.confirming = false;
+      if (e.status === 409 || e.status === 404) { toast(t('visit_over')); reset(); return; }
+      err(t('error_saving'));
+    }
   }
 
   function nameOf(lead) {
@@ -354,7 +459,7 @@
       card.append(txt, img);
       box.append(card);
     }
-    $('print-btn').hidden = !printer || list.length === 0;
+    renderPrinter();
   }
 
   async function loadMatches() {
@@ -528,13 +633,32 @@
     renderPin();
   }
 
-  function enterStaff(csrf) {
+  function enterStaff(csrf, operator) {
     reset();
-    staff = { csrf, lead: null, rating: 0, tags: [], timer: 0 };
+    staff = { csrf, operator: operator || 'staff', lead: null, rating: 0, tags: [], timer: 0 };
     $('staff-card').hidden = true;
     $('staff-wait').hidden = false;
     $('staff-recent').replaceChildren();
+    $('staff-op').textContent = t('staff_operator', { op: staff.operator });
     show('staff');
+  }
+
+  /* A staff badge was scanned: the server ended the visit in progress and
+   * sent a one-time token. Whatever the visitor had on screen goes first,
+   * then the token buys a staff session under the badge's operator. */
+  async function onStaffBadge(ev) {
+    $('pin-modal').hidden = true;
+    if (staff) await saveStaffNote();
+    const before = staff;
+    staff = null;
+    reset();
+    try {
+      const r = await api('/api/staff/badge', { token: ev.token });
+      if (before && before.csrf !== r.csrf) api('/api/admin/logout', {}, before.csrf).catch(() => {});
+      enterStaff(r.csrf, r.operator);
+    } catch (e) {
+      toast(t('staff_badge_failed'));
+    }
   }
 
   async function exitStaff() {
@@ -544,12 +668,13 @@
     $('staff-card').hidden = true;
     $('staff-recent').replaceChildren();
     $('staff-note').value = '';
+    $('staff-op').textContent = '';
     reset();
   }
 
   function staffLead(lead) {
     saveStaffNote(); // the previous visitor's note goes out first, no tap needed
-    const mine = (lead.notes || []).find((n) => n.operator === 'staff') || {};
+    const mine = (lead.notes || []).find((n) => n.operator === staff.operator) || {};
     staff.lead = lead;
     staff.rating = mine.rating || 0;
     staff.tags = (mine.tags || []).slice();
@@ -605,7 +730,7 @@
     const lead = staff.lead.id;
     try {
       await api('/api/staff/note', {
-        lead, operator: 'staff', note: $('staff-note').value, rating: staff.rating, tags: staff.tags,
+        lead, operator: staff.operator, note: $('staff-note').value, rating: staff.rating, tags: staff.tags,
       }, staff.csrf);
       if (staff && staff.lead && staff.lead.id === lead) $('staff-saved').textContent = t('saved');
     } catch (e) {
@@ -618,10 +743,10 @@
 
   async function start() {
     boot = await api('/api/boot');
-    printer = !!boot.printer;
     $('show-name').textContent = boot.show.name;
     document.title = boot.show.name;
     $('demo-btn').hidden = !boot.demo;
+    $('enrol-banner').hidden = boot.enrolled !== false;
     const langs = $('langs');
     const offered = (boot.form.languages && boot.form.languages.length) ? boot.form.languages : LANGS.map((l) => l[0]);
     for (const [code, label] of LANGS) {
@@ -635,6 +760,7 @@
     }
     await loadLang('en');
     await setLang('en');
+    setPrinter(boot.printer);
     buildPinpad();
 
     $('demo-btn').addEventListener('click', () => api('/api/demo', {}).catch(failed));
@@ -645,8 +771,9 @@
     $('finish-btn').addEventListener('click', finish);
     $('print-btn').addEventListener('click', print);
     $('manual-next').addEventListener('click', manualNext);
+    $('card-confirm').addEventListener('click', cardConfirm);
     $('search-form').addEventListener('submit', search);
-    $('staff-btn').addEventListener('click', () => (staff ? exitStaff() : openPin(enterStaff)));
+    $('staff-btn').addEventListener('click', () => (staff ? exitStaff() : openPin((csrf) => enterStaff(csrf, 'staff'))));
     $('staff-exit').addEventListener('click', exitStaff);
     $('pin-cancel').addEventListener('click', () => { $('pin-modal').hidden = true; pin = ''; });
     $('staff-note').addEventListener('input', queueStaffSave);
