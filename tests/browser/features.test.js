@@ -243,6 +243,7 @@ async function cardReview(page, d, dir) {
   const want = Object.keys(conf).filter((k) => conf[k] < 0.8 && (Array.isArray(rec[k]) ? rec[k].length : rec[k])).sort();
   is(JSON.stringify(lows), JSON.stringify(want), `card: fields read with confidence < 0.8 are marked (${lows.join(', ') || 'none'})`);
   ok(leadsJson(d.cfg).every((l) => !(l.emails || []).some((e) => /brightwave/.test(e))), 'card: nothing stored before the visitor confirms');
+  await sleep(250); // let the screen's fade-in end
   await page.screenshot({ path: path.join(OUT, 'card-review-1280.png') });
 
   // The visitor corrects the e-mail on the on-screen keyboard.
@@ -254,6 +255,7 @@ async function cardReview(page, d, dir) {
   for (let i = 0; i < shownEmail.length + 2; i++) await page.click('#osk .key[data-key="⌫"]');
   await typeOsk(page, typed);
   is(await page.inputValue('#card-fields input[name="emails"]'), typed, 'card: e-mail corrected on the on-screen keyboard');
+  await sleep(250); // let the screen's fade-in end
   await page.screenshot({ path: path.join(OUT, 'card-review-keyboard-1280.png') });
   await page.click('#osk .key.enter');
   await page.click('#card-confirm');
@@ -290,6 +292,7 @@ async function cardReview(page, d, dir) {
   is(await page.textContent('#card-hint'), await page.evaluate(async () => (await (await fetch('/i18n-en.json')).json()).card_unread),
     'unreadable card: the page asks the visitor to type');
   ok(await page.isHidden('#card-error'), 'unreadable card: no error shown');
+  await sleep(250); // let the screen's fade-in end
   await page.screenshot({ path: path.join(OUT, 'card-unread-1280.png') });
   await page.click('#card-confirm');
   ok(await page.isVisible('#card-error'), 'unreadable card: confirming an empty form asks for a name or e-mail');
@@ -327,6 +330,7 @@ async function staffBadge(page, d) {
   is(st[1], 409, "the visitor's matches can no longer be read");
   is(st[2], 403, 'a staff badge session does not open the admin API');
   ok(!leadsJson(d.cfg).some((l) => JSON.stringify(l).includes('STAFF-0042') && !(l.notes || []).length), 'the staff badge was not stored as a lead');
+  await sleep(250); // let the screen's fade-in end
   await page.screenshot({ path: path.join(OUT, 'staff-badge-1280.png') });
 
   const a1 = JSON.parse(await mbAsync(d.cfg, ['capture', mecard(`SB1-${Date.now()}`, 'Booth', 'Anna', 'Alpha Ltd', 'anna@alpha.example')]));
@@ -362,6 +366,7 @@ async function staffBadge(page, d) {
   is(r.ok, true, 'export_done accepted by the daemon');
   await waitUntil(page, () => !document.getElementById('toast').hidden && document.getElementById('toast').textContent.includes('1234'));
   ok((await page.textContent('#toast')).includes('USB'), `staff screen: toast "${await page.textContent('#toast')}"`);
+  await sleep(250); // let the screen's fade-in end
   await page.screenshot({ path: path.join(OUT, 'staff-usb-toast-1280.png') });
   await page.click('#staff-exit');
   await page.waitForSelector('#s-attract.active');
@@ -393,6 +398,7 @@ async function printerNotReady(page, d) {
   ok(await page.isVisible('#print-btn'), 'printer present: the print button is shown');
   ok(await page.isDisabled('#print-btn'), 'printer out of paper: the button is disabled');
   is(await page.textContent('#print-why'), '印表機缺紙', "…and says why in the visitor's language");
+  await sleep(250); // let the screen's fade-in end
   await page.screenshot({ path: path.join(OUT, 'printer-paper-out-zh-Hant-1280.png') });
   await page.unroute('**/api/boot');
   await page.click('#finish-btn');
@@ -422,6 +428,7 @@ async function adminExports(page, d, dir) {
     files[f] = file;
     ok(new RegExp(`^test-show-\\d{8}-\\d{6}Z\\.${f}$`).test(dl.suggestedFilename()), `${f}: file name ${dl.suggestedFilename()}`);
   }
+  await sleep(250); // let the screen's fade-in end
   await page.screenshot({ path: path.join(OUT, 'admin-exports-1280.png'), fullPage: true });
   const csv = fs.readFileSync(files.csv);
   ok(csv[0] === 0xef && csv[1] === 0xbb && csv[2] === 0xbf, 'csv: starts with the UTF-8 BOM');

@@ -295,6 +295,10 @@ async function main() {
     await page.goto(`http://127.0.0.1:${port}/`);
     await page.waitForSelector('body[data-ready="1"]');
     ok(await page.isVisible('#demo-btn'), 'demo mode: "try a demo badge" is shown');
+    ok(await page.isVisible('#enrol-banner') && (await page.textContent('#enrol-banner')).includes('Not enrolled — demo mode'),
+      'demo mode: the attract screen says "not enrolled — demo mode"');
+    await sleep(250);
+    await page.screenshot({ path: path.join(OUT, 'attract-not-enrolled-1280.png') });
     await page.click('#demo-btn');
     await page.waitForSelector('#s-details.active');
     ok((await page.textContent('#greeting')).length > 3, 'demo badge starts a visit');

@@ -3,8 +3,9 @@
  * by libcurl from a second thread (the loop thread owns the store, as in the
  * daemon). Runs under ASan+UBSan too, so the request paths of ui.c are
  * checked for memory errors. Covers what the browser test cannot reach:
- * a printer reported by a "devices" status provider, the "print" bus event
- * and its shape, matches by category, and the guards of the visit API.
+ * a printer reported by a "devices" status provider (drivers/devices.c's
+ * shape: ready, paper out, absent), the "print" bus event and its shape,
+ * matches by category, and the guards of the visit API.
  */
 #include <arpa/inet.h>
 #include <cjson/cJSON.h>
@@ -35,6 +36,8 @@ struct client {
     /* results, read by the main thread after the join */
     long boot_code, matches_code, print_code, print_other_code, qr_code, answers_code;
     bool boot_printer;
+    char paper_boot[160], none_boot[160], paper_print[200], none_print[200];
+    long paper_print_code, none_print_code;
     int n_matches;
     bool matches_in_category;
     char qr_head[8];
@@ -75,6 +78,20 @@ static long req(int port, const char *path, const char *csrf, const char *json, 
     return code;
 }
 
+/* What the fake "devices" status provider reports (set by the client). */
+enum { PRINTER_READY, PRINTER_PAPER_OUT, PRINTER_NONE };
+static atomic_int printer_mode = PRINTER_READY;
+
+/* The "printer" member of a /api/boot reply, as compact JSON. */
+static void printer_of(const struct buf *b, char *out, size_t n)
+{
+    cJSON *o = cJSON_Parse(b->data ? b->data : "");
+    char *t = cJSON_PrintUnformatted(cJSON_GetObjectItem(o, "printer"));
+    snprintf(out, n, "%s", t ? t : "(none)");
+    free(t);
+    cJSON_Delete(o);
+}
+
 static void *client_main(void *ud)
 {
     struct client *cl = ud;
@@ -85,7 +102,9 @@ static void *client_main(void *ud)
     const cJSON *t = cJSON_GetObjectItem(boot, "csrf");
     if (cJSON_IsString(t))
         snprintf(csrf, sizeof csrf, "%s", t->valuestring);
-    cl->boot_printer = cJSON_IsTrue(cJSON_GetObjectItem(boot, "printer"));
+    const cJSON *bp = cJSON_GetObjectItem(boot, "printer");
+    cl->boot_printer = cJSON_IsTrue(cJSON_GetObjectItem(bp, "present")) &&
+                       cJSON_IsTrue(cJSON_GetObjectItem(bp, "ready"));
     cJSON_Delete(boot);
 
     snprintf(body, sizeof body, "{\"lead\":\"%s\",\"answers\":{\"interest\":[\"lighting\"]}}",
@@ -125,17 +144,50 @@ static void *client_main(void *ud)
     cl->print_code = req(cl->port, "/api/print", csrf, body, &b);
     cl->print_other_code = req(cl->port, "/api/print", csrf,
                                "{\"lead\":\"01900000-0000-7000-8000-000000000000\"}", &b);
+
+    /* Paper out, then no printer at all: what the page is told, and a slip
+     * asked for anyway is refused with the reason. */
+    atomic_store(&printer_mode, PRINTER_PAPER_OUT);
+    req(cl->port, "/api/boot", NULL, NULL, &b);
+    printer_of(&b, cl->paper_boot, sizeof cl->paper_boot);
+    cl->paper_print_code = req(cl->port, "/api/print", csrf, body, &b);
+    snprintf(cl->paper_print, sizeof cl->paper_print, "%.190s", b.data ? b.data : "");
+    atomic_store(&printer_mode, PRINTER_NONE);
+    req(cl->port, "/api/boot", NULL, NULL, &b);
+    printer_of(&b, cl->none_boot, sizeof cl->none_boot);
+    cl->none_print_code = req(cl->port, "/api/print", csrf, body, &b);
+    snprintf(cl->none_print, sizeof cl->none_print, "%.190s", b.data ? b.data : "");
     buf_free(&ids);
     buf_free(&b);
     atomic_store(&cl->done, 1);
     return NULL;
 }
 
+/* The shape drivers/devices.c reports: devices.printer is {id, state,
+ * present, ready} or false, beside a device list in which a removed
+ * printer still appears (it must not count as present). */
 static void devices_status(cJSON *obj, void *ud)
 {
-    cJSON *p = cJSON_AddObjectToObject(obj, "printer");
-    cJSON_AddBoolToObject(p, "present", 1);
-    cJSON_AddStringToObject(p, "name", "test receipt printer");
+    int mode = atomic_load(&printer_mode);
+    cJSON_AddStringToObject(obj, "usb", "ok");
+    cJSON_AddNumberToObject(obj, "scanners", 0);
+    cJSON_AddNumberToObject(obj, "printers", mode == PRINTER_NONE ? 0 : 1);
+    if (mode == PRINTER_NONE) {
+        cJSON_AddBoolToObject(obj, "printer", 0);
+    } else {
+        cJSON *p = cJSON_AddObjectToObject(obj, "printer");
+        const char *state = mode == PRINTER_READY ? "ready" : "paper out";
+        cJSON_AddStringToObject(p, "id", "usb-1-4");
+        cJSON_AddStringToObject(p, "state", state);
+        cJSON_AddBoolToObject(p, "present", 1);
+        cJSON_AddBoolToObject(p, "ready", mode == PRINTER_READY);
+    }
+    cJSON *list = cJSON_AddArrayToObject(obj, "devices");
+    cJSON *d = cJSON_CreateObject();
+    cJSON_AddStringToObject(d, "id", "usb-1-4");
+    cJSON_AddStringToObject(d, "kind", "printer");
+    cJSON_AddStringToObject(d, "state", mode == PRINTER_NONE ? "removed" : "ready");
+    cJSON_AddItemToArray(list, d);
 }
 
 static void on_event(const char *type, const cJSON *data, void *ud)
@@ -239,6 +291,14 @@ int main(void)
     is_int(cl.print_code, 200, "POST /api/print");
     is_int(cl.print_other_code, 409, "printing for another lead is refused");
     ok(print != NULL, "bus event 'print' published");
+    is_str(cl.paper_boot, "{\"present\":true,\"ready\":false,\"state\":\"paper out\"}",
+           "paper out: boot says present, not ready, and why");
+    is_int(cl.paper_print_code, 409, "paper out: a slip is refused");
+    ok(strstr(cl.paper_print, "paper out") != NULL, "…saying why (%s)", cl.paper_print);
+    is_str(cl.none_boot, "{\"present\":false,\"ready\":false,\"state\":\"\"}",
+           "printer removed (still in the device list): boot says none");
+    is_int(cl.none_print_code, 409, "no printer: a slip is refused");
+    ok(strstr(cl.none_print, "no printer") != NULL, "…saying so (%s)", cl.none_print);
     is_str(cJSON_GetStringValue(cJSON_GetObjectItem(print, "show")), "Test Show", "print: show");
     is_str(cJSON_GetStringValue(cJSON_GetObjectItem(print, "greeting")), "Hello",
            "print: greeting");

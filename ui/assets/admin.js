@@ -99,6 +99,25 @@
     });
   }
 
+  /* The "devices" status (drivers/devices.c): {usb, allowlist?, scanners,
+   * printers, printer, devices: [{id, kind, state, model|name …}]}. Ignored
+   * devices (the kiosk's own keyboard …) are not listed. */
+  function renderScanners(dev) {
+    const box = $('scanners');
+    box.replaceChildren();
+    if (!dev || typeof dev !== 'object') { statusLine(box, null, 'no scanner driver reporting'); return; }
+    const line = (good, text) => {
+      const p = el('div');
+      p.append(el('span', 'dot ' + (good === null ? '' : good ? 'ok' : 'bad')), document.createTextNode(text));
+      box.append(p);
+    };
+    const list = (dev.devices || []).filter((d) => d.kind === 'scanner' && d.state !== 'ignored');
+    for (const d of list) line(d.state === 'ready', (d.model || d.name || d.id) + ' · ' + d.state + (d.scans ? ' · ' + d.scans + ' scans' : ''));
+    if (!list.length) line(null, 'no scanner attached');
+    if (dev.usb && dev.usb !== 'ok') line(false, 'USB: ' + dev.usb);
+    if (dev.allowlist) line(false, dev.allowlist);
+  }
+
   function render(s) {
     $('cur-show').textContent = s.show.name + ' · ' + s.show.id;
     const per = s.store.leads_per_show || {};
@@ -120,21 +139,7 @@
     $('n-leads-sub').textContent = today + ' in the last 24 h';
 
     const st = s.status || {};
-    const dev = st.devices;
-    if (dev && (Array.isArray(dev) ? dev.length : Object.keys(dev).length)) {
-      const box = $('scanners');
-      box.replaceChildren();
-      const list = Array.isArray(dev) ? dev : (dev.scanners || dev.devices || []);
-      if (!list.length) statusLine(box, true, JSON.stringify(dev).slice(0, 120));
-      for (const d of list) {
-        const line = el('div');
-        line.append(el('span', 'dot ' + (d.present === false || d.connected === false ? 'bad' : 'ok')),
-          document.createTextNode((d.name || d.id || d.kind || 'device') + (d.kind ? ' · ' + d.kind : '')));
-        box.append(line);
-      }
-    } else {
-      statusLine($('scanners'), null, 'no scanner driver reporting');
-    }
+    renderScanners(st.devices);
     const pr = s.printer || {};
     statusLine($('printer'), pr.present ? !!pr.ready : null,
       pr.present ? 'printer attached: ' + (pr.state || (pr.ready ? 'ready' : 'not ready')) : 'no printer');

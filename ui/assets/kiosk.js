@@ -157,7 +157,7 @@
 
   function show(name) {
     for (const s of document.querySelectorAll('.screen')) s.classList.toggle('active', s.id === 's-' + name);
-    const idx = ORDER.indexOf(name);
+    const idx = ORDER.indexOf(name === 'card' ? 'details' : name); // checking a card is step 1
     const steps = $('steps');
     steps.hidden = idx < 0;
     for (const li of steps.children) {
