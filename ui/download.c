@@ -24,6 +24,7 @@
 
 #define CHUNK   65536
 #define ERR_MAX 2048
+#define REAP_MS 10
 
 extern char **environ;
 
@@ -32,8 +33,9 @@ struct download {
     pid_t pid;
     int out, errfd, pidfd; /* -1 once closed */
     struct loop_fd *wout, *werr, *wpid;
-    struct buf q;    /* stdout not yet taken */
-    struct buf emsg; /* the end of stderr */
+    struct loop_timer *reap; /* without a pidfd: waitpid() every REAP_MS */
+    struct buf q;            /* stdout not yet taken */
+    struct buf emsg;         /* the end of stderr */
     bool out_eof, exited;
     int status; /* waitpid status once exited */
     char error[256];
@@ -125,18 +127,40 @@ static void set_error(struct download *d)
                  WEXITSTATUS(d->status));
 }
 
+static void reaped(struct loop *l, struct download *d, pid_t r, int st);
+
 static void on_exit_fd(struct loop *l, int fd, unsigned ev, void *ud)
 {
     struct download *d = ud;
-    int st;
+    int st = 0;
     pid_t r = waitpid(d->pid, &st, WNOHANG);
     if (r == 0)
         return; /* not yet (spurious wake-up) */
-    if (r < 0)  /* ECHILD: someone else reaped it; we cannot vouch for it */
+    reaped(l, d, r, st);
+}
+
+/* Where pidfd_open() is missing (old kernels, valgrind): poll. */
+static void on_reap_timer(struct loop *l, void *ud)
+{
+    struct download *d = ud;
+    int st = 0;
+    pid_t r = waitpid(d->pid, &st, WNOHANG);
+    if (r == 0) {
+        loop_timer_reset(d->reap, REAP_MS);
+        return;
+    }
+    reaped(l, d, r, st);
+}
+
+static void reaped(struct loop *l, struct download *d, pid_t r, int st)
+{
+    if (r < 0) /* ECHILD: someone else reaped it; we cannot vouch for it */
         st = 0x7f00;
     d->status = st;
     d->exited = true;
     close_fd(&d->pidfd, &d->wpid);
+    loop_timer_del(d->reap);
+    d->reap = NULL;
     /* Drain stderr now: the message must be there when we are asked. */
     if (d->errfd >= 0)
         on_err(l, d->errfd, 0, d);
@@ -194,15 +218,17 @@ struct download *download_start(struct loop *l, char *const argv[], void (*wake)
     po[0] = pe[0] = -1;
     fcntl(d->out, F_SETFL, O_NONBLOCK);
     fcntl(d->errfd, F_SETFL, O_NONBLOCK);
-    if ((d->pidfd = pidfd_open(d->pid, 0)) < 0) {
-        err_set(e, ERR_INTERNAL, "pidfd_open: %s", strerror(errno));
-        goto fail;
+    static bool no_pidfd; /* ENOSYS once: do not ask again */
+    if (!no_pidfd && (d->pidfd = pidfd_open(d->pid, 0)) >= 0) {
+        fcntl(d->pidfd, F_SETFD, FD_CLOEXEC);
+        d->wpid = loop_fd_add(l, d->pidfd, LOOP_READ, on_exit_fd, d);
+    } else {
+        no_pidfd = no_pidfd || errno == ENOSYS;
+        d->reap = loop_timer_add(l, REAP_MS, on_reap_timer, d);
     }
-    fcntl(d->pidfd, F_SETFD, FD_CLOEXEC);
     d->wout = loop_fd_add(l, d->out, LOOP_READ, on_out, d);
     d->werr = loop_fd_add(l, d->errfd, LOOP_READ, on_err, d);
-    d->wpid = loop_fd_add(l, d->pidfd, LOOP_READ, on_exit_fd, d);
-    if (!d->wout || !d->werr || !d->wpid) {
+    if (!d->wout || !d->werr || (!d->wpid && !d->reap)) {
         err_set(e, ERR_INTERNAL, "out of memory");
         goto fail;
     }
@@ -268,6 +294,7 @@ void download_free(struct download *d)
             ;
     }
     close_fd(&d->pidfd, &d->wpid);
+    loop_timer_del(d->reap);
     buf_free(&d->q);
     buf_free(&d->emsg);
     free(d);

@@ -3,7 +3,8 @@
  * (the admin page's export downloads), without blocking the daemon's loop.
  *
  * The child's stdout and stderr are non-blocking pipes watched by the loop;
- * its exit is watched through a pidfd. Output is buffered up to
+ * its exit is watched through a pidfd (or, where pidfd_open() is missing, as
+ * under valgrind, by waitpid(WNOHANG) every few milliseconds). Output is buffered up to
  * DOWNLOAD_HIGH_WATER bytes: past that the pipe is no longer read, so a
  * slow reader slows the child down instead of growing memory.
  */
