@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "firmware/cmd_core.h"
+#include "firmware/cmd_sync.h"
 #include "firmware/config.h"
 #include "firmware/ctl.h"
 #include "firmware/daemon.h"
@@ -48,6 +49,10 @@ static const struct cli_opt note_opts[] = {
     {"tags", "A,B", "comma-separated tags"},
     {NULL, NULL, NULL}};
 
+static const struct cli_opt sync_retry_opts[] = {{"sink", "NAME", "only entries of this sink"},
+                                                 {"lead", "LEAD-ID", "only entries of this lead"},
+                                                 {NULL, NULL, NULL}};
+
 static const struct cli_cmd cli_commands[] = {
     {"run", "", "start the daemon (event loop, scanners, UI, sync)", run_opts, 0, 0,
      daemon_main_cli},
@@ -62,10 +67,16 @@ static const struct cli_cmd cli_commands[] = {
     {"db check", "", "run SQLite's integrity and foreign-key checks on the lead store", no_opts, 0,
      0, cmd_core_db_check},
     {"db stats", "", "print counts from the lead store", json_opts, 0, 0, cmd_core_db_stats},
-    {"config example", "", "print the example config: every key with its default and doc",
-     no_opts, 0, 0, cmd_core_config_example},
-    {"config check", "", "load and validate the config, then print the show it runs", no_opts, 0,
-     0, cmd_core_config_check},
+    {"config example", "", "print the example config: every key with its default and doc", no_opts,
+     0, 0, cmd_core_config_example},
+    {"config check", "", "load and validate the config, then print the show it runs", no_opts, 0, 0,
+     cmd_core_config_check},
+    {"sync status", "", "show each sink's queue, errors and rejected leads, and online state",
+     json_opts, 0, 0, cmd_sync_status},
+    {"sync retry", "", "queue rejected entries again (all, or of one sink or lead)",
+     sync_retry_opts, 0, 0, cmd_sync_retry},
+    {"sync now", "", "wake the sync worker: skip back-off waits, send partial batches", no_opts, 0,
+     0, cmd_sync_now},
     {NULL, NULL, NULL, NULL, 0, 0, NULL},
 };
 
@@ -109,8 +120,9 @@ static void print_cmd_help(FILE *out, const struct cli_cmd *c)
 
 static void print_help(FILE *out)
 {
-    fprintf(out, "matchbooth %s — lead-capture kiosk firmware\n\n"
-                 "usage: matchbooth COMMAND [OPTIONS] [ARGS]\n\ncommands:\n",
+    fprintf(out,
+            "matchbooth %s — lead-capture kiosk firmware\n\n"
+            "usage: matchbooth COMMAND [OPTIONS] [ARGS]\n\ncommands:\n",
             MB_VERSION);
     for (const struct cli_cmd *c = cli_commands; c->name; c++) {
         char left[64];
@@ -232,8 +244,7 @@ int cli_main(int argc, char **argv)
                 fprintf(stderr, "  matchbooth %s %s\n", c->name, c->usage);
             }
         if (!group)
-            fprintf(stderr, "matchbooth: unknown command '%s' (see matchbooth --help)\n",
-                    argv[1]);
+            fprintf(stderr, "matchbooth: unknown command '%s' (see matchbooth --help)\n", argv[1]);
         return 2;
     }
 
@@ -241,9 +252,8 @@ int cli_main(int argc, char **argv)
     struct option lo[CLI_MAX_OPTS + 3];
     int n = 0;
     for (; cmd->opts[n].name && n < CLI_MAX_OPTS; n++)
-        lo[n] = (struct option){cmd->opts[n].name, cmd->opts[n].arg ? required_argument
-                                                                    : no_argument,
-                                NULL, 1000 + n};
+        lo[n] = (struct option){cmd->opts[n].name,
+                                cmd->opts[n].arg ? required_argument : no_argument, NULL, 1000 + n};
     lo[n] = (struct option){"config", required_argument, NULL, 'c'};
     lo[n + 1] = (struct option){"help", no_argument, NULL, 'h'};
     lo[n + 2] = (struct option){NULL, 0, NULL, 0};

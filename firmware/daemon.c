@@ -33,6 +33,7 @@
 #include "firmware/show.h"
 #include "firmware/source.h"
 #include "firmware/store.h"
+#include "sync/sync.h"
 #include "ui/ui.h"
 
 struct daemon {
@@ -47,6 +48,7 @@ struct daemon {
     struct capture *capture;
     struct fifo *fifo;
     struct ui *ui;
+    struct sync *sync;
     struct loop_timer *clock_timer;
     struct loop_timer *watchdog_timer;
     uint64_t watchdog_ms;
@@ -79,8 +81,11 @@ static int mkdirs(const char *path, mode_t mode, struct err *e)
 static void on_source_scan(void *ud, const struct source_scan *s)
 {
     struct daemon *d = ud;
-    struct capture_in in = {.source = s->source, .device = s->device, .symbology = s->symbology,
-                            .payload = s->data, .len = s->len};
+    struct capture_in in = {.source = s->source,
+                            .device = s->device,
+                            .symbology = s->symbology,
+                            .payload = s->data,
+                            .len = s->len};
     cJSON *res = NULL;
     struct err e = {0};
     if (capture_scan(d->capture, &in, &res, &e) < 0)
@@ -122,8 +127,8 @@ static int ctl_capture(const cJSON *req, cJSON *reply, void *ud, struct err *e)
     buf_free(&bytes);
     if (rc < 0)
         return -1;
-    cJSON_AddItemToObject(reply, cJSON_IsTrue(cJSON_GetObjectItem(res, "unknown")) ? "scan" : "lead",
-                          res);
+    cJSON_AddItemToObject(reply,
+                          cJSON_IsTrue(cJSON_GetObjectItem(res, "unknown")) ? "scan" : "lead", res);
     return 0;
 }
 
@@ -200,11 +205,16 @@ static int subsystems_start(struct daemon *d, struct err *e)
     struct ui_host uh = {d->loop, d->cfg, &d->show, d->store, d->bus, d->capture, d->ctl};
     if (!(d->ui = ui_start(&uh, e)))
         return -1;
+    struct sync_host sh = {d->loop, d->cfg, d->store, d->bus, d->ctl, &d->show};
+    if (!(d->sync = sync_start(&sh, e)))
+        return -1;
     return 0;
 }
 
 static void subsystems_stop(struct daemon *d)
 {
+    sync_stop(d->sync);
+    d->sync = NULL;
     ui_stop(d->ui);
     d->ui = NULL;
     fifo_close(d->fifo);
@@ -222,8 +232,8 @@ static int load_config(struct daemon *d, struct err *e)
         config_free(cfg);
         return -1;
     }
-    if (d->cfg && strcmp(config_str(cfg, "kiosk", "data_dir"),
-                         config_str(d->cfg, "kiosk", "data_dir")) != 0)
+    if (d->cfg &&
+        strcmp(config_str(cfg, "kiosk", "data_dir"), config_str(d->cfg, "kiosk", "data_dir")) != 0)
         log_warn("daemon", "[kiosk] data_dir changed: takes effect at the next restart");
     config_free(d->cfg);
     show_free(&d->show);

@@ -12,6 +12,8 @@
  *   2  answers, consents (with the version and language of the text), notes
  *      (one row per operator and lead); leads.version for updates.
  *   3  outbox (one row per sink and lead change), meta (key/value).
+ *   4  sync_state (per sink: back-off, last error, last success), outbox
+ *      index for the worker's batch query and the rejected list.
  */
 #include <sqlite3.h>
 #include <stdio.h>
@@ -104,6 +106,17 @@ static const struct migration migrations[] = {
         "CREATE INDEX outbox_queue ON outbox(sink, state, id);\n"
         "CREATE INDEX outbox_lead ON outbox(lead_id, sink);\n"
         "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);\n"},
+    {4, "CREATE TABLE sync_state (\n"
+        "  sink TEXT PRIMARY KEY,\n"
+        "  attempts INTEGER NOT NULL DEFAULT 0,  -- consecutive failed attempts\n"
+        "  retry_ms INTEGER NOT NULL DEFAULT 0,  -- UTC ms before which no retry is due\n"
+        "  last_status INTEGER NOT NULL DEFAULT 0,\n"
+        "  last_error TEXT,\n"
+        "  last_attempt_ms INTEGER NOT NULL DEFAULT 0,\n"
+        "  last_ok_ms INTEGER NOT NULL DEFAULT 0,\n"
+        "  sent INTEGER NOT NULL DEFAULT 0          -- rows delivered, ever\n"
+        ");\n"
+        "CREATE INDEX outbox_state ON outbox(state, sink);\n"},
 };
 
 #define NMIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))
