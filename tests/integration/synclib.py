@@ -143,6 +143,7 @@ class State:
         self.chaos = 0.0  # probability of a random fault per request
         self.chaos_faults = FAULTS
         self.untrusted = False  # present the evil certificate
+        self.impostor_conns = 0  # connections that got it
         self.secret = None
         self.stall_s = 3.0
         self.retry_after = "1"
@@ -220,6 +221,9 @@ class Handler(BaseHTTPRequestHandler):
         n = int(self.headers.get("Content-Length") or 0)
         if fault == "reset":
             self.rfile.read(n // 2)
+            with st.lock:
+                st.requests.append({"method": self.command, "path": self.path, "fault": fault,
+                                    "headers": dict(self.headers), "time": time.time()})
             return self._reset()
         raw = self.rfile.read(n)
         if st.on_request:
@@ -299,6 +303,8 @@ class RecordingServer(ThreadingHTTPServer):
         sock, addr = self.socket.accept()
         if self.certs:
             ctx = self.evil_ctx if self.state.untrusted else self.ctx
+            if self.state.untrusted:
+                self.state.impostor_conns += 1
             # The handshake happens in the handler's thread (first read), so
             # a stalled client never blocks accept().
             sock = ctx.wrap_socket(sock, server_side=True, do_handshake_on_connect=False)
