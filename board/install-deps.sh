@@ -97,5 +97,10 @@ test | all)
 	if [ -f "$dir/package.json" ] && [ ! -d "$dir/node_modules/playwright-core" ]; then
 		(cd "$dir" && npm install --no-audit --no-fund --silent)
 	fi
+	# s3rver, an S3-compatible server, for the s3 sink's test.
+	dir=$(cd "$(dirname "$0")/.." && pwd)/tests/s3
+	if [ -f "$dir/package.json" ] && [ ! -d "$dir/node_modules/s3rver" ]; then
+		(cd "$dir" && npm install --no-audit --no-fund --silent)
+	fi
 	;;
 esac

@@ -7,8 +7,13 @@
  * .ndjson: the batch id is a fresh UUIDv7 per attempt, so two kiosks, two
  * batches or a retry never overwrite each other (a reader de-duplicates
  * leads by id and keeps the highest version).
+ *
+ * The payload's SHA-256 goes in x-amz-content-sha256 ourselves: S3 requires
+ * the header, and the libcurl of Debian 12 (7.88) signs it when given but
+ * does not add it.
  */
 #include <cjson/cJSON.h>
+#include <openssl/evp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -65,13 +70,22 @@ static int s3_request(struct sink *s, const struct sink_batch *b, struct sink_ht
             buf_addc(&u, '/');
     }
     buf_free(&key);
+    unsigned char md[EVP_MAX_MD_SIZE];
+    unsigned mdlen = 0;
+    char hex[2 * EVP_MAX_MD_SIZE + 1] = "";
+    if (!EVP_Digest(h->body.data ? h->body.data : "", h->body.len, md, &mdlen, EVP_sha256(),
+                    NULL))
+        return err_set(e, ERR_INTERNAL, "s3: SHA-256 failed");
+    for (unsigned i = 0; i < mdlen; i++)
+        snprintf(hex + 2 * i, 3, "%02x", md[i]);
     char sigv4[160], userpwd[512];
     snprintf(sigv4, sizeof sigv4, "aws:amz:%s:s3", sink_str(s, "region"));
     snprintf(userpwd, sizeof userpwd, "%s:%s", sink_str(s, "access_key"),
              sink_str(s, "secret_key"));
     if (!u.data || curl_easy_setopt(easy, CURLOPT_AWS_SIGV4, sigv4) != CURLE_OK ||
         curl_easy_setopt(easy, CURLOPT_USERPWD, userpwd) != CURLE_OK ||
-        sink_header(&h->headers, "Content-Type", "application/x-ndjson") < 0) {
+        sink_header(&h->headers, "Content-Type", "application/x-ndjson") < 0 ||
+        sink_header(&h->headers, "x-amz-content-sha256", hex) < 0) {
         buf_free(&u);
         return err_set(e, ERR_INTERNAL, "s3: cannot set up the signed request");
     }

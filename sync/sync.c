@@ -635,6 +635,21 @@ static void reject_reason(const struct job *j, long status, char *out, size_t ou
         }
     }
     cJSON_Delete(o);
+    /* S3 and friends answer in XML: <Code> and <Message> say it all. */
+    char head[4096];
+    snprintf(head, sizeof head, "%.*s", (int)(j->resp.len < 4095 ? j->resp.len : 4095),
+             j->resp.data ? j->resp.data : "");
+    const char *code = !text[0] ? strstr(head, "<Code>") : NULL;
+    const char *msg = !text[0] ? strstr(head, "<Message>") : NULL;
+    if (code && msg) {
+        const char *ce = strstr(code, "</Code>"), *me = strstr(msg, "</Message>");
+        char tmp[300];
+        if (ce && me) {
+            snprintf(tmp, sizeof tmp, "%.*s: %.*s", (int)(ce - code - 6), code + 6,
+                     (int)(me - msg - 9), msg + 9);
+            log_sanitize(text, sizeof text, tmp, strlen(tmp));
+        }
+    }
     if (!text[0] && j->resp.len)
         log_sanitize(text, sizeof text, j->resp.data, j->resp.len < 200 ? j->resp.len : 200);
     snprintf(out, outsz, "HTTP %ld%s%s", status, text[0] ? ": " : "", text);

@@ -145,6 +145,8 @@ class State:
         self.untrusted = False  # present the evil certificate
         self.impostor_conns = 0  # connections that got it
         self.secret = None
+        self.sigv4 = None  # (access key, secret key): check AWS SigV4 on every request
+        self.sigv4_bad = 0
         self.stall_s = 3.0
         self.retry_after = "1"
         self.files = {}  # path -> (bytes, etag)
@@ -241,6 +243,10 @@ class Handler(BaseHTTPRequestHandler):
                     [("Content-Type", "application/json")])
             hdr = [("Retry-After", st.retry_after)] if fault in ("503", "429") else []
             return self._reply(int(fault), b'{"message":"try again"}', hdr)
+        if st.sigv4 and not self._sigv4_ok(raw, *st.sigv4):
+            with st.lock:
+                st.sigv4_bad += 1
+            return self._reply(403, b'{"message":"SignatureDoesNotMatch"}')
         body = raw
         if self.headers.get("Content-Encoding") == "gzip":
             body = gzip.decompress(raw)
@@ -270,6 +276,37 @@ class Handler(BaseHTTPRequestHandler):
         if fault == "lost_reset":
             return self._reset()
         self._reply(200, b'{"ok":true}', [("Content-Type", "application/json")])
+
+    def _sigv4_ok(self, body, access, secret):
+        """Checks AWS Signature Version 4 the way S3 does (header form)."""
+        auth = self.headers.get("Authorization", "")
+        if not auth.startswith("AWS4-HMAC-SHA256 "):
+            return False
+        parts = dict(p.strip().split("=", 1) for p in auth[len("AWS4-HMAC-SHA256 "):].split(","))
+        cred = parts["Credential"].split("/")
+        if cred[0] != access or cred[4] != "aws4_request":
+            return False
+        payload = self.headers.get("x-amz-content-sha256", "")
+        if payload != hashlib.sha256(body).hexdigest():
+            return False
+        signed = parts["SignedHeaders"].split(";")
+        if "host" not in signed or "x-amz-date" not in signed:
+            return False
+        path, _, query = self.path.partition("?")
+        q = "&".join(sorted(query.split("&"))) if query else ""
+        canon = "\n".join([self.command, path, q]
+                          + ["%s:%s" % (h, " ".join(self.headers.get(h, "").split()))
+                             for h in signed]
+                          + ["", ";".join(signed), payload])
+        date = self.headers["x-amz-date"]
+        scope = "/".join(cred[1:])
+        sts = "\n".join(["AWS4-HMAC-SHA256", date, scope,
+                         hashlib.sha256(canon.encode()).hexdigest()])
+        k = ("AWS4" + secret).encode()
+        for part in cred[1:]:
+            k = hmac.new(k, part.encode(), hashlib.sha256).digest()
+        want = hmac.new(k, sts.encode(), hashlib.sha256).hexdigest()
+        return hmac.compare_digest(want, parts["Signature"])
 
     def _leads(self, body):
         ctype = self.headers.get("Content-Type", "")
