@@ -745,10 +745,13 @@ static bool rate_ok(struct sink_state *ss, uint64_t *wait_ms)
 {
     if (!ss->rate_max)
         return true;
+    /* A margin of 5 % (at least 250 ms): the server counts arrivals, which
+     * trail our start times by a connection setup. */
+    uint64_t margin = ss->rate_window_ms / 20 > 250 ? ss->rate_window_ms / 20 : 250;
     uint64_t oldest = ss->rate_ring[ss->rate_pos], now = loop_now_ms();
-    if (!oldest || now >= oldest + ss->rate_window_ms)
+    if (!oldest || now >= oldest + ss->rate_window_ms + margin)
         return true;
-    *wait_ms = oldest + ss->rate_window_ms - now;
+    *wait_ms = oldest + ss->rate_window_ms + margin - now;
     return false;
 }
 
