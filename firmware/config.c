@@ -120,8 +120,8 @@ static const struct cfg_key cfg_keys[] = {
      0, NULL},
     {"sync", "heartbeat_interval", CFG_INT, "300", "Seconds between heartbeats.", 5, 86400, NULL},
     {"sync", "show_url", CFG_STR, "",
-     "HTTPS URL of the show form JSON; fetched with ETag and swapped in atomically over the "
-     "[show.ID] form file (takes effect at the next reload). Empty: none.",
+     "HTTPS URL of the show form JSON; fetched with ETag, checked, swapped in atomically over "
+     "the [show.ID] form file, then the daemon reloads. Empty: none.",
      0, 0, NULL},
     {"sync", "catalog_url", CFG_STR, "",
      "HTTPS URL of the supplier catalog JSON, written to catalog_file. Empty: none.", 0, 0, NULL},

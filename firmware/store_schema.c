@@ -12,8 +12,10 @@
  *   2  answers, consents (with the version and language of the text), notes
  *      (one row per operator and lead); leads.version for updates.
  *   3  outbox (one row per sink and lead change), meta (key/value).
- *   4  sync_state (per sink: back-off, last error, last success), outbox
- *      index for the worker's batch query and the rejected list.
+ *   4  sync_state (per sink: back-off, last error, last success). No new
+ *      outbox index: one on (state, sink) makes SQLite pick it for the
+ *      capture's "raise the pending row" update, and captures then scan the
+ *      whole backlog.
  */
 #include <sqlite3.h>
 #include <stdio.h>
@@ -115,8 +117,7 @@ static const struct migration migrations[] = {
         "  last_attempt_ms INTEGER NOT NULL DEFAULT 0,\n"
         "  last_ok_ms INTEGER NOT NULL DEFAULT 0,\n"
         "  sent INTEGER NOT NULL DEFAULT 0          -- rows delivered, ever\n"
-        ");\n"
-        "CREATE INDEX outbox_state ON outbox(state, sink);\n"},
+        ");\n"},
 };
 
 #define NMIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))

@@ -73,8 +73,7 @@ static int s3_request(struct sink *s, const struct sink_batch *b, struct sink_ht
     unsigned char md[EVP_MAX_MD_SIZE];
     unsigned mdlen = 0;
     char hex[2 * EVP_MAX_MD_SIZE + 1] = "";
-    if (!EVP_Digest(h->body.data ? h->body.data : "", h->body.len, md, &mdlen, EVP_sha256(),
-                    NULL))
+    if (!EVP_Digest(h->body.data ? h->body.data : "", h->body.len, md, &mdlen, EVP_sha256(), NULL))
         return err_set(e, ERR_INTERNAL, "s3: SHA-256 failed");
     for (unsigned i = 0; i < mdlen; i++)
         snprintf(hex + 2 * i, 3, "%02x", md[i]);

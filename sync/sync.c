@@ -18,6 +18,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <signal.h>
 #include <openssl/evp.h>
 #include <sqlite3.h>
 #include <stdio.h>
@@ -97,6 +98,7 @@ struct sink_state {
 struct pull {
     struct sync *sy;
     const char *what; /* "show form", "catalog" */
+    bool reload;      /* a new file needs a config reload */
     char *url, *dest;
     struct job *job;
 };
@@ -1017,6 +1019,23 @@ out:
     return rc;
 }
 
+/* Is the file at path exactly these bytes? */
+static bool same_content(const char *path, const char *data, size_t len)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return false;
+    bool same = true;
+    char chunk[8192];
+    size_t off = 0, n;
+    while (same && (n = fread(chunk, 1, sizeof chunk, f)) > 0) {
+        same = off + n <= len && !memcmp(chunk, data + off, n);
+        off += n;
+    }
+    fclose(f);
+    return same && off == len;
+}
+
 static void pull_done(struct job *j, CURLcode cc)
 {
     struct pull *p = j->pull;
@@ -1039,6 +1058,8 @@ static void pull_done(struct job *j, CURLcode cc)
                !(cJSON_IsObject(doc) || cJSON_IsArray(doc))) {
         log_warn("sync", "%s pull: the download is not valid JSON (keeping the current one)",
                  p->what);
+    } else if (same_content(p->dest, j->resp.data, j->resp.len)) {
+        meta_set(sy, key, j->etag); /* a server without ETag: nothing to swap */
     } else if (replace_file(p->dest, j->resp.data, j->resp.len, &e) < 0) {
         log_error("sync", "%s pull: %s", p->what, e.msg);
     } else {
@@ -1049,6 +1070,11 @@ static void pull_done(struct job *j, CURLcode cc)
         cJSON_AddStringToObject(ev, "file", p->dest);
         bus_publish(sy->bus, "sync", ev);
         cJSON_Delete(ev);
+        /* The show form is read by show_load(): the daemon's SIGHUP reload
+         * (which also restarts this worker) brings the new one in, or keeps
+         * the running config if the new form is refused. */
+        if (p->reload)
+            kill(getpid(), SIGHUP);
     }
     cJSON_Delete(doc);
     p->job = NULL;
@@ -1335,6 +1361,7 @@ static int pull_add(struct sync *sy, const char *what, const char *url, const ch
     p->what = what;
     if (!(p->url = strdup(url)) || !(p->dest = strdup(dest)))
         return err_set(e, ERR_INTERNAL, "out of memory");
+    p->reload = !strcmp(what, "show form");
     sy->npulls++;
     return 0;
 }

@@ -88,6 +88,8 @@ try:
     d.start()
     # ---- pulls: on start, with ETag; 304 keeps; invalid keeps -----------------------------
     ok(wait_for(lambda: "interest" in open(form).read(), 10), "show form pulled and swapped in")
+    ok(wait_for(lambda: b"config reloaded" in open(os.path.join(t, "daemon.log"), "rb").read(), 10),
+       "the daemon reloads to bring the new form in")
     ok(wait_for(lambda: os.path.exists(catalog) and "Widget" in open(catalog).read(), 10),
        "catalog pulled to catalog_file")
     d.cli("sync", "now")
