@@ -513,20 +513,28 @@ static int batch_load(struct sink_state *ss, int limit, int64_t *oldest_ms, stru
     return (int)ss->batch_n;
 }
 
-/* Loads the lead documents of the batch. */
+/* Loads the lead documents of the batch, inside one read transaction (one
+ * snapshot, and the WAL read lock taken once instead of per statement). */
 static int batch_docs(struct sink_state *ss, struct err *e)
 {
-    for (size_t i = 0; i < ss->batch_n; i++) {
+    sqlite3 *db = store_db(ss->sy->store);
+    bool tx = sqlite3_exec(db, "BEGIN", NULL, NULL, NULL) == SQLITE_OK;
+    int rc = 0;
+    for (size_t i = 0; i < ss->batch_n && rc == 0; i++) {
         struct sink_entry *en = &ss->batch[i];
-        if (store_lead_json(ss->sy->store, en->lead_id, false, &en->lead, e) < 0)
-            return -1;
+        if (store_lead_json(ss->sy->store, en->lead_id, false, &en->lead, e) < 0) {
+            rc = -1;
+            break;
+        }
         /* Single thread: the document is the version the row names, or a
          * newer one if the row was raised; send what we have, mark by it. */
         const cJSON *v = cJSON_GetObjectItemCaseSensitive(en->lead, "version");
         if (cJSON_IsNumber(v) && (int64_t)v->valuedouble > en->version)
             en->version = (int64_t)v->valuedouble;
     }
-    return 0;
+    if (tx)
+        sqlite3_exec(db, "COMMIT", NULL, NULL, NULL);
+    return rc;
 }
 
 struct outcome {

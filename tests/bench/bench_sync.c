@@ -199,7 +199,7 @@ static int run_one(const char *build, const char *here, int n, struct result *re
     pid_t d = spawn(dargv, NULL);
     long hwm = -1;
     for (;;) {
-        usleep(50000);
+        usleep(200000); /* status counts the queue: do not make it the bottleneck */
         cJSON *req = cJSON_CreateObject(), *reply = NULL;
         cJSON_AddStringToObject(req, "cmd", "sync_status");
         struct err e = {0};

@@ -161,6 +161,13 @@ class Handler(BaseHTTPRequestHandler):
     def log_message(self, fmt, *args):
         pass
 
+    def setup(self):
+        super().setup()
+        try:  # one segment per answer: no Nagle + delayed-ACK stalls
+            self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        except OSError:
+            pass
+
     def _reply(self, code, body=b"", headers=()):
         self.send_response(code)
         for k, v in headers:
@@ -377,8 +384,9 @@ class RecordingServer(ThreadingHTTPServer):
 
 
 class Daemon:
-    def __init__(self, tmp, conf_extra, show="t1"):
+    def __init__(self, tmp, conf_extra, show="t1", wrapper=()):
         self.tmp = tmp
+        self.wrapper = list(wrapper)
         self.bin = os.path.join(os.environ.get("MB_BUILD", "build"), "matchbooth")
         self.data = os.path.join(tmp, "data")
         self.conf = os.path.join(tmp, "matchbooth.conf")
@@ -392,9 +400,9 @@ class Daemon:
         self.sock = os.path.join(self.data, "control.sock")
 
     def start(self):
-        self.proc = subprocess.Popen([self.bin, "run", "--config", self.conf],
+        self.proc = subprocess.Popen(self.wrapper + [self.bin, "run", "--config", self.conf],
                                      stdout=self.log, stderr=self.log)
-        if not wait_for(lambda: self._ping(), 15):
+        if not wait_for(lambda: self._ping(), 60 if self.wrapper else 15):
             raise RuntimeError("daemon did not start; see %s/daemon.log" % self.tmp)
 
     def _ping(self):
@@ -414,7 +422,7 @@ class Daemon:
         if self.proc and self.proc.poll() is None:
             self.proc.send_signal(signal.SIGTERM)
             try:
-                self.proc.wait(10)
+                self.proc.wait(60 if self.wrapper else 10)
             except subprocess.TimeoutExpired:
                 self.kill()
         return self.proc.returncode if self.proc else None
