@@ -140,11 +140,13 @@ class State:
         self.deliveries = {}  # id -> number of times a document for it was accepted
         self.bad_signatures = 0
         self.faults = []  # queued faults for the next requests
+        self.fault_path = ""  # faults hit only requests under this path
         self.chaos = 0.0  # probability of a random fault per request
         self.chaos_faults = FAULTS
         self.untrusted = False  # present the evil certificate
         self.impostor_conns = 0  # connections that got it
         self.secret = None
+        self.secret_path = ""  # signatures are checked under this path
         self.sigv4 = None  # (access key, secret key): check AWS SigV4 on every request
         self.sigv4_bad = 0
         self.stall_s = 3.0
@@ -212,7 +214,9 @@ class Handler(BaseHTTPRequestHandler):
     def do_POST(self):
         st = self.server.state
         with st.lock:
-            if st.faults:
+            if not self.path.startswith(st.fault_path):
+                fault = None
+            elif st.faults:
                 fault = st.faults.pop(0)
             elif st.chaos and random.random() < st.chaos:
                 fault = random.choice(st.chaos_faults)
@@ -258,7 +262,7 @@ class Handler(BaseHTTPRequestHandler):
         if self.headers.get("Content-Encoding") == "gzip":
             body = gzip.decompress(raw)
         sig_ok = None
-        if st.secret is not None:
+        if st.secret is not None and self.path.startswith(st.secret_path):
             want = "sha256=" + hmac.new(st.secret.encode(), body, hashlib.sha256).hexdigest()
             sig_ok = hmac.compare_digest(want, self.headers.get("X-Matchbooth-Signature", ""))
             if not sig_ok:

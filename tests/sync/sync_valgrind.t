@@ -23,6 +23,7 @@ certs = Certs(t)
 srv = RecordingServer(certs)
 st = srv.state
 st.secret = "vg"
+st.fault_path = st.secret_path = "/hook"
 form = os.path.join(t, "form.json")
 with open(form, "w") as f:
     f.write('{"questions": [], "consents": []}')
@@ -63,7 +64,7 @@ try:
     d.start()
     ok(wait_for(lambda: "q1" in open(form).read(), 30), "show form pulled")
     time.sleep(1)
-    st.faults = ["500", "reset", "400"]
+    st.faults = ["500", "reset", "400", "400"]  # a batch refused, then one lead of it
     leads = [d.capture(mecard(i))["lead"] for i in range(12)]
     ok(wait_for(lambda: d.call({"cmd": "sync_status"})["rejected"] >= 1, 60), "a lead parked")
     d.cli("sync", "retry")
