@@ -94,10 +94,12 @@ $(ASSET_C): $(ASSETS) board/gen-assets.sh
 	sh board/gen-assets.sh $@ $(ASSETS)
 $(BUILD)/obj/gen/assets.o: $(ASSET_C)
 	@mkdir -p $(@D)
-	$(CC) $(ALL_CFLAGS) -Wno-missing-prototypes -c $< -o $@
+	@echo "  CC      $<"
+	$(Q)$(CC) $(ALL_CFLAGS) -Wno-missing-prototypes -c $< -o $@
 $(BUILD)/asan/obj/gen/assets.o: $(ASSET_C)
 	@mkdir -p $(@D)
-	$(CC) $(ALL_CFLAGS) -O1 $(SAN_FLAGS) -Wno-missing-prototypes -c $< -o $@
+	@echo "  CC-SAN  $<"
+	$(Q)$(CC) $(ALL_CFLAGS) -O1 $(SAN_FLAGS) -Wno-missing-prototypes -c $< -o $@
 
 $(BIN): $(OBJS) $(BUILD)/obj/gen/assets.o
 	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)

@@ -23,7 +23,7 @@ BUILD="libcurl4-openssl-dev build-essential pkg-config ca-certificates
 TEST="clang libclang-rt-14-dev clang-format valgrind umockdev libumockdev-dev
   libglib2.0-dev chromium zbar-tools qrencode python3
   python3-vobject libreoffice-calc-nogui openssl imagemagick
-  systemd debootstrap dpkg-dev fakeroot file"
+  systemd debootstrap dpkg-dev fakeroot file time"
 
 ARM64="gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-user-static"
 ARM64_LIBS="libcurl4-openssl-dev libsqlite3-dev libusb-1.0-0-dev
@@ -50,7 +50,7 @@ if [ "$(id -u)" -ne 0 ]; then
 fi
 
 installed() {
-	dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q '^install ok installed$'
+	dpkg-query -W -f='${Status}\n' "$1" 2>/dev/null | grep -q '^install ok installed$'
 }
 
 missing() {
@@ -74,7 +74,31 @@ else
 	need=$(missing $want)
 fi
 
+# playwright-core for the browser tests, from npm, into tests/browser (no
+# browser download: the tests use Debian's chromium). Runs whether or not
+# Debian packages were missing: a fresh clone has none of node_modules.
+npm_deps() {
+	case "$group" in
+	test | all)
+		dir=$(cd "$(dirname "$0")/.." && pwd)/tests/browser
+		if [ -f "$dir/package.json" ] && [ ! -d "$dir/node_modules/playwright-core" ] &&
+			command -v npm >/dev/null 2>&1; then
+			(cd "$dir" && npm ci --no-audit --no-fund --silent 2>/dev/null ||
+				npm install --no-audit --no-fund --silent)
+		fi
+		# s3rver, an S3-compatible server, for the s3 sink's test.
+		dir=$(cd "$(dirname "$0")/.." && pwd)/tests/s3
+		if [ -f "$dir/package.json" ] && [ ! -d "$dir/node_modules/s3rver" ] &&
+			command -v npm >/dev/null 2>&1; then
+			(cd "$dir" && npm ci --no-audit --no-fund --silent 2>/dev/null ||
+				npm install --no-audit --no-fund --silent)
+		fi
+		;;
+	esac
+}
+
 if [ -z "$need" ]; then
+	npm_deps
 	exit 0
 fi
 
@@ -89,18 +113,4 @@ case " $need " in
 esac
 $SUDO apt-get install -y -q --no-install-recommends $need
 
-# playwright-core for the browser tests, from npm, into tests/browser (no
-# browser download: the tests use Debian's chromium).
-case "$group" in
-test | all)
-	dir=$(cd "$(dirname "$0")/.." && pwd)/tests/browser
-	if [ -f "$dir/package.json" ] && [ ! -d "$dir/node_modules/playwright-core" ]; then
-		(cd "$dir" && npm install --no-audit --no-fund --silent)
-	fi
-	# s3rver, an S3-compatible server, for the s3 sink's test.
-	dir=$(cd "$(dirname "$0")/.." && pwd)/tests/s3
-	if [ -f "$dir/package.json" ] && [ ! -d "$dir/node_modules/s3rver" ]; then
-		(cd "$dir" && npm install --no-audit --no-fund --silent)
-	fi
-	;;
-esac
+npm_deps

@@ -40,8 +40,10 @@ static void emit_line(struct reader *r, size_t len)
         len--;
     if (!len)
         return;
-    struct source_scan s = {.source = LEAD_SRC_SCANNER, .device = r->device,
-                            .data = (const uint8_t *)r->line.data, .len = len};
+    struct source_scan s = {.source = LEAD_SRC_SCANNER,
+                            .device = r->device,
+                            .data = (const uint8_t *)r->line.data,
+                            .len = len};
     r->f->host.emit(r->f->host.ud, &s);
 }
 

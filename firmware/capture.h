@@ -34,18 +34,28 @@ struct capture_in {
     const struct lead_fields *fields;
 };
 
-/* Borrows every argument; they must outlive the capture. NULL on ENOMEM. */
+/* Borrows every argument; they must outlive the capture. NULL on ENOMEM.
+ * Call capture_set_show() before the first scan to apply the config. */
 struct capture *capture_new(const struct config *cfg, const struct show *show, struct store *st,
                             struct bus *bus);
 void capture_free(struct capture *c);
 
-/* Points the pipeline at another config/show (after SIGHUP). */
-void capture_set_show(struct capture *c, const struct config *cfg, const struct show *show);
+/*
+ * Points the pipeline at another config/show (after SIGHUP) and compiles
+ * [kiosk] staff_badges. Returns 0, or -1 with e naming the key when the
+ * pattern is not a valid POSIX extended regular expression (the pipeline
+ * then keeps its previous pattern).
+ */
+int capture_set_show(struct capture *c, const struct config *cfg, const struct show *show,
+                     struct err *e);
 
 /*
  * Decodes, stores and publishes one scan. On success *result (the caller's)
  * is the stored lead as JSON plus "created" and "scan_id", or for an unknown
  * payload {"unknown": true, "scan_id", "format": "unknown", "raw_base64"}.
+ * A payload matching [kiosk] staff_badges is a staff member's badge, not a
+ * visitor's: nothing is stored, bus event "staff_badge" {"operator",
+ * "device"} is published, and *result is {"staff": true, "operator": …}.
  * Returns -1 with e when the scan could not be stored (disk full …): the
  * caller must then not say "thank you".
  */

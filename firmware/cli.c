@@ -14,7 +14,13 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "firmware/cmd_catalog.h"
 #include "firmware/cmd_core.h"
+#include "firmware/cmd_decode.h"
+#include "firmware/cmd_export.h"
+#include "firmware/cmd_import.h"
+#include "firmware/cmd_ui.h"
+#include "firmware/cmd_devices.h"
 #include "firmware/cmd_sync.h"
 #include "firmware/config.h"
 #include "firmware/ctl.h"
@@ -49,6 +55,38 @@ static const struct cli_opt note_opts[] = {
     {"tags", "A,B", "comma-separated tags"},
     {NULL, NULL, NULL}};
 
+static const struct cli_opt export_opts[] = {
+    {"format", "FMT", "csv, xlsx, vcf or ndjson (with --usb: only this one)"},
+    {"show", "SHOW", "the show to export (default: [kiosk] show)"},
+    {"all-shows", NULL, "every show in the store"},
+    {"since", "TIME", "leads first captured at or after TIME (ISO 8601; no offset = UTC)"},
+    {"until", "TIME", "leads first captured before TIME"},
+    {"out", "FILE|DIR", "write FILE, or a named file in DIR (atomically); default stdout"},
+    {"usb", NULL, "write [export] usb_formats to the stick mounted at [export] usb_path"},
+    {NULL, NULL, NULL}};
+
+static const struct cli_opt import_opts[] = {
+    {"queue", NULL, "queue the added leads for this kiosk's sinks ([sink.*]), as captures are"},
+    {NULL, NULL, NULL}};
+
+static const struct cli_opt decode_opts[] = {
+    {"show", "SHOW", "decode with this show's profile (default: [kiosk] show)"},
+    {NULL, NULL, NULL}};
+
+static const struct cli_opt roster_opts[] = {
+    {"show", "SHOW", "the show whose roster this is (required)"},
+    {"map", "F=COL,…",
+     "columns for fields, e.g. badge_id=Reg No,given_name=First (default: by header)"},
+    {NULL, NULL, NULL}};
+
+static const struct cli_opt pin_opts[] = {
+    {"print", NULL, "print the [ui] admin_pin_hash line instead of storing the hash"},
+    {NULL, NULL, NULL}};
+
+static const struct cli_opt search_opts[] = {
+    {"lang", "LANG", "language of the names printed (en, zh-Hant, zh-Hans, de, fr, es, hi)"},
+    {NULL, NULL, NULL}};
+
 static const struct cli_opt sync_retry_opts[] = {{"sink", "NAME", "only entries of this sink"},
                                                  {"lead", "LEAD-ID", "only entries of this lead"},
                                                  {NULL, NULL, NULL}};
@@ -60,10 +98,25 @@ static const struct cli_cmd cli_commands[] = {
      "inject a scan into the running daemon, exactly as a scanner would, and print the stored "
      "lead as JSON",
      capture_opts, 1, 1, cmd_core_capture},
+    {"decode", "[FILE|-]",
+     "decode a payload (a file, or stdin) with the show's profile and print its fields as JSON; "
+     "works without a daemon and without a config",
+     decode_opts, 0, 1, cmd_decode_run},
+    {"roster import", "FILE.csv",
+     "load an organizer's attendee list (CSV, any delimiter) as the show's roster, replacing "
+     "the old one",
+     roster_opts, 1, 1, cmd_decode_roster_import},
     {"status", "", "print the running daemon's state", json_opts, 0, 0, cmd_core_status},
     {"leads", "", "list the stored leads", leads_opts, 0, 0, cmd_core_leads},
     {"note", "LEAD-ID", "set an operator's note, rating and tags on a lead", note_opts, 1, 1,
      cmd_core_note},
+    {"export", "",
+     "write the leads as CSV, XLSX, vCard or NDJSON (one row per lead; progress on a terminal)",
+     export_opts, 0, 0, cmd_export_run},
+    {"import", "FILE…",
+     "add the leads of NDJSON exports (from another kiosk) to the store, keeping their ids; "
+     "known ids are skipped",
+     import_opts, 1, -1, cmd_import_run},
     {"db check", "", "run SQLite's integrity and foreign-key checks on the lead store", no_opts, 0,
      0, cmd_core_db_check},
     {"db stats", "", "print counts from the lead store", json_opts, 0, 0, cmd_core_db_stats},
@@ -71,6 +124,19 @@ static const struct cli_cmd cli_commands[] = {
      0, 0, cmd_core_config_example},
     {"config check", "", "load and validate the config, then print the show it runs", no_opts, 0, 0,
      cmd_core_config_check},
+    {"ui pin", "",
+     "set the admin PIN of the web UI: reads it from stdin and stores only a PBKDF2 hash", pin_opts,
+     0, 0, cmd_ui_pin},
+    {"catalog import", "FILE",
+     "replace the supplier catalog with FILE (CSV or .json: id, names, categories, country, "
+     "url, description)",
+     no_opts, 1, 1, cmd_catalog_import},
+    {"catalog search", "QUERY", "search the supplier catalog (any language) and list the hits",
+     search_opts, 1, 1, cmd_catalog_search},
+    {"devices", "", "list the scanners and printers the daemon sees, with their state", json_opts,
+     0, 0, cmd_devices_list},
+    {"print-test", "", "print a test slip on the receipt printer", no_opts, 0, 0,
+     cmd_devices_print_test},
     {"sync status", "", "show each sink's queue, errors and rejected leads, and online state",
      json_opts, 0, 0, cmd_sync_status},
     {"sync retry", "", "queue rejected entries again (all, or of one sink or lead)",

@@ -25,18 +25,18 @@ struct cli_opt {
 
 struct cli_args {
     const struct cli_cmd *cmd;
-    const char *config; /* --config, or NULL */
+    const char *config;            /* --config, or NULL */
     const char *val[CLI_MAX_OPTS]; /* per cmd->opts index: the value, "1" for flags, or NULL */
     int argc;                      /* positional arguments after the command words */
     char **argv;
 };
 
 struct cli_cmd {
-    const char *name; /* "db check": words separated by one space */
+    const char *name;  /* "db check": words separated by one space */
     const char *usage; /* positional part, e.g. "[PAYLOAD|-]" */
     const char *summary;
-    const struct cli_opt *opts; /* terminated by {NULL} */
-    int min_args, max_args;     /* positional count bounds (-1: no max) */
+    const struct cli_opt *opts;           /* terminated by {NULL} */
+    int min_args, max_args;               /* positional count bounds (-1: no max) */
     int (*run)(const struct cli_args *a); /* returns the exit status */
 };
 

@@ -108,7 +108,8 @@ int clock_parse_iso(const char *s, int64_t *out_ms)
     } else if (*p == '+' || *p == '-') {
         int oh, om = 0;
         int sign = *p == '-' ? -1 : 1;
-        if (sscanf(p + 1, "%2d:%2d%n", &oh, &om, &n) == 2 || sscanf(p + 1, "%2d%2d%n", &oh, &om, &n) == 2)
+        if (sscanf(p + 1, "%2d:%2d%n", &oh, &om, &n) == 2 ||
+            sscanf(p + 1, "%2d%2d%n", &oh, &om, &n) == 2)
             p += 1 + n;
         else
             return -1;
@@ -116,8 +117,12 @@ int clock_parse_iso(const char *s, int64_t *out_ms)
     }
     if (*p || mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || sec > 60)
         return -1;
-    struct tm tm = {.tm_year = y - 1900, .tm_mon = mo - 1, .tm_mday = d, .tm_hour = h,
-                    .tm_min = mi, .tm_sec = sec};
+    struct tm tm = {.tm_year = y - 1900,
+                    .tm_mon = mo - 1,
+                    .tm_mday = d,
+                    .tm_hour = h,
+                    .tm_min = mi,
+                    .tm_sec = sec};
     time_t t = timegm(&tm);
     *out_ms = ((int64_t)t - off_min * 60) * 1000 + frac;
     return 0;

@@ -78,7 +78,11 @@ int cmd_core_capture(const struct cli_args *a)
     cJSON *reply = cli_call(a, cfg, req, CALL_TIMEOUT_MS);
     if (reply) {
         const cJSON *lead = cJSON_GetObjectItem(reply, "lead");
-        cli_print_json(lead ? lead : cJSON_GetObjectItem(reply, "scan"), false);
+        if (!lead)
+            lead = cJSON_GetObjectItem(reply, "scan");
+        if (!lead)
+            lead = cJSON_GetObjectItem(reply, "staff");
+        cli_print_json(lead, false);
         cJSON_Delete(reply);
         rc = 0;
     }

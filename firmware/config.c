@@ -17,6 +17,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "firmware/decode_util.h"
 #include "firmware/log.h"
 
 enum cfg_type { CFG_STR, CFG_INT, CFG_BOOL, CFG_LIST, CFG_ENUM, CFG_ADDR };
@@ -41,6 +42,12 @@ static const struct cfg_section cfg_sections[] = {
     {"kiosk", "The kiosk itself: where it keeps its data and which show it runs."},
     {"ui", "The embedded web server that serves the kiosk and admin pages."},
     {"show.*", "A show's profile; [show.ID] where ID is what [kiosk] show names."},
+    {"devices", "USB and serial barcode scanners and the receipt printer."},
+    {"device.*",
+     "One scanner or printer by name: [device.NAME] with usb = VID:PID (overrides its allow-list "
+     "line, or admits a model that is not in the list), or driver = serial with a path. Keys not "
+     "written here come from the allow list, then from the defaults shown."},
+    {"export", "Exports for marketers (matchbooth export) and the USB stick."},
     {"sync", "The sync worker: retries, network, heartbeat, and pulls of the show form and "
              "catalog. Proxies: `proxy`, else the usual http_proxy/https_proxy/no_proxy."},
     {"sink.*", "A destination the leads are sent to; [sink.NAME], NAME appears in `matchbooth "
@@ -66,6 +73,10 @@ static const struct cfg_key cfg_keys[] = {
      0, 0, NULL},
     {"kiosk", "clock_check_interval", CFG_INT, "15",
      "Seconds between checks of whether the clock became NTP-synchronised.", 1, 3600, NULL},
+    {"kiosk", "staff_badges", CFG_STR, "",
+     "POSIX extended regular expression: a scan whose whole payload matches is a staff badge "
+     "(it opens staff mode and is never stored as a lead), e.g. ^STAFF-[0-9]+$. Empty: none.",
+     0, 0, NULL},
     {"kiosk", "demo", CFG_BOOL, "false", "Demo mode: the UI offers a \"try a demo badge\" button.",
      0, 0, NULL},
     {"ui", "listen", CFG_ADDR, "127.0.0.1:8080", "HOST:PORT the web UI listens on.", 0, 0, NULL},
@@ -73,6 +84,23 @@ static const struct cfg_key cfg_keys[] = {
      "Allow a listen address other than loopback (the admin page is then reachable from the "
      "network).",
      0, 0, NULL},
+    {"ui", "admin_pin_hash", CFG_STR, "",
+     "Hash of the admin PIN (pbkdf2-sha256$…, made by `matchbooth ui pin --print`); empty means "
+     "the one `matchbooth ui pin` stored in the lead store. No hash anywhere: admin page closed.",
+     0, 0, NULL},
+    {"ui", "idle_timeout", CFG_INT, "45",
+     "Seconds without a touch or a scan before the kiosk clears the visitor's data and goes back "
+     "to the attract screen.",
+     5, 3600, NULL},
+    {"ui", "session_timeout", CFG_INT, "900",
+     "Seconds of inactivity after which an admin or staff session opened with the PIN ends.", 60,
+     86400, NULL},
+    {"ui", "catalog", CFG_STR, "",
+     "Supplier catalog (CSV or JSON) imported at start when the store has no catalog yet; "
+     "`matchbooth catalog import FILE` replaces it at any time.",
+     0, 0, NULL},
+    {"ui", "matches", CFG_INT, "6", "How many matching suppliers the kiosk shows a visitor.", 1, 24,
+     NULL},
     {"show.*", "name", CFG_STR, "", "Display name of the show.", 0, 0, NULL},
     {"show.*", "timezone", CFG_STR, "UTC", "IANA time zone of the show (exports show local time).",
      0, 0, NULL},
@@ -81,6 +109,88 @@ static const struct cfg_key cfg_keys[] = {
     {"show.*", "form", CFG_STR, "",
      "JSON file with the qualifier questions and consent purposes (texts per language).", 0, 0,
      NULL},
+    /* Decoding profile (decode*.c, roster.c); checked by decode_check_profile(). */
+    {"show.*", "decoders", CFG_LIST, DECODE_DEFAULT_DECODERS,
+     "Decoders tried in order, the first that recognises a scan wins: vcard, mecard (also "
+     "BIZCARD, MATMSG, mailto:, tel:), json, url, delimited, roster (a bare attendee id). "
+     "Anything else is kept as an unknown scan.",
+     0, 0, NULL},
+    {"show.*", "id_pattern", CFG_STR, DECODE_DEFAULT_ID_PATTERN,
+     "POSIX extended regex of a bare attendee id (anchor it, e.g. ^SB[0-9]{5}$); its first "
+     "(group), if any, is the id. Empty: bare ids are not recognised.",
+     0, 0, NULL},
+    {"show.*", "url_pattern", CFG_STR, "",
+     "POSIX extended regex of the badge links of this show; its first (group) is the badge id "
+     "unless url_param is set. Other links are kept as urls.",
+     0, 0, NULL},
+    {"show.*", "url_param", CFG_STR, DECODE_DEFAULT_URL_PARAM,
+     "Query parameter of a badge link that holds the badge id (e.g. id).", 0, 0, NULL},
+    {"show.*", "json_map", CFG_STR, "",
+     "Where the fields are in a JSON badge: field=path pairs, path of keys and array indexes "
+     "joined by '.', e.g. badge_id=2,full_name=attendee.name. Unmapped fields are looked for "
+     "under their usual key names.",
+     0, 0, NULL},
+    {"show.*", "delimited_map", CFG_STR, "",
+     "Layout of a delimited badge: field names joined by the separators the badge uses, e.g. "
+     "Name_Company^PersonID (\\t is a tab, Skip ignores a field). Empty: guess by look.",
+     0, 0, NULL},
+    {"show.*", "delimited_separators", CFG_STR, DECODE_DEFAULT_SEPARATORS,
+     "Separators tried, in order, when there is no delimited_map (\\t is a tab).", 0, 0, NULL},
+    {"show.*", "roster", CFG_STR, "",
+     "Show whose imported roster (matchbooth roster import) badge ids are looked up in; empty: "
+     "this show's.",
+     0, 0, NULL},
+    {"show.*", "fallback_charset", CFG_STR, "",
+     "Charset of badge text that is not UTF-8 and declares none (e.g. Shift_JIS, GB18030, "
+     "CP1252); empty: such bytes become U+FFFD with a warning.",
+     0, 0, NULL},
+    {"devices", "usb", CFG_BOOL, "true",
+     "Use USB scanners and printers (libusb, hotplug). Only devices in the allow list or named "
+     "in a [device.NAME] section are ever claimed.",
+     0, 0, NULL},
+    {"devices", "allowlist", CFG_STR, "/usr/share/matchbooth/allowlist.txt",
+     "File of known scanner and printer models (format documented at its top); empty: only "
+     "[device.NAME] sections.",
+     0, 0, NULL},
+    {"devices", "repeat_window_ms", CFG_INT, "2000",
+     "The same code read again within this many ms of its last reading is ignored (0: never).", 0,
+     600000, NULL},
+    {"devices", "slip_suppliers", CFG_INT, "5",
+     "At most this many suppliers (name and QR code) on a printed visitor slip.", 0, 50, NULL},
+    {"device.*", "usb", CFG_STR, "", "VID:PID in hex of the USB device this section describes.", 0,
+     0, NULL},
+    {"device.*", "driver", CFG_STR, "",
+     "wedge (keyboard-wedge scanner), hidpos (HID POS scanner), escpos (receipt printer) or "
+     "serial (CDC-ACM scanner); empty: from the allow list.",
+     0, 0, NULL},
+    {"device.*", "model", CFG_STR, "", "Human name shown by `matchbooth devices`.", 0, 0, NULL},
+    {"device.*", "layout", CFG_ENUM, "us",
+     "Keyboard layout a wedge scanner is set to: us, de (QWERTZ) or fr (AZERTY).", 0, 0,
+     "us|de|fr"},
+    {"device.*", "suffix", CFG_STR, "enter,tab",
+     "Keys that end a scan: enter, tab, both, or none (then only the gap ends a scan).", 0, 0,
+     NULL},
+    {"device.*", "gap_ms", CFG_INT, "100",
+     "Silence between keys that ends a scan (suffix none) or drops a broken-off fragment.", 0,
+     10000, NULL},
+    {"device.*", "qr", CFG_ENUM, "native",
+     "Printer QR codes: native (GS ( k) or raster (image drawn by matchbooth).", 0, 0,
+     "native|raster"},
+    {"device.*", "dots", CFG_INT, "512", "Printer: printable width in dots.", 96, 4096, NULL},
+    {"device.*", "module", CFG_INT, "6", "Printer: dots per QR module.", 1, 16, NULL},
+    {"device.*", "status", CFG_BOOL, "true",
+     "Printer answers DLE EOT status queries (paper out, cover open).", 0, 0, NULL},
+    {"device.*", "poll_ms", CFG_INT, "5000",
+     "Printer: status query interval while idle (0: only before each slip).", 0, 3600000, NULL},
+    {"device.*", "path", CFG_STR, "", "Serial scanner: the device, e.g. /dev/ttyACM0.", 0, 0, NULL},
+    {"device.*", "baud", CFG_INT, "9600", "Serial scanner: line speed.", 1200, 921600, NULL},
+    {"export", "usb_path", CFG_STR, "/media/matchbooth-usb",
+     "Mount point of the USB stick: `matchbooth export --usb` (run by the udev rule and "
+     "matchbooth-usb-export@.service when a stick is plugged in) writes the current show's "
+     "exports to <usb_path>/matchbooth/.",
+     0, 0, NULL},
+    {"export", "usb_formats", CFG_LIST, "csv,xlsx,vcf,ndjson",
+     "Formats written to the USB stick (csv, xlsx, vcf, ndjson).", 0, 0, NULL},
     {"sync", "backoff_base_ms", CFG_INT, "1000",
      "First retry delay ceiling in ms; doubles per failed attempt (full jitter).", 1, 3600000,
      NULL},

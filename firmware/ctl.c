@@ -306,8 +306,9 @@ int ctl_call(const char *path, const cJSON *req, cJSON **reply, int timeout_ms, 
     struct buf out = {0}, in = {0};
     int r = -1;
     if (connect(fd, (struct sockaddr *)&sa, sizeof sa) < 0) {
-        err_set(e, ERR_IO, "cannot connect to %s: %s (is the daemon running? start it with "
-                           "`matchbooth run`)",
+        err_set(e, ERR_IO,
+                "cannot connect to %s: %s (is the daemon running? start it with "
+                "`matchbooth run`)",
                 path, strerror(errno));
         goto out;
     }

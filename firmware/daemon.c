@@ -20,6 +20,7 @@
 #include <systemd/sd-daemon.h>
 #include <unistd.h>
 
+#include "drivers/devices.h"
 #include "drivers/fifo.h"
 #include "firmware/buf.h"
 #include "firmware/bus.h"
@@ -28,6 +29,7 @@
 #include "firmware/clock.h"
 #include "firmware/config.h"
 #include "firmware/ctl.h"
+#include "firmware/export_notice.h"
 #include "firmware/log.h"
 #include "firmware/loop.h"
 #include "firmware/show.h"
@@ -46,7 +48,9 @@ struct daemon {
     struct bus *bus;
     struct ctl *ctl;
     struct capture *capture;
+    struct export_notice *export_notice;
     struct fifo *fifo;
+    struct devices *devices;
     struct ui *ui;
     struct sync *sync;
     struct loop_timer *clock_timer;
@@ -202,6 +206,8 @@ static int subsystems_start(struct daemon *d, struct err *e)
         if (!(d->fifo = fifo_open(&host, path, true, e)))
             return -1;
     }
+    if (!(d->devices = devices_start(&host, d->ctl, e)))
+        return -1;
     struct ui_host uh = {d->loop, d->cfg, &d->show, d->store, d->bus, d->capture, d->ctl};
     if (!(d->ui = ui_start(&uh, e)))
         return -1;
@@ -219,6 +225,8 @@ static void subsystems_stop(struct daemon *d)
     d->ui = NULL;
     fifo_close(d->fifo);
     d->fifo = NULL;
+    devices_stop(d->devices);
+    d->devices = NULL;
 }
 
 /* Loads config and show; on success replaces d's. */
@@ -259,8 +267,7 @@ static int apply_config(struct daemon *d, struct err *e)
         return err_set(e, ERR_INTERNAL, "out of memory");
     if (store_show_ensure(d->store, d->show.id, d->show.name, d->show.timezone, e) < 0)
         return -1;
-    capture_set_show(d->capture, d->cfg, &d->show);
-    return 0;
+    return capture_set_show(d->capture, d->cfg, &d->show, e);
 }
 
 /* ---- signals and timers --------------------------------------------------------- */
@@ -386,6 +393,7 @@ static int daemon_run(struct daemon *d)
         ctl_register(d->ctl, "status", ctl_status, d) < 0 ||
         ctl_register(d->ctl, "note", ctl_note, d) < 0 ||
         ctl_register(d->ctl, "ping", ctl_ping, d) < 0 ||
+        !(d->export_notice = export_notice_new(d->ctl, d->bus)) ||
         loop_signal_add(d->loop, SIGTERM, on_stop, d) < 0 ||
         loop_signal_add(d->loop, SIGINT, on_stop, d) < 0 ||
         loop_signal_add(d->loop, SIGHUP, on_reload, d) < 0) {
@@ -420,6 +428,7 @@ out:
     loop_timer_del(d->clock_timer);
     loop_timer_del(d->watchdog_timer);
     ctl_close(d->ctl);
+    export_notice_free(d->export_notice);
     capture_free(d->capture);
     bus_free(d->bus);
     loop_free(d->loop);

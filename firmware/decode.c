@@ -1,86 +1,131 @@
 /*
- * decode — the decoder table and the driver that runs a show's decoders in
- * order. PLACEHOLDER for the foundation: only a minimal MeCard reader; the
- * real decoders (vCard, MeCard, URL, JSON, delimited, roster) replace it.
+ * decode — the decoder table and the show-profile driven decoding of one
+ * payload (see decode.h). The formats themselves live in decode_<id>.c.
  */
 #include "firmware/decode.h"
 
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-/* MECARD:N:Doe,Jane;ORG:Acme;EMAIL:a@b;TEL:+1…;UID:X;; (no escapes yet). */
-static int mecard_decode(const struct decode_ctx *ctx, const uint8_t *p, size_t n,
-                         struct lead_fields *out)
-{
-    if (n < 7 || memcmp(p, "MECARD:", 7) != 0)
-        return 0;
-    char *s = strndup((const char *)p + 7, n - 7);
-    if (!s)
-        return -1;
-    int rc = 1;
-    char *save = NULL;
-    for (char *tok = strtok_r(s, ";", &save); tok; tok = strtok_r(NULL, ";", &save)) {
-        char *colon = strchr(tok, ':');
-        if (!colon)
-            continue;
-        *colon = '\0';
-        const char *v = colon + 1;
-        if (!strcmp(tok, "N")) {
-            char *comma = strchr(colon + 1, ',');
-            if (comma) {
-                *comma = '\0';
-                lead_set(&out->family_name, colon + 1);
-                lead_set(&out->given_name, comma + 1);
-                char full[512];
-                snprintf(full, sizeof full, "%s %s", comma + 1, colon + 1);
-                lead_set(&out->full_name, full);
-            } else {
-                lead_set(&out->full_name, v);
-            }
-        } else if (!strcmp(tok, "ORG")) {
-            lead_set(&out->company, v);
-        } else if (!strcmp(tok, "EMAIL")) {
-            strv_push(&out->emails, v);
-        } else if (!strcmp(tok, "TEL")) {
-            strv_push(&out->phones, v);
-        } else if (!strcmp(tok, "UID")) {
-            lead_set(&out->badge_id, v);
-        } else if (!strcmp(tok, "TITLE")) {
-            lead_set(&out->title, v);
-        }
-    }
-    free(s);
-    if (lead_set(&out->format, "mecard") < 0)
-        rc = -1;
-    return rc;
-}
+#include "firmware/config.h"
+#include "firmware/decode_util.h"
+#include "firmware/roster.h"
 
-static const struct decoder mecard = {"mecard", mecard_decode};
-
-const struct decoder *const decoder_table[] = {&mecard, NULL};
+const struct decoder *const decoder_table[] = {
+    &decode_vcard,     &decode_mecard, &decode_json, &decode_url,
+    &decode_delimited, &decode_roster, NULL,
+};
 
 const struct decoder *decode_find(const char *id)
 {
-    for (int i = 0; decoder_table[i]; i++)
+    if (!id)
+        return NULL;
+    for (size_t i = 0; decoder_table[i]; i++)
         if (!strcmp(decoder_table[i]->id, id))
             return decoder_table[i];
+    return NULL;
+}
+
+/* The show's decoders, in order; checks the profile's keys. Returns the
+ * count, or -1 with e set (ENOMEM or a bad key). */
+static int profile_decoders(const struct decode_ctx *ctx, const struct decoder **ds, int max,
+                            struct err *e)
+{
+    const char *sec = ctx->show_section ? ctx->show_section : "show";
+    struct strv names = {0};
+    int n = 0;
+    if (ctx->cfg && ctx->show_section) {
+        if (config_list(ctx->cfg, ctx->show_section, "decoders", &names) < 0)
+            return err_set(e, ERR_INTERNAL, "decode: out of memory");
+    } else if (strv_split(&names, DECODE_DEFAULT_DECODERS, ',') < 0) {
+        return err_set(e, ERR_INTERNAL, "decode: out of memory");
+    }
+    for (size_t i = 0; i < names.n; i++) {
+        const struct decoder *d = decode_find(names.v[i]);
+        if (!d) {
+            err_set(e, ERR_INVALID, "[%s] decoders: unknown decoder '%.60s'", sec, names.v[i]);
+            strv_free(&names);
+            return -1;
+        }
+        if (n < max)
+            ds[n++] = d;
+    }
+    strv_free(&names);
+    static const char *const patterns[] = {"id_pattern", "url_pattern"};
+    char msg[200];
+    for (size_t i = 0; i < 2; i++)
+        if (decode_util_regex_check(ctx, patterns[i], msg) < 0)
+            return err_set(e, ERR_INVALID, "[%s] %s: %s", sec, patterns[i], msg);
+    if (decode_delimited_check(ctx, msg, 100) < 0)
+        return err_set(e, ERR_INVALID, "[%s] delimited_map: %s", sec, msg);
+    return n;
+}
+
+int decode_check_profile(const struct config *cfg, const char *section, struct err *e)
+{
+    struct decode_ctx ctx = {cfg, section, NULL};
+    const struct decoder *ds[32];
+    return profile_decoders(&ctx, ds, 32, e) < 0 ? -1 : 0;
+}
+
+/* The roster a show looks ids up in: its `roster` key, else its own id. */
+static const char *roster_show(const struct decode_ctx *ctx)
+{
+    const char *r = decode_util_profile(ctx, "roster");
+    if (*r)
+        return r;
+    if (ctx->show_section && !strncmp(ctx->show_section, "show.", 5))
+        return ctx->show_section + 5;
     return NULL;
 }
 
 int decode_payload(const struct decode_ctx *ctx, const uint8_t *p, size_t n,
                    struct lead_fields *out, struct err *e)
 {
-    for (int i = 0; decoder_table[i]; i++) {
-        int rc = decoder_table[i]->decode(ctx, p, n, out);
-        if (rc < 0) {
+    static const struct decode_ctx none = {0};
+    if (!ctx)
+        ctx = &none;
+    if (!p)
+        n = 0;
+    const struct decoder *ds[32];
+    int nd = profile_decoders(ctx, ds, 32, e);
+    if (nd < 0) {
+        /* A bad profile must not lose the scan: the caller gets an unknown
+         * record to store along with the error to report. */
+        if (lead_set(&out->format, "unknown") < 0 ||
+            decode_util_warn(&out->warnings, "decode: %s", e ? e->msg : "bad show profile") < 0) {
             lead_fields_free(out);
             return err_set(e, ERR_INTERNAL, "decode: out of memory");
         }
-        if (rc > 0)
-            return 0;
+        return -1;
     }
-    if (lead_set(&out->format, "unknown") < 0)
-        return err_set(e, ERR_INTERNAL, "decode: out of memory");
+    static const uint8_t empty[1];
+    const uint8_t *bytes = p ? p : empty;
+    int r = 0;
+    for (int i = 0; i < nd && r == 0; i++) {
+        r = ds[i]->decode(ctx, bytes, n, out);
+        if (r < 0)
+            goto nomem;
+    }
+    if (r == 0 && lead_set(&out->format, "unknown") < 0)
+        goto nomem;
+    if (out->badge_id && ctx->db) {
+        const char *rs = roster_show(ctx);
+        struct err le = {0};
+        int found = rs ? roster_lookup(ctx->db, rs, out->badge_id, out, &le) : 0;
+        if (found < 0 && decode_util_warn(&out->warnings, "%s", le.msg) < 0)
+            goto nomem;
+        if (found == 0 && !strcmp(out->format, "roster") &&
+            decode_util_warn(&out->warnings, "roster: id not in the roster") < 0)
+            goto nomem;
+    } else if (out->badge_id && !strcmp(out->format, "roster") &&
+               decode_util_warn(&out->warnings, "roster: no roster to look the id up in") < 0) {
+        goto nomem;
+    }
+    if (decode_util_finish(ctx, out) < 0)
+        goto nomem;
     return 0;
+nomem:
+    lead_fields_free(out);
+    return err_set(e, ERR_INTERNAL, "decode: out of memory");
 }

@@ -43,9 +43,18 @@ extern const struct decoder *const decoder_table[];
 const struct decoder *decode_find(const char *id);
 
 /*
+ * Checks the decoding keys of show section (decoders, id_pattern, url_pattern,
+ * delimited_map). Returns 0, or -1 with e like "[show.x] id_pattern: …".
+ * show_load() calls it, so a running daemon never meets a bad profile.
+ */
+int decode_check_profile(const struct config *cfg, const char *section, struct err *e);
+
+/*
  * Decodes p[0..n) with the show's decoders. out must be zeroed; it is always
  * filled (format "unknown" when nothing matched). Returns 0, or -1 on ENOMEM
- * (out freed) or a bad profile (e names the config key).
+ * (out freed) or a bad profile (e names the config key; out is then an
+ * "unknown" record with the error as a warning, so the scan can still be
+ * kept).
  */
 int decode_payload(const struct decode_ctx *ctx, const uint8_t *p, size_t n,
                    struct lead_fields *out, struct err *e);

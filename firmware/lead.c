@@ -27,11 +27,13 @@ int lead_source_parse(const char *name)
 
 /* The scalar members, for loops that treat them alike. */
 #define SCALARS(f)                                                                                 \
-    {&(f)->format,  &(f)->badge_id, &(f)->full_name, &(f)->given_name, &(f)->family_name,         \
-     &(f)->company, &(f)->title,    &(f)->address,   &(f)->country}
-static const char *const scalar_names[] = {"format",      "badge_id", "full_name",
-                                           "given_name",  "family_name", "company",
-                                           "title",       "address",  "country"};
+    {                                                                                              \
+        &(f)->format, &(f)->badge_id, &(f)->full_name, &(f)->given_name, &(f)->family_name,        \
+            &(f)->company, &(f)->title, &(f)->address, &(f)->country                               \
+    }
+static const char *const scalar_names[] = {"format",     "badge_id",    "full_name",
+                                           "given_name", "family_name", "company",
+                                           "title",      "address",     "country"};
 #define NSCALARS 9
 
 void lead_fields_free(struct lead_fields *f)

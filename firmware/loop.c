@@ -147,8 +147,8 @@ struct loop_timer *loop_timer_add(struct loop *l, uint64_t delay_ms, loop_timer_
     struct loop_timer *t = calloc(1, sizeof *t);
     if (!t)
         return NULL;
-    *t = (struct loop_timer){.l = l, .due = loop_now_ms() + delay_ms, .cb = cb, .ud = ud,
-                             .next = l->timers};
+    *t = (struct loop_timer){
+        .l = l, .due = loop_now_ms() + delay_ms, .cb = cb, .ud = ud, .next = l->timers};
     l->timers = t;
     return t;
 }

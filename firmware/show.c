@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "firmware/buf.h"
+#include "firmware/decode.h"
 #include "firmware/config.h"
 
 /* Reads a whole file into b (NUL-terminated). */
@@ -52,6 +53,10 @@ int show_load(const struct config *cfg, const char *id, struct show *out, struct
     out->country = strdup(config_str(cfg, section, "country"));
     if (!out->id || !out->section || !out->name || !out->timezone || !out->country)
         goto oom;
+    /* A bad decoding profile is found when the show loads, not at the
+     * first scan (which would otherwise have nothing to decode it with). */
+    if (decode_check_profile(cfg, section, e) < 0)
+        goto fail;
     const char *form = config_str(cfg, section, "form");
     if (form && *form) {
         struct buf b = {0};

@@ -12,11 +12,11 @@ struct config;
 struct cJSON;
 
 struct show {
-    char *id;       /* "hkef-2026" */
-    char *section;  /* "show.hkef-2026" */
-    char *name;     /* display name */
-    char *timezone; /* IANA name, "Asia/Hong_Kong" */
-    char *country;  /* ISO 3166-1 alpha-2, default for phone numbers */
+    char *id;           /* "hkef-2026" */
+    char *section;      /* "show.hkef-2026" */
+    char *name;         /* display name */
+    char *timezone;     /* IANA name, "Asia/Hong_Kong" */
+    char *country;      /* ISO 3166-1 alpha-2, default for phone numbers */
     struct cJSON *form; /* {"questions":[…],"consents":[…]} or an empty object */
 };
 

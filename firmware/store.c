@@ -122,7 +122,7 @@ static sqlite3_stmt *stmt(struct store *s, int q, struct err *e)
 static int db_err(struct store *s, struct err *e, const char *what)
 {
     int code = sqlite3_errcode(s->db);
-    enum err_code ec = code == SQLITE_FULL ? ERR_FULL
+    enum err_code ec = code == SQLITE_FULL                            ? ERR_FULL
                        : code == SQLITE_BUSY || code == SQLITE_LOCKED ? ERR_BUSY
                                                                       : ERR_IO;
     return err_set(e, ec, "%s: %s", what, sqlite3_errmsg(s->db));
@@ -167,8 +167,8 @@ struct store *store_open(const char *path, struct err *e)
     sqlite3_busy_timeout(s->db, 5000);
     /* WAL + FULL: every commit is fdatasync'ed before it returns, and
      * readers (the CLI, exports) never block the daemon's writes. */
-    if (exec(s, "PRAGMA journal_mode = WAL", e) < 0 || exec(s, "PRAGMA synchronous = FULL", e) < 0 ||
-        exec(s, "PRAGMA foreign_keys = ON", e) < 0) {
+    if (exec(s, "PRAGMA journal_mode = WAL", e) < 0 ||
+        exec(s, "PRAGMA synchronous = FULL", e) < 0 || exec(s, "PRAGMA foreign_keys = ON", e) < 0) {
         err_wrap(e, "open %s", path);
         goto fail;
     }
@@ -286,8 +286,8 @@ static const char *col_text(sqlite3_stmt *st, int i)
 /* Reads the field columns (3..15 of LEAD_COLS) into f. */
 static int fields_from_row(sqlite3_stmt *st, struct lead_fields *f)
 {
-    char **slots[] = {&f->format,      &f->badge_id, &f->full_name, &f->given_name, &f->family_name,
-                      &f->company,     &f->title,    &f->address,   &f->country};
+    char **slots[] = {&f->format,  &f->badge_id, &f->full_name, &f->given_name, &f->family_name,
+                      &f->company, &f->title,    &f->address,   &f->country};
     for (int i = 0; i < 9; i++)
         if (lead_set(slots[i], col_text(st, 3 + i)) < 0)
             return -1;
@@ -378,8 +378,7 @@ static int scan_insert(struct store *s, const struct store_scan *sc, const char 
     sqlite3_bind_text(st, 6, sc->fields && sc->fields->format ? sc->fields->format : "unknown", -1,
                       SQLITE_STATIC);
     /* zeroblob-safe: an empty payload is stored as an empty blob, not NULL */
-    sqlite3_bind_blob(st, 7, sc->len ? (const void *)sc->payload : "", (int)sc->len,
-                      SQLITE_STATIC);
+    sqlite3_bind_blob(st, 7, sc->len ? (const void *)sc->payload : "", (int)sc->len, SQLITE_STATIC);
     sqlite3_bind_int64(st, 8, sc->when.real_ms);
     sqlite3_bind_text(st, 9, sc->when.boot_id, -1, SQLITE_STATIC);
     sqlite3_bind_int64(st, 10, sc->when.mono_ms);
@@ -503,7 +502,7 @@ fail:
     rollback(s);
     free(identity);
     memset(res, 0, sizeof *res);
-    return -1;
+    return err_wrap(e, "save scan of %zu bytes", sc->len);
 }
 
 int store_lead_update(struct store *s, const char *lead_id, const struct lead_fields *f,
@@ -761,8 +760,7 @@ fail:
     return NULL;
 }
 
-int store_lead_json(struct store *s, const char *lead_id, bool with_raw, cJSON **out,
-                    struct err *e)
+int store_lead_json(struct store *s, const char *lead_id, bool with_raw, cJSON **out, struct err *e)
 {
     *out = NULL;
     sqlite3_stmt *st = stmt(s, Q_LEAD_GET, e);

@@ -92,8 +92,8 @@ int store_note_set(struct store *s, const char *lead_id, const char *op, const c
                    int rating, const struct strv *tags, struct err *e);
 
 /* Stores the answer (any JSON value, as text) to question qid. */
-int store_answer_set(struct store *s, const char *lead_id, const char *qid,
-                     const char *value_json, struct err *e);
+int store_answer_set(struct store *s, const char *lead_id, const char *qid, const char *value_json,
+                     struct err *e);
 
 /* Records consent for purpose, with the version and language of its text. */
 int store_consent_set(struct store *s, const char *lead_id, const char *purpose, bool granted,

@@ -12,7 +12,13 @@
  *   2  answers, consents (with the version and language of the text), notes
  *      (one row per operator and lead); leads.version for updates.
  *   3  outbox (one row per sink and lead change), meta (key/value).
- *   4  sync_state (per sink: back-off, last error, last success). No new
+ *   4  supplier catalog (ui/catalog.c): catalog_suppliers, catalog_categories
+ *      and catalog_fts (FTS5, trigram tokenizer: finds CJK and Devanagari).
+ *   5  roster (an organizer's attendee list per show, for bare badge ids).
+ *   6  imports (one row per `matchbooth import` run) and leads.import_id:
+ *      an imported lead keeps its original source; this says where and
+ *      when it came in.
+ *   7  sync_state (per sink: back-off, last error, last success). No new
  *      outbox index: one on (state, sink) makes SQLite pick it for the
  *      capture's "raise the pending row" update, and captures then scan the
  *      whole backlog.
@@ -108,7 +114,39 @@ static const struct migration migrations[] = {
         "CREATE INDEX outbox_queue ON outbox(sink, state, id);\n"
         "CREATE INDEX outbox_lead ON outbox(lead_id, sink);\n"
         "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);\n"},
-    {4, "CREATE TABLE sync_state (\n"
+    {4,
+     "CREATE TABLE catalog_suppliers (\n"
+     "  id TEXT PRIMARY KEY,\n"
+     "  names TEXT NOT NULL,               -- JSON {lang: name}\n"
+     "  descriptions TEXT NOT NULL,        -- JSON {lang: one line}\n"
+     "  categories TEXT NOT NULL,          -- JSON array\n"
+     "  country TEXT NOT NULL DEFAULT '',\n"
+     "  url TEXT NOT NULL,                 -- the supplier's page (QR links add campaign params)\n"
+     "  sort_name TEXT NOT NULL\n"
+     ");\n"
+     "CREATE TABLE catalog_categories (\n"
+     "  category TEXT NOT NULL,            -- lower case\n"
+     "  supplier_id TEXT NOT NULL REFERENCES catalog_suppliers(id) ON DELETE CASCADE,\n"
+     "  PRIMARY KEY (category, supplier_id)\n"
+     ");\n"
+     "CREATE VIRTUAL TABLE catalog_fts USING fts5(supplier_id UNINDEXED, body, "
+     "tokenize = 'trigram');\n"},
+    {5, "CREATE TABLE roster (\n"
+        "  show_id TEXT NOT NULL,             -- no REFERENCES: imported before the show runs\n"
+        "  badge_id TEXT NOT NULL,\n"
+        "  full_name TEXT, given_name TEXT, family_name TEXT, company TEXT, title TEXT,\n"
+        "  email TEXT, phone TEXT, url TEXT, address TEXT, country TEXT,\n"
+        "  PRIMARY KEY (show_id, badge_id)\n"
+        ") WITHOUT ROWID;\n"},
+    {6, "CREATE TABLE imports (\n"
+        "  id INTEGER PRIMARY KEY,\n"
+        "  file TEXT NOT NULL,                -- as given on the command line\n"
+        "  imported_ms INTEGER NOT NULL,\n"
+        "  leads_added INTEGER NOT NULL DEFAULT 0,\n"
+        "  leads_present INTEGER NOT NULL DEFAULT 0  -- already in the store: skipped\n"
+        ");\n"
+        "ALTER TABLE leads ADD COLUMN import_id INTEGER REFERENCES imports(id);\n"},
+    {7, "CREATE TABLE sync_state (\n"
         "  sink TEXT PRIMARY KEY,\n"
         "  attempts INTEGER NOT NULL DEFAULT 0,  -- consecutive failed attempts\n"
         "  retry_ms INTEGER NOT NULL DEFAULT 0,  -- UTC ms before which no retry is due\n"

@@ -17,10 +17,10 @@ void tap_diag(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Prints the plan "1..N"; returns the exit status (0 if all passed). */
 int tap_done(void);
 
-#define ok(cond, ...)             tap_ok((cond), __FILE__, __LINE__, __VA_ARGS__)
-#define is_int(got, want, name)   tap_is_int((got), (want), __FILE__, __LINE__, (name))
-#define is_str(got, want, name)   tap_is_str((got), (want), __FILE__, __LINE__, (name))
-#define diag(...)                 tap_diag(__VA_ARGS__)
-#define done_testing()            tap_done()
+#define ok(cond, ...)           tap_ok((cond), __FILE__, __LINE__, __VA_ARGS__)
+#define is_int(got, want, name) tap_is_int((got), (want), __FILE__, __LINE__, (name))
+#define is_str(got, want, name) tap_is_str((got), (want), __FILE__, __LINE__, (name))
+#define diag(...)               tap_diag(__VA_ARGS__)
+#define done_testing()          tap_done()
 
 #endif

@@ -1,0 +1,38 @@
+# mk/usb.mk — the USB driver tests and benchmark. They link libumockdev and
+# GLib (only these programs need them) and run under umockdev's preload, so
+# libusb's real code path talks to emulated scanners and printers.
+#
+#   tests/usb/usb.t        drivers in-process (plain build)
+#   tests/usb/usb-asan.t   the same under ASan+UBSan
+#   tests/usb/daemon.t     `matchbooth run` under emulation: plug, scan, lead stored
+#   tests/bench/usb_latency.sh (make bench)  last report -> lead committed + event
+
+UMOCKDEV_CFLAGS := $(shell $(PKG_CONFIG) --cflags umockdev-1.0 2>/dev/null)
+UMOCKDEV_LIBS   := $(shell $(PKG_CONFIG) --libs umockdev-1.0 2>/dev/null)
+
+USB_TEST_NAMES := test_usb test_daemon bench_usb
+USB_BINS       := $(USB_TEST_NAMES:%=$(BUILD)/tests/usb/%)
+USB_ASAN_BINS  := $(BUILD)/asan/tests/usb/test_usb
+
+$(BUILD)/obj/tests/usb/%.o: tests/usb/%.c
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) $(UMOCKDEV_CFLAGS) -c $< -o $@
+
+$(BUILD)/asan/obj/tests/usb/%.o: tests/usb/%.c
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) $(UMOCKDEV_CFLAGS) -O1 $(SAN_FLAGS) -c $< -o $@
+
+$(BUILD)/tests/usb/%: $(BUILD)/obj/tests/usb/%.o $(BUILD)/obj/tests/usb/emu.o $(LIB_OBJS) \
+		$(BUILD)/obj/gen/assets.o $(TAP_OBJ)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS) $(UMOCKDEV_LIBS)
+
+$(BUILD)/asan/tests/usb/%: $(BUILD)/asan/obj/tests/usb/%.o $(BUILD)/asan/obj/tests/usb/emu.o \
+		$(ASAN_LIB_OBJS) $(BUILD)/asan/obj/gen/assets.o $(ASAN_TAP_OBJ)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(SAN_FLAGS) -o $@ $^ $(LDLIBS) $(UMOCKDEV_LIBS)
+
+MK_TEST_TARGETS += $(USB_BINS) $(USB_ASAN_BINS)
+MK_CHECK_TESTS  += tests/usb/usb.t tests/usb/usb-asan.t tests/usb/daemon.t
+
+bench: $(BUILD)/tests/usb/bench_usb

@@ -1,0 +1,16 @@
+/*
+ * fuzz_mecard — libFuzzer target of the mecard decoder alone (decode_mecard.c), under
+ * every fuzz profile (fuzz_common.c).
+ */
+#include <stddef.h>
+#include <stdint.h>
+
+#include "firmware/decode_util.h"
+#include "tests/fuzz/fuzz_common.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    return fuzz_one(&decode_mecard, data, size);
+}

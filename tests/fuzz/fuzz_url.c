@@ -1,0 +1,16 @@
+/*
+ * fuzz_url — libFuzzer target of the url decoder alone (decode_url.c), under
+ * every fuzz profile (fuzz_common.c).
+ */
+#include <stddef.h>
+#include <stdint.h>
+
+#include "firmware/decode_util.h"
+#include "tests/fuzz/fuzz_common.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    return fuzz_one(&decode_url, data, size);
+}

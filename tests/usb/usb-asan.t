@@ -1,0 +1,9 @@
+#!/bin/sh
+# tests/usb/test_usb.c built with ASan+UBSan, under umockdev's preload (which
+# must come before the ASan runtime, hence verify_asan_link_order=0). Leaks
+# inside GLib/umockdev are suppressed (tests/usb/lsan.supp); ours are not.
+cd "$(dirname "$0")/../.." || exit 1
+exec env LD_PRELOAD=libumockdev-preload.so.0 \
+    ASAN_OPTIONS=verify_asan_link_order=0 \
+    LSAN_OPTIONS="suppressions=$(pwd)/tests/usb/lsan.supp:print_suppressions=0" \
+    "${MB_BUILD:-build}/asan/tests/usb/test_usb"

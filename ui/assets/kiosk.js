@@ -1,0 +1,678 @@
+/*
+ * kiosk.js — the kiosk's touch UI: six steps driven by scans pushed over
+ * Server-Sent Events, an on-screen keyboard, staff mode, seven languages.
+ *
+ * Rules this file keeps:
+ *  - badge text goes into the page with textContent only (never innerHTML);
+ *  - everything about the current visitor lives in `visit` and in the DOM
+ *    nodes listed in clearScreen(): reset() empties both, on idle timeout,
+ *    on "done" and at the next badge;
+ *  - every write sends the CSRF token the server gave in /api/boot.
+ */
+'use strict';
+
+(function () {
+  const LANGS = [
+    ['en', 'English'], ['zh-Hant', '繁體中文'], ['zh-Hans', '简体中文'], ['de', 'Deutsch'],
+    ['fr', 'Français'], ['es', 'Español'], ['hi', 'हिन्दी'],
+  ];
+  const STAFF_TAGS = ['hot', 'follow_up', 'distributor', 'oem', 'press'];
+
+  let boot = null; // /api/boot: show, form, csrf, demo, idle_timeout, printer
+  let lang = 'en';
+  let dict = {};
+  const dicts = {};
+  let visit = null; // the current visitor: {lead, answers, consents, ...}
+  let idleTimer = 0;
+  let staff = null; // {csrf, lead, pending}
+  let printer = false;
+
+  const $ = (id) => document.getElementById(id);
+  const el = (tag, cls, text) => {
+    const e = document.createElement(tag);
+    if (cls) e.className = cls;
+    if (text !== undefined && text !== null) e.textContent = String(text);
+    return e;
+  };
+
+  /* ---- i18n ----------------------------------------------------------- */
+
+  function t(key, vars) {
+    let s = dict[key] !== undefined ? dict[key] : (dicts.en && dicts.en[key]) || key;
+    if (vars) s = s.replace(/\{(\w+)\}/g, (m, k) => (vars[k] !== undefined ? vars[k] : ''));
+    return s;
+  }
+
+  function pick(map) {
+    if (!map || typeof map !== 'object') return '';
+    return map[lang] || map.en || Object.values(map)[0] || '';
+  }
+
+  async function loadLang(l) {
+    if (!dicts[l]) {
+      const r = await fetch('/i18n-' + l + '.json');
+      dicts[l] = await r.json();
+    }
+    return dicts[l];
+  }
+
+  async function setLang(l) {
+    dict = await loadLang(l);
+    lang = l;
+    document.documentElement.lang = l;
+    for (const n of document.querySelectorAll('[data-i18n]')) n.textContent = t(n.dataset.i18n);
+    for (const n of document.querySelectorAll('[data-i18n-placeholder]'))
+      n.placeholder = t(n.dataset.i18nPlaceholder);
+    for (const n of document.querySelectorAll('[data-i18n-title]')) n.title = t(n.dataset.i18nTitle);
+    for (const b of document.querySelectorAll('#langs button'))
+      b.classList.toggle('on', b.dataset.lang === l);
+    if (visit) renderVisitTexts();
+    buildKeyboard();
+  }
+
+  /* ---- server --------------------------------------------------------- */
+
+  async function api(path, body, csrf) {
+    const r = await fetch(path, {
+      method: body ? 'POST' : 'GET',
+      headers: body ? { 'Content-Type': 'application/json', 'X-CSRF-Token': csrf || boot.csrf } : {},
+      body: body ? JSON.stringify(body) : undefined,
+      credentials: 'same-origin',
+    });
+    let data = null;
+    try { data = await r.json(); } catch (e) { data = {}; }
+    if (!r.ok) {
+      const err = new Error(data.error || r.statusText);
+      err.status = r.status;
+      err.retryAfter = Number(r.headers.get('Retry-After') || 0);
+      throw err;
+    }
+    return data;
+  }
+
+  function connect() {
+    const es = new EventSource('/api/events');
+    let hellos = 0;
+    // A second "hello" means the stream was re-opened: the daemon restarted
+    // or reloaded its config, so the CSRF token, form and printer may differ.
+    es.addEventListener('hello', async () => {
+      if (++hellos === 1) return;
+      try {
+        const fresh = await api('/api/boot');
+        boot = fresh;
+        printer = !!boot.printer;
+        $('show-name').textContent = boot.show.name;
+        $('demo-btn').hidden = !boot.demo;
+        $('print-btn').hidden = !printer;
+        if (staff) { staff = null; reset(); } // sessions do not survive a restart
+      } catch (e) { /* the next hello retries */ }
+    });
+    es.addEventListener('lead', (ev) => onLead(JSON.parse(ev.data)));
+    es.addEventListener('unknown_scan', () => onUnknown());
+    es.addEventListener('status', (ev) => {
+      printer = !!JSON.parse(ev.data).printer;
+      $('print-btn').hidden = !printer;
+    });
+    es.onerror = () => { /* EventSource reconnects by itself (retry: 250) */ };
+  }
+
+  /* ---- screens ---------------------------------------------------------- */
+
+  const ORDER = ['details', 'questions', 'consent', 'matches'];
+
+  function show(name) {
+    for (const s of document.querySelectorAll('.screen')) s.classList.toggle('active', s.id === 's-' + name);
+    const idx = ORDER.indexOf(name);
+    const steps = $('steps');
+    steps.hidden = idx < 0;
+    for (const li of steps.children) {
+      const i = ORDER.indexOf(li.dataset.step);
+      li.classList.toggle('done', i < idx);
+      li.classList.toggle('now', i === idx);
+    }
+    document.body.dataset.screen = name;
+    hideKeyboard();
+  }
+
+  function toast(msg) {
+    const n = $('toast');
+    n.textContent = msg;
+    n.hidden = false;
+    clearTimeout(toast.timer);
+    toast.timer = setTimeout(() => { n.hidden = true; n.textContent = ''; }, 4000);
+  }
+
+  /* ---- idle reset --------------------------------------------------------- */
+
+  function touch() {
+    clearTimeout(idleTimer);
+    const screen = document.body.dataset.screen;
+    if (screen === 'attract' || screen === 'staff') return;
+    idleTimer = setTimeout(reset, (boot ? boot.idle_timeout : 45) * 1000);
+  }
+
+  /* Forgets the visitor: every node that held their data is emptied and the
+   * visit object is dropped, so nothing personal stays on screen or in memory. */
+  function clearScreen() {
+    for (const id of ['greeting', 'company-line', 'questions', 'consents', 'suppliers', 'thanks-title',
+      'details-error', 'manual-error'])
+      $(id).replaceChildren();
+    for (const f of document.querySelectorAll('#fields input, #manual input, #search')) f.value = '';
+    $('matches-empty').hidden = true;
+    $('details-error').hidden = true;
+    $('manual-error').hidden = true;
+    $('toast').hidden = true;
+    $('toast').textContent = '';
+  }
+
+  function reset() {
+    clearTimeout(idleTimer);
+    const lead = visit && visit.lead.id;
+    visit = null;
+    clearScreen();
+    if (lead) api('/api/visit/end', { lead }).catch(() => {});
+    if (staff) { show('staff'); return; }
+    show('attract');
+  }
+
+  /* ---- scans ---------------------------------------------------------------- */
+
+  function onLead(lead) {
+    if (staff) { staffLead(lead); return; }
+    clearScreen();
+    visit = { lead, answers: {}, consents: {}, suppliers: [] };
+    renderDetails();
+    show('details');
+    touch();
+  }
+
+  function onUnknown() {
+    if (staff) { toast(t('unknown_scan')); return; }
+    visit = null;
+    clearScreen();
+    show('manual');
+    toast(t('unknown_scan'));
+    touch();
+  }
+
+  function nameOf(lead) {
+    return lead.full_name || [lead.given_name, lead.family_name].filter(Boolean).join(' ') || '';
+  }
+
+  function renderVisitTexts() {
+    const lead = visit.lead;
+    const name = nameOf(lead);
+    $('greeting').textContent = name ? t('welcome', { name }) : t('welcome_anon');
+    $('company-line').textContent = lead.company || '';
+    $('thanks-title').textContent = t('thanks_title', { name: lead.given_name || name });
+    if (document.body.dataset.screen === 'questions') renderQuestions();
+    if (document.body.dataset.screen === 'consent') renderConsents();
+  }
+
+  function renderDetails() {
+    const lead = visit.lead;
+    renderVisitTexts();
+    $('f-name').value = nameOf(lead);
+    $('f-company').value = lead.company || '';
+    $('f-email').value = (lead.emails && lead.emails[0]) || '';
+    $('f-phone').value = (lead.phones && lead.phones[0]) || '';
+  }
+
+  async function detailsNext() {
+    const lead = visit.lead;
+    const body = { lead: lead.id };
+    const now = {
+      full_name: $('f-name').value.trim(), company: $('f-company').value.trim(),
+      email: $('f-email').value.trim(), phone: $('f-phone').value.trim(),
+    };
+    const before = {
+      full_name: nameOf(lead), company: lead.company || '',
+      email: (lead.emails && lead.emails[0]) || '', phone: (lead.phones && lead.phones[0]) || '',
+    };
+    let changed = false;
+    for (const k of Object.keys(now)) if (now[k] && now[k] !== before[k]) { body[k] = now[k]; changed = true; }
+    if (now.email && !/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(now.email)) {
+      $('details-error').textContent = t('bad_email');
+      $('details-error').hidden = false;
+      return;
+    }
+    try {
+      if (changed) await api('/api/lead/fields', body);
+      Object.assign(lead, { full_name: now.full_name || lead.full_name, company: now.company || lead.company });
+      renderVisitTexts();
+      renderQuestions();
+      show('questions');
+    } catch (e) { failed(e); }
+  }
+
+  function failed(e) {
+    if (e.status === 409) { toast(t('visit_over')); reset(); return; }
+    toast(t('error_saving'));
+  }
+
+  /* ---- questions ------------------------------------------------------------- */
+
+  function renderQuestions() {
+    const box = $('questions');
+    box.replaceChildren();
+    for (const q of (boot.form.questions || [])) {
+      const wrap = el('fieldset', 'question');
+      wrap.append(el('legend', null, pick(q.text)));
+      if (q.type === 'text') {
+        const ta = el('textarea');
+        ta.rows = 2;
+        ta.maxLength = 1000;
+        ta.setAttribute('inputmode', 'none');
+        ta.value = visit.answers[q.id] || '';
+        ta.addEventListener('input', () => { visit.answers[q.id] = ta.value; });
+        wrap.append(ta);
+      } else {
+        const chips = el('div', 'chips');
+        for (const c of (q.choices || [])) {
+          const b = el('button', 'chip', pick(c.text));
+          b.type = 'button';
+          const on = () => (q.type === 'multi' ? (visit.answers[q.id] || []).includes(c.id) : visit.answers[q.id] === c.id);
+          b.classList.toggle('on', on());
+          b.setAttribute('aria-pressed', on());
+          b.addEventListener('click', () => {
+            if (q.type === 'multi') {
+              const cur = visit.answers[q.id] || [];
+              visit.answers[q.id] = cur.includes(c.id) ? cur.filter((x) => x !== c.id) : cur.concat([c.id]);
+            } else {
+              visit.answers[q.id] = c.id;
+            }
+            for (const [i, ch] of Array.from(chips.children).entries()) {
+              const cid = q.choices[i].id;
+              const sel = q.type === 'multi' ? visit.answers[q.id].includes(cid) : visit.answers[q.id] === cid;
+              ch.classList.toggle('on', sel);
+              ch.setAttribute('aria-pressed', sel);
+            }
+          });
+          chips.append(b);
+        }
+        wrap.append(chips);
+      }
+      box.append(wrap);
+    }
+  }
+
+  async function questionsNext() {
+    const answers = {};
+    for (const [k, v] of Object.entries(visit.answers)) {
+      if (Array.isArray(v) ? v.length : String(v).trim()) answers[k] = v;
+    }
+    try {
+      if (Object.keys(answers).length) await api('/api/lead/answers', { lead: visit.lead.id, answers });
+      renderConsents();
+      show('consent');
+    } catch (e) { failed(e); }
+  }
+
+  /* ---- consent ------------------------------------------------------------------ */
+
+  function renderConsents() {
+    const box = $('consents');
+    box.replaceChildren();
+    for (const c of (boot.form.consents || [])) {
+      const lab = el('label', 'consent');
+      const cb = el('input');
+      cb.type = 'checkbox';
+      cb.checked = !!visit.consents[c.purpose]; // nothing is pre-ticked
+      cb.dataset.purpose = c.purpose;
+      cb.addEventListener('change', () => { visit.consents[c.purpose] = cb.checked; });
+      const txt = el('span', 'consent-text', pick(c.text));
+      lab.append(cb, el('span', 'tick'), txt);
+      box.append(lab);
+    }
+  }
+
+  async function consentNext() {
+    const consents = {};
+    for (const c of (boot.form.consents || [])) consents[c.purpose] = !!visit.consents[c.purpose];
+    try {
+      await api('/api/lead/consents', { lead: visit.lead.id, lang, consents });
+      show('matches');
+      await loadMatches();
+    } catch (e) { failed(e); }
+  }
+
+  /* ---- matches ---------------------------------------------------------------------- */
+
+  function renderSuppliers(list) {
+    const box = $('suppliers');
+    box.replaceChildren();
+    visit.suppliers = list;
+    $('matches-empty').hidden = list.length > 0;
+    for (const s of list) {
+      const card = el('article', 'supplier');
+      const img = el('img', 'qr');
+      img.alt = 'QR';
+      img.src = s.qr;
+      img.dataset.link = s.link;
+      const txt = el('div', 'sup-text');
+      txt.append(el('h3', null, s.name), el('div', 'country', s.country), el('p', null, s.description));
+      card.append(txt, img);
+      box.append(card);
+    }
+    $('print-btn').hidden = !printer || list.length === 0;
+  }
+
+  async function loadMatches() {
+    const lead = visit.lead.id;
+    try {
+      const r = await api('/api/matches?lead=' + encodeURIComponent(lead) + '&lang=' + encodeURIComponent(lang));
+      if (visit && visit.lead.id === lead) renderSuppliers(r.suppliers || []);
+    } catch (e) { failed(e); }
+  }
+
+  async function search(ev) {
+    ev.preventDefault();
+    hideKeyboard();
+    const q = $('search').value.trim();
+    if (!q) { loadMatches(); return; }
+    try {
+      const r = await api('/api/search?lead=' + encodeURIComponent(visit.lead.id) + '&lang=' +
+        encodeURIComponent(lang) + '&q=' + encodeURIComponent(q));
+      renderSuppliers(r.suppliers || []);
+    } catch (e) { failed(e); }
+  }
+
+  async function print() {
+    try {
+      await api('/api/print', {
+        lead: visit.lead.id, lang, suppliers: visit.suppliers.map((s) => s.id),
+        greeting: t('print_greeting', { name: visit.lead.given_name || nameOf(visit.lead) }),
+        footer: t('print_footer'),
+      });
+      toast(t('printed'));
+    } catch (e) { failed(e); }
+  }
+
+  function finish() {
+    show('thanks');
+    touch();
+    clearTimeout(idleTimer);
+    idleTimer = setTimeout(reset, Math.min(10, boot.idle_timeout) * 1000);
+  }
+
+  /* ---- manual entry -------------------------------------------------------------------- */
+
+  async function manualNext() {
+    const f = $('manual');
+    const body = {};
+    for (const i of f.querySelectorAll('input')) if (i.value.trim()) body[i.name] = i.value.trim();
+    if (!body.full_name && !body.email) {
+      $('manual-error').textContent = t('need_name');
+      $('manual-error').hidden = false;
+      return;
+    }
+    if (body.email && !/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(body.email)) {
+      $('manual-error').textContent = t('bad_email');
+      $('manual-error').hidden = false;
+      return;
+    }
+    try {
+      await api('/api/manual', body); // the lead comes back as an SSE "lead"
+    } catch (e) { failed(e); }
+  }
+
+  /* ---- on-screen keyboard -------------------------------------------------------------- */
+
+  let target = null;
+  let shift = false;
+  const ROWS = [
+    '1234567890', 'qwertyuiop', 'asdfghjkl@', 'zxcvbnm.-_', ['⇧', '+', ' ', '.com', '⌫', '↵'],
+  ];
+
+  function buildKeyboard() {
+    const k = $('osk');
+    k.replaceChildren();
+    for (const row of ROWS) {
+      const r = el('div', 'osk-row');
+      for (const key of (Array.isArray(row) ? row : row.split(''))) {
+        const b = el('button', 'key', key === ' ' ? t('space') : key === '↵' ? t('done') : (shift ? key.toUpperCase() : key));
+        b.type = 'button';
+        b.dataset.key = key;
+        if (key === ' ') b.classList.add('space');
+        if (key === '↵') b.classList.add('enter');
+        if (key === '⇧' && shift) b.classList.add('on');
+        r.append(b);
+      }
+      k.append(r);
+    }
+  }
+
+  function pressKey(key) {
+    if (!target) return;
+    if (key === '⇧') { shift = !shift; buildKeyboard(); return; }
+    if (key === '↵') {
+      if (target.id === 'search') $('search-form').requestSubmit();
+      hideKeyboard();
+      return;
+    }
+    const s = target.selectionStart ?? target.value.length;
+    const e = target.selectionEnd ?? target.value.length;
+    if (key === '⌫') {
+      const from = s === e ? Math.max(0, s - 1) : s;
+      target.value = target.value.slice(0, from) + target.value.slice(e);
+      target.setSelectionRange(from, from);
+    } else {
+      const ch = shift ? key.toUpperCase() : key;
+      if (target.maxLength > 0 && target.value.length + ch.length > target.maxLength) return;
+      target.value = target.value.slice(0, s) + ch + target.value.slice(e);
+      target.setSelectionRange(s + ch.length, s + ch.length);
+      if (shift) { shift = false; buildKeyboard(); }
+    }
+    target.dispatchEvent(new Event('input', { bubbles: true }));
+  }
+
+  function showKeyboard(input) {
+    target = input;
+    $('osk').hidden = false;
+    document.body.classList.add('osk-open');
+    input.scrollIntoView({ block: 'center', behavior: 'smooth' });
+  }
+
+  function hideKeyboard() {
+    target = null;
+    $('osk').hidden = true;
+    document.body.classList.remove('osk-open');
+  }
+
+  /* ---- staff mode --------------------------------------------------------------------------- */
+
+  let pin = '';
+  let pinThen = null;
+
+  function openPin(then) {
+    pin = '';
+    pinThen = then;
+    $('pin-error').hidden = true;
+    renderPin();
+    $('pin-modal').hidden = false;
+  }
+
+  function renderPin() {
+    const d = $('pin-dots');
+    d.replaceChildren();
+    for (let i = 0; i < Math.max(4, pin.length); i++) d.append(el('span', i < pin.length ? 'on' : ''));
+  }
+
+  function buildPinpad() {
+    const p = $('pinpad');
+    for (const k of ['1', '2', '3', '4', '5', '6', '7', '8', '9', '⌫', '0', 'OK']) {
+      const b = el('button', 'key' + (k === 'OK' ? ' enter' : ''), k);
+      b.type = 'button';
+      b.addEventListener('click', () => pinKey(k));
+      p.append(b);
+    }
+  }
+
+  async function pinKey(k) {
+    if (k === '⌫') pin = pin.slice(0, -1);
+    else if (k === 'OK') {
+      const tried = pin;
+      pin = '';
+      renderPin();
+      try {
+        const r = await api('/api/admin/login', { pin: tried });
+        $('pin-modal').hidden = true;
+        if (pinThen) pinThen(r.csrf);
+      } catch (e) {
+        $('pin-error').textContent = e.status === 429 || e.retryAfter
+          ? t('pin_wait', { s: e.retryAfter || 1 }) : (e.status === 503 ? e.message : t('pin_wrong'));
+        $('pin-error').hidden = false;
+      }
+      return;
+    } else if (pin.length < 12) pin += k;
+    renderPin();
+  }
+
+  function enterStaff(csrf) {
+    reset();
+    staff = { csrf, lead: null, rating: 0, tags: [], timer: 0 };
+    $('staff-card').hidden = true;
+    $('staff-wait').hidden = false;
+    $('staff-recent').replaceChildren();
+    show('staff');
+  }
+
+  async function exitStaff() {
+    await saveStaffNote();
+    try { await api('/api/admin/logout', {}, staff.csrf); } catch (e) { /* session may be gone */ }
+    staff = null;
+    $('staff-card').hidden = true;
+    $('staff-recent').replaceChildren();
+    $('staff-note').value = '';
+    reset();
+  }
+
+  function staffLead(lead) {
+    saveStaffNote(); // the previous visitor's note goes out first, no tap needed
+    const mine = (lead.notes || []).find((n) => n.operator === 'staff') || {};
+    staff.lead = lead;
+    staff.rating = mine.rating || 0;
+    staff.tags = (mine.tags || []).slice();
+    $('staff-name').textContent = nameOf(lead) || t('welcome_anon');
+    $('staff-company').textContent = lead.company || '';
+    $('staff-meta').textContent = lead.created ? t('staff_new') : t('staff_again', { n: lead.scan_count });
+    $('staff-note').value = mine.note || '';
+    $('staff-saved').textContent = t('saved');
+    $('staff-card').hidden = false;
+    $('staff-wait').hidden = true;
+    renderStaffControls();
+    const li = el('li');
+    li.append(el('b', null, nameOf(lead) || '—'), el('span', null, lead.company || ''));
+    $('staff-recent').prepend(li);
+    while ($('staff-recent').children.length > 8) $('staff-recent').lastChild.remove();
+  }
+
+  function renderStaffControls() {
+    const r = $('staff-rating');
+    r.replaceChildren(el('span', 'lbl', t('rating')));
+    for (let i = 1; i <= 5; i++) {
+      const b = el('button', 'star' + (i <= staff.rating ? ' on' : ''), '★');
+      b.type = 'button';
+      b.setAttribute('aria-label', String(i));
+      b.addEventListener('click', () => { staff.rating = staff.rating === i ? 0 : i; renderStaffControls(); queueStaffSave(); });
+      r.append(b);
+    }
+    const tg = $('staff-tags');
+    tg.replaceChildren(el('span', 'lbl', t('tags')));
+    for (const tag of STAFF_TAGS) {
+      const b = el('button', 'chip small' + (staff.tags.includes(tag) ? ' on' : ''), t('tag_' + tag));
+      b.type = 'button';
+      b.addEventListener('click', () => {
+        staff.tags = staff.tags.includes(tag) ? staff.tags.filter((x) => x !== tag) : staff.tags.concat([tag]);
+        renderStaffControls();
+        queueStaffSave();
+      });
+      tg.append(b);
+    }
+  }
+
+  function queueStaffSave() {
+    $('staff-saved').textContent = t('saving');
+    clearTimeout(staff.timer);
+    staff.timer = setTimeout(saveStaffNote, 500);
+    staff.dirty = true;
+  }
+
+  async function saveStaffNote() {
+    if (!staff || !staff.lead || !staff.dirty) return;
+    clearTimeout(staff.timer);
+    staff.dirty = false;
+    const lead = staff.lead.id;
+    try {
+      await api('/api/staff/note', {
+        lead, operator: 'staff', note: $('staff-note').value, rating: staff.rating, tags: staff.tags,
+      }, staff.csrf);
+      if (staff && staff.lead && staff.lead.id === lead) $('staff-saved').textContent = t('saved');
+    } catch (e) {
+      if (e.status === 401) { toast(t('session_over')); staff = null; reset(); return; }
+      $('staff-saved').textContent = t('error_saving');
+    }
+  }
+
+  /* ---- start -------------------------------------------------------------------------------- */
+
+  async function start() {
+    boot = await api('/api/boot');
+    printer = !!boot.printer;
+    $('show-name').textContent = boot.show.name;
+    document.title = boot.show.name;
+    $('demo-btn').hidden = !boot.demo;
+    const langs = $('langs');
+    const offered = (boot.form.languages && boot.form.languages.length) ? boot.form.languages : LANGS.map((l) => l[0]);
+    for (const [code, label] of LANGS) {
+      if (!offered.includes(code)) continue;
+      const b = el('button', 'lang', label);
+      b.type = 'button';
+      b.lang = code;
+      b.dataset.lang = code;
+      b.addEventListener('click', () => setLang(code));
+      langs.append(b);
+    }
+    await loadLang('en');
+    await setLang('en');
+    buildPinpad();
+
+    $('demo-btn').addEventListener('click', () => api('/api/demo', {}).catch(failed));
+    $('manual-btn').addEventListener('click', () => { clearScreen(); show('manual'); touch(); });
+    $('details-next').addEventListener('click', detailsNext);
+    $('questions-next').addEventListener('click', questionsNext);
+    $('consent-next').addEventListener('click', consentNext);
+    $('finish-btn').addEventListener('click', finish);
+    $('print-btn').addEventListener('click', print);
+    $('manual-next').addEventListener('click', manualNext);
+    $('search-form').addEventListener('submit', search);
+    $('staff-btn').addEventListener('click', () => (staff ? exitStaff() : openPin(enterStaff)));
+    $('staff-exit').addEventListener('click', exitStaff);
+    $('pin-cancel').addEventListener('click', () => { $('pin-modal').hidden = true; pin = ''; });
+    $('staff-note').addEventListener('input', queueStaffSave);
+    for (const b of document.querySelectorAll('[data-go]')) b.addEventListener('click', () => { show(b.dataset.go); if (b.dataset.go === 'questions') renderQuestions(); });
+    for (const b of document.querySelectorAll('[data-act="cancel"]')) b.addEventListener('click', reset);
+    for (const f of document.querySelectorAll('form.fields')) f.addEventListener('submit', (e) => e.preventDefault());
+
+    document.addEventListener('focusin', (e) => {
+      const n = e.target;
+      if ((n.tagName === 'INPUT' && n.type !== 'checkbox') || n.tagName === 'TEXTAREA') showKeyboard(n);
+    });
+    $('osk').addEventListener('pointerdown', (e) => e.preventDefault()); // keep the input focused
+    $('osk').addEventListener('click', (e) => {
+      const b = e.target.closest('button');
+      if (b) pressKey(b.dataset.key);
+    });
+    document.addEventListener('pointerdown', (e) => {
+      touch();
+      if (!$('osk').hidden && !e.target.closest('#osk') && e.target !== target) hideKeyboard();
+    }, true);
+    document.addEventListener('keydown', touch, true);
+
+    show('attract');
+    connect();
+    document.body.dataset.ready = '1';
+  }
+
+  start().catch((e) => { document.body.dataset.ready = 'error'; console.error(e); });
+})();
