@@ -1044,6 +1044,23 @@ static bool same_content(const char *path, const char *data, size_t len)
     return same && off == len;
 }
 
+static bool is_csv(const char *path)
+{
+    size_t l = strlen(path);
+    return l > 4 && !strcasecmp(path + l - 4, ".csv");
+}
+
+/* A JSON object or array; for a .csv catalog, non-empty text with a header
+ * line (the catalog importer checks the rest, in one transaction). */
+static bool pull_valid(const struct pull *p, const struct job *j, cJSON **doc)
+{
+    if (is_csv(p->dest))
+        return j->resp.len > 0 && memchr(j->resp.data, '\n', j->resp.len) &&
+               !memchr(j->resp.data, '\0', j->resp.len);
+    *doc = cJSON_ParseWithLength(j->resp.data ? j->resp.data : "", j->resp.len);
+    return *doc && (cJSON_IsObject(*doc) || cJSON_IsArray(*doc));
+}
+
 static void pull_done(struct job *j, CURLcode cc)
 {
     struct pull *p = j->pull;
@@ -1062,10 +1079,9 @@ static void pull_done(struct job *j, CURLcode cc)
         log_debug("sync", "%s unchanged (ETag)", p->what);
     } else if (status != 200) {
         log_warn("sync", "%s pull: HTTP %ld (keeping the current one)", p->what, status);
-    } else if (!(doc = cJSON_ParseWithLength(j->resp.data ? j->resp.data : "", j->resp.len)) ||
-               !(cJSON_IsObject(doc) || cJSON_IsArray(doc))) {
-        log_warn("sync", "%s pull: the download is not valid JSON (keeping the current one)",
-                 p->what);
+    } else if (!pull_valid(p, j, &doc)) {
+        log_warn("sync", "%s pull: the download is not valid %s (keeping the current one)", p->what,
+                 is_csv(p->dest) ? "CSV" : "JSON");
     } else if (same_content(p->dest, j->resp.data, j->resp.len)) {
         meta_set(sy, key, j->etag); /* a server without ETag: nothing to swap */
     } else if (replace_file(p->dest, j->resp.data, j->resp.len, &e) < 0) {
@@ -1426,7 +1442,10 @@ struct sync *sync_start(const struct sync_host *h, struct err *e)
     }
     const char *form = sy->show ? config_str(h->cfg, sy->show->section, "form") : NULL;
     if (pull_add(sy, "show form", cfg_str(sy, "show_url"), form, e) < 0 ||
-        pull_add(sy, "catalog", cfg_str(sy, "catalog_url"), cfg_str(sy, "catalog_file"), e) < 0)
+        pull_add(sy, "catalog", cfg_str(sy, "catalog_url"),
+                 *cfg_str(sy, "catalog_file") ? cfg_str(sy, "catalog_file")
+                                              : config_str(h->cfg, "ui", "catalog"),
+                 e) < 0)
         goto fail;
     if ((sy->bus_sub = bus_subscribe(sy->bus, on_event, sy)) < 0 ||
         bus_status_add(sy->bus, "sync", on_status, sy) < 0 ||

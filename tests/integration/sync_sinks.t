@@ -26,7 +26,9 @@ with open(form, "w") as f:
     f.write('{"questions": [], "consents": []}')
 st.files["/form.json"] = (b'{"questions": [{"id": "interest", "type": "text"}], "consents": []}',
                           '"form-v1"')
-st.files["/catalog.json"] = (b'[{"sku": "A1", "name": "Widget"}]', '"cat-v1"')
+st.files["/catalog.json"] = (json.dumps([{"id": "s1", "name": "Widget Works",
+                                           "url": "https://widget.example/", "country": "HK",
+                                           "categories": ["printers"]}]).encode(), '"cat-v1"')
 dead = free_port()  # nothing listens there
 conf = """[sync]
 backoff_base_ms = 100
@@ -92,6 +94,19 @@ try:
        "the daemon reloads to bring the new form in")
     ok(wait_for(lambda: os.path.exists(catalog) and "Widget" in open(catalog).read(), 10),
        "catalog pulled to catalog_file")
+    ok(wait_for(lambda: b"catalog updated: 1 suppliers"
+                in open(os.path.join(t, "daemon.log"), "rb").read(), 10),
+       "and imported into the store")
+    ok("Widget Works" in d.cli("catalog", "search", "Widget").stdout, "catalog search finds it")
+    # Valid JSON the importer refuses (no url): the file is swapped, the
+    # import is refused in one transaction, and the old catalog stays.
+    st.files["/catalog.json"] = (b'[{"id": "s2", "name": "No Url Ltd"}]', '"cat-v2"')
+    d.cli("sync", "now")
+    ok(wait_for(lambda: b"pulled catalog refused"
+                in open(os.path.join(t, "daemon.log"), "rb").read(), 10),
+       "a catalog the importer refuses is reported")
+    ok("Widget Works" in d.cli("catalog", "search", "Widget").stdout,
+       "and the old catalog stays in use")
     d.cli("sync", "now")
     ok(wait_for(lambda: any(r["headers"].get("If-None-Match") == '"form-v1"'
                             for r in reqs("/form.json")), 10),
