@@ -30,7 +30,10 @@ st.files["/catalog.json"] = (json.dumps([{"id": "s1", "name": "Widget Works",
                                            "url": "https://widget.example/", "country": "HK",
                                            "categories": ["printers"]}]).encode(), '"cat-v1"')
 dead = free_port()  # nothing listens there
+certs = Certs(t)
+tls = RecordingServer(certs)  # for public-key pinning
 conf = """[sync]
+ca_bundle = %(ca)s
 backoff_base_ms = 100
 backoff_max = 1
 offline_after = 100
@@ -62,11 +65,23 @@ url = %(url)s/servlet/servlet.WebToLead?encoding=UTF-8
 oid = 00D000000000001
 fields = first_name=given_name,last_name=family_name,email=email,company=company,lead_source=show
 
+[sink.pinned]
+type = webhook
+url = %(tls)s/pinned
+pinned_pubkey = %(badpin)s
+
+[sink.goodpin]
+type = webhook
+url = %(tls)s/goodpin
+pinned_pubkey = %(goodpin)s
+batch_max_age = 0
+
 [sink.dead]
 type = webhook
 url = http://127.0.0.1:%(dead)d/hook
 connect_timeout = 1
-""" % {"url": srv.url, "spool": spool, "catalog": catalog, "dead": dead}
+""" % {"url": srv.url, "spool": spool, "catalog": catalog, "dead": dead, "ca": certs.ca,
+       "tls": tls.url, "badpin": pubkey_pin(certs.evil_crt), "goodpin": pubkey_pin(certs.crt)}
 conf = conf.replace("connect_timeout = 1\n", "")
 with open(os.path.join(t, "form-path"), "w"):
     pass
@@ -149,6 +164,16 @@ try:
     ok(dd["pending"] == 30 and dd["attempts"] > 0 and dd["last_error"],
        "dead sink: everything still pending, retried, error shown (%s)" % dd["last_error"])
 
+    # ---- public-key pinning ----------------------------------------------------------------
+    ok(wait_for(lambda: sink("goodpin")["pending"] == 0, 10)
+       and {l["id"] for l in leads} <= set(tls.state.leads), "the right pin: delivered")
+    wait_for(lambda: sink("pinned")["attempts"] > 0, 10)
+    pe = sink("pinned")
+    ok(pe["pending"] == 30 and "pinned" in (pe["last_error"] or "").lower(),
+       "a certificate the CA trusts but the pin does not: nothing sent (%s)" % pe["last_error"])
+    ok(not any(r["path"].startswith("/pinned") for r in tls.state.requests),
+       "no request reached the server past the pin")
+
     # ---- salesforce ----------------------------------------------------------------------------
     ok(wait_for(lambda: sink("sf")["pending"] == 0, 20), "salesforce: all posted")
     sf = reqs("/servlet/")
@@ -205,5 +230,6 @@ try:
 finally:
     rc = d.stop()
     srv.close()
+    tls.close()
 is_(rc, 0, "daemon stops cleanly")
 done()
