@@ -391,6 +391,7 @@ class Daemon:
     def __init__(self, tmp, conf_extra, show="t1", wrapper=()):
         self.tmp = tmp
         self.wrapper = list(wrapper)
+        self.env_extra = {}
         self.bin = os.path.join(os.environ.get("MB_BUILD", "build"), "matchbooth")
         self.data = os.path.join(tmp, "data")
         self.conf = os.path.join(tmp, "matchbooth.conf")
@@ -404,8 +405,13 @@ class Daemon:
         self.sock = os.path.join(self.data, "control.sock")
 
     def start(self):
+        # A proxy from the environment would carry loopback test traffic
+        # elsewhere: the daemon sees only the proxies a test sets itself.
+        env = {k: v for k, v in os.environ.items()
+               if k.lower() not in ("http_proxy", "https_proxy", "all_proxy", "no_proxy")}
+        env.update(self.env_extra)
         self.proc = subprocess.Popen(self.wrapper + [self.bin, "run", "--config", self.conf],
-                                     stdout=self.log, stderr=self.log)
+                                     stdout=self.log, stderr=self.log, env=env)
         if not wait_for(lambda: self._ping(), 60 if self.wrapper else 15):
             raise RuntimeError("daemon did not start; see %s/daemon.log" % self.tmp)
 
