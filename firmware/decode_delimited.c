@@ -14,6 +14,7 @@
  * address or a badge id; anything less is left to the unknown fallback.
  */
 #include <ctype.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -182,12 +183,29 @@ static int delimited_decode(const struct decode_ctx *ctx, const uint8_t *u, size
     return r;
 }
 
+/*
+ * A delimited badge is one short line of text. Binary data (control bytes)
+ * or anything longer than the largest 2D barcode is never taken for one,
+ * however many separators and '@' signs it happens to contain.
+ */
+static bool plausible_text(const char *p, size_t n)
+{
+    if (n > 4096)
+        return false;
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)p[i];
+        if ((c < 0x20 && c != '\t' && c != '\r' && c != '\n') || c == 0x7f)
+            return false;
+    }
+    return true;
+}
+
 static int delimited_body(const struct decode_ctx *ctx, const char *p, size_t n,
                           struct lead_fields *out)
 {
     while (n && (p[n - 1] == '\n' || p[n - 1] == '\r'))
         n--;
-    if (n == 0)
+    if (n == 0 || !plausible_text(p, n))
         return 0;
     const char *map = decode_util_profile(ctx, "delimited_map");
     if (!*map)

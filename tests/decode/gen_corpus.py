@@ -563,6 +563,7 @@ case("default", "id_default_profile", "SB12345", format="unknown")
 # ---------------------------------------------------------------- nasty
 case("default", "empty", b"", format="unknown")
 case("default", "nul_only", b"\x00\x00\x00", format="unknown")
+case("default", "binary_with_separator_and_email", b"x\x01\x02^jane@acme.example^\x00\xff\x10 Acme", format="unknown")
 case("default", "binary_random", bytes(random.Random(3).randrange(256) for _ in range(512)), format="unknown")
 case("default", "invalid_utf8_text", b"\xff\xfe hello \xc3\x28", format="unknown")
 case("default", "whitespace_only", b" \r\n\t ", format="unknown")
