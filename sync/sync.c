@@ -714,12 +714,19 @@ static void sink_outcome(struct sink_state *ss, enum retry_class cls, long statu
         log_error("sync", "[sink.%s] cannot record the outcome: %s (rows stay pending)",
                   ss->sink.name, e.msg);
     if (cls == RETRY_REJECT)
-        log_warn("sync", "[sink.%s] lead %s rejected: %s", ss->sink.name,
-                 ss->batch_n ? ss->batch[0].lead_id : "?", reason);
+        /* A server's reason may quote the visitor's data: it goes to the
+         * store (sync status), and to the log only at debug level. */
+        log_warn("sync", "[sink.%s] lead %s rejected with HTTP %ld (see `matchbooth sync status`)",
+                 ss->sink.name, ss->batch_n ? ss->batch[0].lead_id : "?", status);
+    else if (cls == RETRY_AGAIN && status)
+        log_info("sync", "[sink.%s] %zu leads not delivered (HTTP %ld): retry %u in %.1f s",
+                 ss->sink.name, ss->batch_n, status, ss->attempts, (double)next / 1000);
     else if (cls == RETRY_AGAIN)
         log_info("sync", "[sink.%s] %zu leads not delivered (%s): retry %u in %.1f s",
                  ss->sink.name, ss->batch_n, reason, ss->attempts, (double)next / 1000);
-    else
+    if (cls != RETRY_DONE)
+        log_debug("sync", "[sink.%s] %s", ss->sink.name, reason);
+    if (cls == RETRY_DONE)
         log_debug("sync", "[sink.%s] %lld of %zu leads delivered", ss->sink.name,
                   (long long)o.marked, ss->batch_n);
     batch_free(ss);
