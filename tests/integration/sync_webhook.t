@@ -77,6 +77,18 @@ try:
     is_(st.leads[leads[0]["id"]]["captured_at_ms"], leads[0]["captured_at_ms"],
         "the update keeps the capture time")
 
+    # --- a change while its previous version is in flight: sent again ------------------
+    st.stall_s = 1.5
+    st.faults = ["slow"]
+    l = capture()
+    ok(wait_for(lambda: any(r["fault"] == "slow" for r in posts()) or st.inflight, 5),
+       "version 1 is on its way (slow answer)")
+    wait_for(lambda: st.inflight > 0, 5)
+    d.call({"cmd": "note", "lead": l["id"], "operator": "bob", "note": "changed in flight"})
+    ok(wait_for(lambda: l["id"] in st.leads and st.leads[l["id"]]["version"] == 2, 10),
+       "the row was not marked sent for version 1: version 2 follows")
+    is_(st.deliveries.get(l["id"]), 2, "version 1 and version 2, once each")
+
     # --- 500: retried with the same Idempotency-Key ----------------------------------
     before = len(posts())
     st.faults = ["500"]

@@ -282,6 +282,8 @@ class Handler(BaseHTTPRequestHandler):
                 old = st.leads.get(lid)
                 if old is None or d.get("version", 0) >= old.get("version", 0):
                     st.leads[lid] = d
+        if fault == "slow":  # processed, answered late (not in FAULTS: it is no failure)
+            time.sleep(st.stall_s)
         if fault == "lost":  # processed, but the answer never arrives in one piece
             return self._reply(500, b'{"message":"answer lost"}')
         if fault == "lost_reset":
