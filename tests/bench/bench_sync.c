@@ -153,7 +153,7 @@ static double num(const cJSON *o, const char *k)
 }
 
 struct result {
-    double secs, curl_secs, bytes_per_lead, body_per_lead;
+    double secs, curl_secs, bytes_per_lead, body_per_lead, plain_per_lead;
     long rss_kb;
     int distinct, leads, requests;
 };
@@ -229,6 +229,7 @@ static int run_one(const char *build, const char *here, int n, struct result *re
     res->distinct = (int)num(st, "distinct");
     res->bytes_per_lead = (num(st, "body_bytes") + num(st, "header_bytes")) / n;
     res->body_per_lead = num(st, "body_bytes") / n;
+    res->plain_per_lead = num(st, "plain_bytes") / n;
     cJSON_Delete(st);
 
     /* The baseline: curl sends the same bodies, one process, keep-alive. */
@@ -285,8 +286,9 @@ int main(void)
             return 1;
         printf("  drained in %.2f s: %.0f leads/s, %d requests, %d distinct leads of %d sent\n",
                r[i].secs, sizes[i] / r[i].secs, r[i].requests, r[i].distinct, r[i].leads);
-        printf("  on the wire: %.0f bytes per lead (%.0f of it body, gzipped)\n",
-               r[i].bytes_per_lead, r[i].body_per_lead);
+        printf("  on the wire: %.0f bytes per lead (%.0f of it body, gzipped from %.0f; the "
+               "synthetic leads are very alike)\n",
+               r[i].bytes_per_lead, r[i].body_per_lead, r[i].plain_per_lead);
         printf("  daemon peak RSS: %.1f MiB\n", r[i].rss_kb / 1024.0);
         printf("  curl CLI, same %d bodies, one connection: %.2f s (daemon / curl = %.2f)\n",
                r[i].requests, r[i].curl_secs, r[i].secs / r[i].curl_secs);

@@ -46,14 +46,16 @@ srv = HTTPServer(("127.0.0.1", 0), H)
 
 
 def finish(*_):
-    ids, leads = set(), 0
+    ids, leads, plain = set(), 0, 0
     for p, enc in bodies:
         raw = open(p, "rb").read()
-        doc = json.loads(gzip.decompress(raw) if enc == "gzip" else raw)
+        body = gzip.decompress(raw) if enc == "gzip" else raw
+        plain += len(body)
+        doc = json.loads(body)
         for lead in doc["leads"]:
             ids.add(lead["id"])
             leads += 1
-    stats["leads"], stats["distinct"] = leads, len(ids)
+    stats["leads"], stats["distinct"], stats["plain_bytes"] = leads, len(ids), plain
     stats["gzip"] = bool(bodies) and all(enc == "gzip" for _, enc in bodies)
     print(json.dumps(stats), flush=True)
     os._exit(0)
