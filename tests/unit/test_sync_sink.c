@@ -3,9 +3,12 @@
  * listed once, field values for CRM mappings, safe names for keys and files.
  */
 #include <cjson/cJSON.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
+#include "firmware/config.h"
 #include "sync/sink.h"
 #include "tests/tap.h"
 
@@ -33,6 +36,22 @@ int main(void)
            "%s is either HTTP or local", types[i]);
     }
     ok(!sink_find("ftp"), "unknown type not found");
+    /* The config's `type` choices and the table must agree. */
+    char path[] = "/tmp/test_sync_sink_XXXXXX";
+    int fd = mkstemp(path);
+    for (int i = 0; sink_table[i] && fd >= 0; i++) {
+        FILE *f = fopen(path, "w");
+        fprintf(f, "[sink.x]\ntype = %s\n", sink_table[i]->name);
+        fclose(f);
+        struct err e = {0};
+        struct config *c = config_load(path, &e);
+        ok(c != NULL, "config accepts type = %s", sink_table[i]->name);
+        config_free(c);
+    }
+    if (fd >= 0) {
+        close(fd);
+        unlink(path);
+    }
     ok(!sink_find("salesforce")->confirms, "salesforce cannot confirm creation");
     is_int(sink_find("hubspot")->rate_max, 50, "hubspot: 50 requests");
     is_int(sink_find("hubspot")->rate_window_s, 10, "per 10 s");
