@@ -8,6 +8,7 @@
  * missing (stick pulled out) is a retryable failure like a network error.
  */
 #include <cjson/cJSON.h>
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -19,10 +20,31 @@
 
 #include "sync/sink.h"
 
+/* Removes our temp files left by a crash between write and rename (their
+ * rows were never marked sent, so they go out again in a new file). */
+static void spool_sweep(const struct sink *s)
+{
+    char dev[128], prefix[160];
+    sink_safe_name(dev, sizeof dev, s->device_id);
+    snprintf(prefix, sizeof prefix, ".%s-", dev);
+    DIR *d = opendir(sink_str(s, "dir"));
+    if (!d)
+        return; /* not plugged in: nothing to sweep */
+    struct dirent *de;
+    while ((de = readdir(d))) {
+        size_t l = strlen(de->d_name);
+        if (!strncmp(de->d_name, prefix, strlen(prefix)) && l > 11 &&
+            !strcmp(de->d_name + l - 11, ".ndjson.tmp"))
+            unlinkat(dirfd(d), de->d_name, 0);
+    }
+    closedir(d);
+}
+
 static int spool_open(struct sink *s, struct err *e)
 {
     if (!*sink_str(s, "dir"))
         return err_set(e, ERR_INVALID, "[%s] a spool sink needs dir", s->section);
+    spool_sweep(s);
     return 0;
 }
 

@@ -1326,6 +1326,60 @@ static int ctl_sync_retry(const cJSON *req, cJSON *reply, void *ud, struct err *
 
 /* ---- start / stop ---------------------------------------------------------------------- */
 
+/*
+ * Request times of rate-limited sinks outlive a reload (SIGHUP stops and
+ * starts the worker): otherwise every reload would allow a fresh burst, and
+ * HubSpot blocks an address that goes over. Kept per sink name for the
+ * process's life; a sink whose limit changed starts afresh.
+ */
+struct rate_kept {
+    char *name;
+    uint64_t *ring;
+    int max, pos;
+    struct rate_kept *next;
+};
+static struct rate_kept *rate_kept_list;
+
+static void rate_keep(struct sink_state *ss)
+{
+    if (!ss->rate_ring)
+        return;
+    struct rate_kept *k = calloc(1, sizeof *k);
+    if (!k || !(k->name = strdup(ss->sink.name))) {
+        free(k);
+        free(ss->rate_ring);
+        ss->rate_ring = NULL;
+        return;
+    }
+    k->ring = ss->rate_ring;
+    k->max = ss->rate_max;
+    k->pos = ss->rate_pos;
+    k->next = rate_kept_list;
+    rate_kept_list = k;
+    ss->rate_ring = NULL;
+}
+
+static bool rate_adopt(struct sink_state *ss)
+{
+    for (struct rate_kept **p = &rate_kept_list; *p; p = &(*p)->next) {
+        struct rate_kept *k = *p;
+        if (strcmp(k->name, ss->sink.name))
+            continue;
+        *p = k->next;
+        bool same = k->max == ss->rate_max;
+        if (same) {
+            ss->rate_ring = k->ring;
+            ss->rate_pos = k->pos;
+        } else {
+            free(k->ring);
+        }
+        free(k->name);
+        free(k);
+        return same;
+    }
+    return false;
+}
+
 static int sink_init(struct sync *sy, struct sink_state *ss, size_t i, struct err *e)
 {
     ss->sy = sy;
@@ -1348,7 +1402,8 @@ static int sink_init(struct sync *sy, struct sink_state *ss, size_t i, struct er
     ss->rate_window_ms = (uint64_t)(rl > 0 ? config_int(sy->cfg, ss->sink.section, "rate_window")
                                            : ss->sink.type->rate_window_s) *
                          1000;
-    if (ss->rate_max > 0 && !(ss->rate_ring = calloc((size_t)ss->rate_max, sizeof(uint64_t))))
+    if (ss->rate_max > 0 && !rate_adopt(ss) &&
+        !(ss->rate_ring = calloc((size_t)ss->rate_max, sizeof(uint64_t))))
         return err_set(e, ERR_INTERNAL, "out of memory");
     if (!(ss->timer = loop_timer_add(sy->loop, 0, on_sink_timer, ss)))
         return err_set(e, ERR_INTERNAL, "out of memory");
@@ -1504,7 +1559,7 @@ void sync_stop(struct sync *sy)
         job_free(ss->job); /* its rows stay pending: sent again next time */
         batch_free(ss);
         loop_timer_del(ss->timer);
-        free(ss->rate_ring);
+        rate_keep(ss);
         if (ss->sink.type && ss->sink.type->close)
             ss->sink.type->close(&ss->sink);
     }

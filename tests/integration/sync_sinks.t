@@ -8,6 +8,7 @@
 # with ETag that keep the old file when a download is invalid.
 import os
 import re
+import signal
 import sqlite3
 import sys
 import time
@@ -146,6 +147,11 @@ try:
     ok("No such file" in (sink("spool")["last_error"] or ""), "spool: status says why")
     os.makedirs(spool)
     ok(wait_for(lambda: sink("spool")["pending"] == 0, 10), "spool: drained once the stick is in")
+    # A temp file as a crash between write and rename leaves it: swept at start.
+    stale = os.path.join(spool, ".test-kiosk-20260101T000000000Z-x.ndjson.tmp")
+    open(stale, "w").write('{"half":')
+    d.proc.send_signal(signal.SIGHUP)  # reload: the worker starts again
+    ok(wait_for(lambda: not os.path.exists(stale), 10), "spool: a stale temp file is swept")
     files = sorted(os.listdir(spool))
     ok(files and all(re.match(r"^test-kiosk-\d{8}T\d{9}Z-[0-9a-f-]{36}\.ndjson$", f)
                      for f in files), "spool: DEVICE-TIME-BATCH.ndjson, no temp files")
