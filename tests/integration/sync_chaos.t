@@ -17,7 +17,9 @@ from synclib import *  # noqa: E402,F403
 
 N = int(os.environ.get("MB_CHAOS_LEADS", "2000"))
 KILLS = 5
-random.seed(int(os.environ.get("MB_CHAOS_SEED", str(int(time.time())))))
+SEED = int(os.environ.get("MB_CHAOS_SEED", str(int(time.time()))))
+random.seed(SEED)
+diag("MB_CHAOS_SEED=%d (set it to replay the same fault sequence)" % SEED)
 
 t = tmpdir("chaos")
 certs = Certs(t)
