@@ -6,7 +6,16 @@
 # Usage: board/install-deps.sh [build|test|all|arm64]   (default: all)
 #   build  what `make` and `make run` need
 #   test   build + what `make check` needs (browsers, emulators, consumers)
-#   arm64  cross toolchain, qemu and the arm64 -dev libraries
+#   arm64  build + cross toolchain, qemu and the arm64 libraries
+#
+# arm64 notes (measured on Debian 12): most -dev packages are Multi-Arch:
+# same and install as :arm64 beside the amd64 ones. libleptonica-dev is not,
+# and libzbar-dev pulls libmagick++-dev, which is not either: apt would remove
+# the amd64 ones (and so break the native build). For those three only the
+# arm64 runtime libraries are installed; their link-time files (the .pc file
+# and the unversioned .so link) are taken from the arm64 -dev package into
+# $ARM64_DEVDIR, which the Makefile puts on PKG_CONFIG_LIBDIR. Their headers
+# are the amd64 package's, which are the same files on both architectures.
 set -eu
 
 group=${1:-all}
@@ -20,16 +29,19 @@ BUILD="libcurl4-openssl-dev build-essential pkg-config ca-certificates
   tesseract-ocr-eng tesseract-ocr-chi-tra tesseract-ocr-chi-sim
   tesseract-ocr-hin tesseract-ocr-deu fonts-noto-cjk fonts-noto-core"
 
-TEST="clang libclang-rt-14-dev clang-format valgrind umockdev libumockdev-dev
+TEST="tesseract-ocr clang libclang-rt-14-dev clang-format valgrind umockdev libumockdev-dev
   libglib2.0-dev chromium zbar-tools qrencode python3
   python3-vobject libreoffice-calc-nogui openssl imagemagick
-  systemd debootstrap dpkg-dev fakeroot file time"
+  systemd systemd-container debootstrap dpkg-dev fakeroot file time cage xwayland"
 
 ARM64="gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-user-static"
 ARM64_LIBS="libcurl4-openssl-dev libsqlite3-dev libusb-1.0-0-dev
   libqrencode-dev libmicrohttpd-dev libcjson-dev libxlsxwriter-dev
-  libinih-dev libsystemd-dev zlib1g-dev libssl-dev libtesseract-dev
-  libleptonica-dev libzbar-dev libv4l-dev"
+  libinih-dev libsystemd-dev zlib1g-dev libssl-dev libv4l-dev
+  libarchive-dev liblept5 libtesseract5 libzbar0"
+# -dev packages that cannot be co-installed with their amd64 twin (see above).
+ARM64_DEVLINKS="libleptonica-dev libtesseract-dev libzbar-dev"
+ARM64_DEVDIR=/usr/local/lib/aarch64-linux-gnu
 
 # Node.js may come from elsewhere (nodesource, nvm); Debian's nodejs and npm
 # conflict with those, so they are wanted only when no node is on PATH.
@@ -40,17 +52,27 @@ command -v npm >/dev/null 2>&1 || NODE="$NODE npm"
 case "$group" in
 build) want="$BUILD" ;;
 test | all) want="$BUILD $TEST $NODE" ;;
-arm64) want="$ARM64" ;;
+arm64) want="$BUILD $ARM64" ;;
 *) echo "install-deps: unknown group '$group' (build|test|all|arm64)" >&2; exit 2 ;;
 esac
 
+# Wait for another apt (a parallel checkout, unattended-upgrades) to finish.
+APT_LOCK="-o DPkg::Lock::Timeout=300"
 SUDO=
 if [ "$(id -u)" -ne 0 ]; then
 	SUDO=sudo
 fi
 
+# One line per installed architecture: once arm64 is a foreign architecture,
+# a Multi-Arch: same package installed for both prints two, and a plain name
+# means the native one (or an Architecture: all package).
+NATIVE=$(dpkg --print-architecture)
 installed() {
-	dpkg-query -W -f='${Status}\n' "$1" 2>/dev/null | grep -q '^install ok installed$'
+	case "$1" in
+	*:*) dpkg-query -W -f='${Status}\n' "$1" 2>/dev/null | grep -q '^install ok installed$' ;;
+	*) dpkg-query -W -f='${Architecture} ${Status}\n' "$1" 2>/dev/null |
+		grep -Eq "^($NATIVE|all) install ok installed$" ;;
+	esac
 }
 
 missing() {
@@ -64,15 +86,45 @@ missing() {
 if [ "$group" = arm64 ]; then
 	if ! dpkg --print-foreign-architectures | grep -qx arm64; then
 		$SUDO dpkg --add-architecture arm64
-		$SUDO apt-get update -q
+		$SUDO apt-get $APT_LOCK update -q
 	fi
 	libs=
 	for p in $ARM64_LIBS; do libs="$libs $p:arm64"; done
-	want="$want"
 	need=$(missing $want $libs)
 else
 	need=$(missing $want)
 fi
+
+# Link-time files of $ARM64_DEVLINKS into $ARM64_DEVDIR (see the top).
+arm64_devlinks() {
+	[ -f "$ARM64_DEVDIR/pkgconfig/.matchbooth-devlinks" ] && return 0
+	tmp=$(mktemp -d)
+	chmod 0755 "$tmp" # apt's download user must be able to write there
+	pkgs=
+	for p in $ARM64_DEVLINKS; do pkgs="$pkgs $p:arm64"; done
+	# shellcheck disable=SC2086 # one word per package
+	(cd "$tmp" && apt-get download -q -o APT::Sandbox::User=root $pkgs)
+	$SUDO mkdir -p "$ARM64_DEVDIR/pkgconfig"
+	for deb in "$tmp"/*.deb; do
+		dpkg-deb -x "$deb" "$tmp/root"
+	done
+	lib="$tmp/root/usr/lib/aarch64-linux-gnu"
+	for pc in "$lib"/pkgconfig/*.pc; do
+		sed "s|^libdir=.*|libdir=$ARM64_DEVDIR|" "$pc" |
+			$SUDO tee "$ARM64_DEVDIR/pkgconfig/$(basename "$pc")" >/dev/null
+	done
+	# The unversioned links point at the runtime libraries installed as :arm64.
+	for so in "$lib"/*.so; do
+		to=$(readlink "$so")
+		case "$to" in
+		*.so) ;; # a link to another unversioned link: keep it relative
+		*) to="/usr/lib/aarch64-linux-gnu/$to" ;;
+		esac
+		$SUDO ln -sfn "$to" "$ARM64_DEVDIR/$(basename "$so")"
+	done
+	echo "$ARM64_DEVLINKS" | $SUDO tee "$ARM64_DEVDIR/pkgconfig/.matchbooth-devlinks" >/dev/null
+	rm -rf "$tmp"
+}
 
 # playwright-core for the browser tests, from npm, into tests/browser (no
 # browser download: the tests use Debian's chromium). Runs whether or not
@@ -98,6 +150,7 @@ npm_deps() {
 }
 
 if [ -z "$need" ]; then
+	if [ "$group" = arm64 ]; then arm64_devlinks; fi
 	npm_deps
 	exit 0
 fi
@@ -105,12 +158,13 @@ fi
 echo "install-deps: installing:$need" >&2
 export DEBIAN_FRONTEND=noninteractive
 # One update per run, and only when something is missing.
-$SUDO apt-get update -q
+$SUDO apt-get $APT_LOCK update -q
 # The OpenSSL libcurl goes in on its own first, so that nothing later picks
 # another flavour to satisfy a dependency.
 case " $need " in
-*" libcurl4-openssl-dev "*) $SUDO apt-get install -y -q --no-install-recommends libcurl4-openssl-dev ;;
+*" libcurl4-openssl-dev "*) $SUDO apt-get $APT_LOCK install -y -q --no-install-recommends libcurl4-openssl-dev ;;
 esac
-$SUDO apt-get install -y -q --no-install-recommends $need
+$SUDO apt-get $APT_LOCK install -y -q --no-install-recommends $need
+if [ "$group" = arm64 ]; then arm64_devlinks; fi
 
 npm_deps

@@ -14,9 +14,11 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "firmware/cmd_card.h"
 #include "firmware/cmd_catalog.h"
 #include "firmware/cmd_core.h"
 #include "firmware/cmd_decode.h"
+#include "firmware/cmd_enrol.h"
 #include "firmware/cmd_export.h"
 #include "firmware/cmd_import.h"
 #include "firmware/cmd_ui.h"
@@ -53,6 +55,19 @@ static const struct cli_opt note_opts[] = {
     {"text", "TEXT", "the note"},
     {"rating", "1-5", "a rating from 1 to 5"},
     {"tags", "A,B", "comma-separated tags"},
+    {NULL, NULL, NULL}};
+
+static const struct cli_opt card_opts[] = {
+    {"dry-run", NULL, "read only and print the fields; no daemon, nothing stored"},
+    {"json", NULL, "machine-readable JSON"},
+    {"languages", "L,L", "with --dry-run: Tesseract languages (default: the show's)"},
+    {"country", "CC", "with --dry-run: country for phone numbers (default: the show's)"},
+    {"device", "NAME", "device name recorded with the scan (default: file:NAME)"},
+    {NULL, NULL, NULL}};
+
+static const struct cli_opt enrol_opts[] = {
+    {"root", "DIR", "look for the boot-partition file under DIR instead of /"},
+    {"keep", NULL, "leave the enrolment file where it is (default: delete it once applied)"},
     {NULL, NULL, NULL}};
 
 static const struct cli_opt export_opts[] = {
@@ -98,6 +113,10 @@ static const struct cli_cmd cli_commands[] = {
      "inject a scan into the running daemon, exactly as a scanner would, and print the stored "
      "lead as JSON",
      capture_opts, 1, 1, cmd_core_capture},
+    {"card", "FILE",
+     "read a business-card image (PNG, JPEG): QR code first, else OCR; stored by the running "
+     "daemon, or printed with --dry-run",
+     card_opts, 1, 1, cmd_card_run},
     {"decode", "[FILE|-]",
      "decode a payload (a file, or stdin) with the show's profile and print its fields as JSON; "
      "works without a daemon and without a config",
@@ -124,6 +143,10 @@ static const struct cli_cmd cli_commands[] = {
      0, 0, cmd_core_config_example},
     {"config check", "", "load and validate the config, then print the show it runs", no_opts, 0, 0,
      cmd_core_config_check},
+    {"enrol", "[FILE]",
+     "first boot: install an enrolment file (default: matchbooth.conf on the boot partition) as "
+     "the config",
+     enrol_opts, 0, 1, cmd_enrol_run},
     {"ui pin", "",
      "set the admin PIN of the web UI: reads it from stdin and stores only a PBKDF2 hash", pin_opts,
      0, 0, cmd_ui_pin},

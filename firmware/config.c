@@ -42,6 +42,7 @@ static const struct cfg_section cfg_sections[] = {
     {"kiosk", "The kiosk itself: where it keeps its data and which show it runs."},
     {"ui", "The embedded web server that serves the kiosk and admin pages."},
     {"show.*", "A show's profile; [show.ID] where ID is what [kiosk] show names."},
+    {"card", "Business cards without a QR code: the camera and on-device OCR."},
     {"devices", "USB and serial barcode scanners and the receipt printer."},
     {"device.*",
      "One scanner or printer by name: [device.NAME] with usb = VID:PID (overrides its allow-list "
@@ -144,6 +145,25 @@ static const struct cfg_key cfg_keys[] = {
      "Charset of badge text that is not UTF-8 and declares none (e.g. Shift_JIS, GB18030, "
      "CP1252); empty: such bytes become U+FFFD with a warning.",
      0, 0, NULL},
+    {"show.*", "card_languages", CFG_LIST, "eng",
+     "Tesseract languages for business cards at this show, comma-separated (eng, chi_tra, "
+     "chi_sim, hin, deu …; English is always added). Needs the tesseract-ocr-<lang> package.",
+     0, 0, NULL},
+    {"show.*", "card_keep_image", CFG_BOOL, "false",
+     "Keep the photo of each business card with its lead (deleted with the lead).", 0, 0, NULL},
+    {"card", "enabled", CFG_BOOL, "true",
+     "Read business cards (keeps the OCR models loaded: about 20 MB for English, 100 MB more "
+     "for each CJK language).",
+     0, 0, NULL},
+    {"card", "camera", CFG_STR, "",
+     "V4L2 device of the card camera (/dev/video0); empty: no camera, cards come from files.", 0, 0,
+     NULL},
+    {"card", "sharpness_min", CFG_INT, "1000",
+     "Variance of the Laplacian (frame binned 2x2) a still frame needs before it is read; a sharp "
+     "card gives thousands (lower: accept blurrier).",
+     1, 100000, NULL},
+    {"card", "still_frames", CFG_INT, "3",
+     "Consecutive still frames before the camera takes a card.", 1, 100, NULL},
     {"devices", "usb", CFG_BOOL, "true",
      "Use USB scanners and printers (libusb, hotplug). Only devices in the allow list or named "
      "in a [device.NAME] section are ever claimed.",

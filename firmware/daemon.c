@@ -20,15 +20,18 @@
 #include <systemd/sd-daemon.h>
 #include <unistd.h>
 
+#include "drivers/camera.h"
 #include "drivers/devices.h"
 #include "drivers/fifo.h"
 #include "firmware/buf.h"
 #include "firmware/bus.h"
 #include "firmware/capture.h"
+#include "firmware/card_service.h"
 #include "firmware/cli.h"
 #include "firmware/clock.h"
 #include "firmware/config.h"
 #include "firmware/ctl.h"
+#include "firmware/enrol.h"
 #include "firmware/export_notice.h"
 #include "firmware/log.h"
 #include "firmware/loop.h"
@@ -51,6 +54,8 @@ struct daemon {
     struct capture *capture;
     struct export_notice *export_notice;
     struct fifo *fifo;
+    struct card_service *card;
+    struct camera *camera;
     struct devices *devices;
     struct ui *ui;
     struct sync *sync;
@@ -152,6 +157,7 @@ static int ctl_status(const cJSON *req, cJSON *reply, void *ud, struct err *e)
     cJSON_AddStringToObject(show, "name", d->show.name);
     cJSON_AddStringToObject(reply, "data_dir", config_str(d->cfg, "kiosk", "data_dir"));
     cJSON_AddBoolToObject(reply, "clock_trusted", now.trusted);
+    cJSON_AddBoolToObject(reply, "enrolled", enrol_is_enrolled(d->cfg));
     cJSON_AddStringToObject(reply, "ui", config_str(d->cfg, "ui", "listen"));
     cJSON *stats = NULL;
     if (store_stats(d->store, &stats, e) < 0)
@@ -197,6 +203,20 @@ static int ctl_ping(const cJSON *req, cJSON *reply, void *ud, struct err *e)
     return 0;
 }
 
+/* The kiosk UI shows a "not enrolled" banner from this (bus status member
+ * "enrolment"); the device id is the config's or, unset, the host name. */
+static void status_enrolment(cJSON *obj, void *ud)
+{
+    struct daemon *d = ud;
+    const char *id = config_str(d->cfg, "kiosk", "device_id");
+    char host[256] = "";
+    if ((!id || !*id) && gethostname(host, sizeof host - 1) == 0)
+        id = host;
+    cJSON_AddBoolToObject(obj, "enrolled", enrol_is_enrolled(d->cfg));
+    cJSON_AddStringToObject(obj, "device_id", id ? id : "");
+    cJSON_AddBoolToObject(obj, "demo", config_bool(d->cfg, "kiosk", "demo"));
+}
+
 /* ---- subsystems -------------------------------------------------------------- */
 
 /* The sync worker swapped in a freshly pulled catalog file: load it into the
@@ -217,6 +237,13 @@ static void on_sync_event(const char *type, const cJSON *data, void *ud)
         log_info("daemon", "catalog updated: %d suppliers", n);
 }
 
+static void on_camera_still(void *ud, const uint8_t *gray, int w, int h, int stride,
+                            const char *device)
+{
+    struct daemon *d = ud;
+    card_service_frame(d->card, gray, w, h, stride, device);
+}
+
 static int subsystems_start(struct daemon *d, struct err *e)
 {
     struct source_host host = {d->loop, d->cfg, d->bus, on_source_scan, d};
@@ -228,6 +255,18 @@ static int subsystems_start(struct daemon *d, struct err *e)
     }
     if (!(d->devices = devices_start(&host, d->ctl, e)))
         return -1;
+    const char *cam = config_str(d->cfg, "card", "camera");
+    if (cam && *cam && card_service_ready(d->card)) {
+        struct still_params sp;
+        still_params_default(&sp);
+        sp.sharp_min = (double)config_int(d->cfg, "card", "sharpness_min");
+        sp.still_frames = (int)config_int(d->cfg, "card", "still_frames");
+        /* A missing camera must not stop the scanners: log it and go on. */
+        struct err ce = {0};
+        d->camera = camera_open(&host, cam, &sp, on_camera_still, d, &ce);
+        if (!d->camera)
+            log_error("daemon", "card camera not started: %s", ce.msg);
+    }
     struct ui_host uh = {d->loop, d->cfg, &d->show, d->store, d->bus, d->capture, d->ctl};
     if (!(d->ui = ui_start(&uh, e)))
         return -1;
@@ -243,6 +282,8 @@ static void subsystems_stop(struct daemon *d)
 {
     sync_stop(d->sync);
     d->sync = NULL;
+    camera_close(d->camera);
+    d->camera = NULL;
     ui_stop(d->ui);
     d->ui = NULL;
     fifo_close(d->fifo);
@@ -289,7 +330,10 @@ static int apply_config(struct daemon *d, struct err *e)
         return err_set(e, ERR_INTERNAL, "out of memory");
     if (store_show_ensure(d->store, d->show.id, d->show.name, d->show.timezone, e) < 0)
         return -1;
-    return capture_set_show(d->capture, d->cfg, &d->show, e);
+    if (capture_set_show(d->capture, d->cfg, &d->show, e) < 0)
+        return -1;
+    card_service_configure(d->card, d->cfg, &d->show);
+    return 0;
 }
 
 /* ---- signals and timers --------------------------------------------------------- */
@@ -411,10 +455,12 @@ static int daemon_run(struct daemon *d)
         fprintf(stderr, "matchbooth run: %s\n", e.msg);
         goto out;
     }
+    struct card_service_host card_host = {d->bus, d->store, d->capture, d->ctl};
     if (ctl_register(d->ctl, "capture", ctl_capture, d) < 0 ||
         ctl_register(d->ctl, "status", ctl_status, d) < 0 ||
         ctl_register(d->ctl, "note", ctl_note, d) < 0 ||
         ctl_register(d->ctl, "ping", ctl_ping, d) < 0 ||
+        !(d->card = card_service_new(&card_host, &e)) ||
         !(d->export_notice = export_notice_new(d->ctl, d->bus)) ||
         loop_signal_add(d->loop, SIGTERM, on_stop, d) < 0 ||
         loop_signal_add(d->loop, SIGINT, on_stop, d) < 0 ||
@@ -423,6 +469,10 @@ static int daemon_run(struct daemon *d)
         goto out;
     }
     signal(SIGPIPE, SIG_IGN);
+    if (bus_status_add(d->bus, "enrolment", status_enrolment, d) < 0) {
+        fprintf(stderr, "matchbooth run: out of memory\n");
+        goto out;
+    }
     if (apply_config(d, &e) < 0 || subsystems_start(d, &e) < 0) {
         fprintf(stderr, "matchbooth run: %s\n", e.msg);
         goto out;
@@ -442,7 +492,12 @@ static int daemon_run(struct daemon *d)
     }
     log_info("daemon", "matchbooth %s running show %s (pid %d)", MB_VERSION, d->show.id,
              (int)getpid());
+    if (!enrol_is_enrolled(d->cfg))
+        log_warn("daemon", "this device is not enrolled (no [kiosk] device_id, or demo mode): "
+                           "put matchbooth.conf on the boot partition to enrol it");
     sd_notify(0, "READY=1");
+    sd_notifyf(0, "STATUS=show %s%s", d->show.id,
+               enrol_is_enrolled(d->cfg) ? "" : " (not enrolled)");
     rc = loop_run(d->loop) < 0 ? 1 : d->exit_code;
     log_info("daemon", "stopped");
 out:
@@ -450,6 +505,7 @@ out:
     loop_timer_del(d->clock_timer);
     loop_timer_del(d->watchdog_timer);
     ctl_close(d->ctl);
+    card_service_free(d->card);
     export_notice_free(d->export_notice);
     capture_free(d->capture);
     bus_free(d->bus);

@@ -18,7 +18,8 @@
  *   6  imports (one row per `matchbooth import` run) and leads.import_id:
  *      an imported lead keeps its original source; this says where and
  *      when it came in.
- *   7  sync_state (per sink: back-off, last error, last success). No new
+ *   7  card_reads (business cards read by OCR, card_store.c).
+ *   8  sync_state (per sink: back-off, last error, last success). No new
  *      outbox index: one on (state, sink) makes SQLite pick it for the
  *      capture's "raise the pending row" update, and captures then scan the
  *      whole backlog.
@@ -146,7 +147,23 @@ static const struct migration migrations[] = {
         "  leads_present INTEGER NOT NULL DEFAULT 0  -- already in the store: skipped\n"
         ");\n"
         "ALTER TABLE leads ADD COLUMN import_id INTEGER REFERENCES imports(id);\n"},
-    {7, "CREATE TABLE sync_state (\n"
+    /* Business cards read by OCR (card_store.c): what was recognised and
+     * what the visitor corrected, and the image only when the show keeps
+     * it. Deleted with the lead (and with the scan, for an unknown card). */
+    {7, "CREATE TABLE card_reads (\n"
+        "  id INTEGER PRIMARY KEY,\n"
+        "  scan_id INTEGER NOT NULL REFERENCES scans(id) ON DELETE CASCADE,\n"
+        "  lead_id TEXT REFERENCES leads(id) ON DELETE CASCADE,\n"
+        "  languages TEXT NOT NULL,           -- Tesseract languages, 'chi_tra+eng'\n"
+        "  recognised TEXT NOT NULL,          -- JSON lead fields as OCR read them\n"
+        "  confidence TEXT NOT NULL,          -- JSON {field: 0..1}\n"
+        "  corrected TEXT,                    -- JSON lead fields after review; NULL: unreviewed\n"
+        "  image BLOB, image_type TEXT,       -- only when [show.ID] card_keep_image\n"
+        "  read_ms INTEGER NOT NULL\n"
+        ");\n"
+        "CREATE INDEX card_reads_lead ON card_reads(lead_id);\n"
+        "CREATE INDEX card_reads_scan ON card_reads(scan_id);\n"},
+    {8, "CREATE TABLE sync_state (\n"
         "  sink TEXT PRIMARY KEY,\n"
         "  attempts INTEGER NOT NULL DEFAULT 0,  -- consecutive failed attempts\n"
         "  retry_ms INTEGER NOT NULL DEFAULT 0,  -- UTC ms before which no retry is due\n"

@@ -1,0 +1,99 @@
+# board.mk — board support: systemd units, udev rules, the kiosk session, the
+# Debian package, and the arm64 cross build with its tests under qemu.
+#
+#   make deb [ARCH=arm64]   build/[arm64/]matchbooth_VERSION_ARCH.deb
+#   make check-deb          install it into a Debian 12 chroot, check, purge;
+#                           boot it with systemd-nspawn (~90 s the first
+#                           time, for debootstrap; ~40 s after; also part of
+#                           `make check` unless MB_CHECK_DEB=0)
+#   make ARCH=arm64         cross-build build/arm64/matchbooth
+#   make check-arm64        the unit tests of the arm64 build under qemu
+#
+# `make check` also runs the board tests (tests/board/*.t: unit files, udev
+# rules, the kiosk session, the package in a chroot unless MB_CHECK_DEB=0)
+# and, unless MB_ARM64=0, the arm64 build with its unit tests under
+# qemu-aarch64-static, through the same harness.
+
+UNITDIR      ?= /lib/systemd/system
+UDEVRULESDIR ?= /lib/udev/rules.d
+LIBEXECDIR   ?= $(PREFIX)/lib/matchbooth
+MB_ARM64     ?= 1
+MB_CHECK_DEB ?= 1
+
+BOARD_UNITS := $(sort $(wildcard board/systemd/*.service))
+BOARD_RULES := $(sort $(wildcard board/udev/*.rules))
+# The allow list comes from the USB drivers; without it the rules admit no device.
+ALLOWLIST   := $(or $(wildcard board/allowlist.txt),/dev/null)
+UDEV_RULES  := $(BUILD)/udev/70-matchbooth.rules
+
+.PHONY: install-board deb check-deb check-arm64 arm64-tests deps-arm64
+
+$(UDEV_RULES): $(wildcard board/allowlist.txt) board/udev/gen-rules.sh
+	@mkdir -p $(@D)
+	sh board/udev/gen-rules.sh $(ALLOWLIST) > $@.tmp && mv $@.tmp $@
+
+# Units name /usr/bin/matchbooth and /usr/lib/matchbooth: rewritten for PREFIX.
+install: install-board
+install-board: $(UDEV_RULES)
+	install -d $(DESTDIR)$(UNITDIR) $(DESTDIR)$(UDEVRULESDIR) $(DESTDIR)$(LIBEXECDIR) \
+	    $(DESTDIR)$(SYSCONFDIR)/pam.d
+	for u in $(BOARD_UNITS); do \
+	    sed -e 's|/usr/bin/matchbooth|$(PREFIX)/bin/matchbooth|g' \
+	        -e 's|/usr/lib/matchbooth/|$(LIBEXECDIR)/|g' $$u > $(DESTDIR)$(UNITDIR)/$${u##*/}; \
+	    chmod 0644 $(DESTDIR)$(UNITDIR)/$${u##*/}; done
+	install -m 0644 $(UDEV_RULES) $(DESTDIR)$(UDEVRULESDIR)/
+	# Hand-written rules (the USB stick export) run late: after
+	# 60-persistent-storage, which sets the ID_FS_* they match on.
+	for r in $(BOARD_RULES); do \
+	    install -m 0644 $$r $(DESTDIR)$(UDEVRULESDIR)/99-$${r##*/}; done
+	install -m 0755 board/kiosk/kiosk-browser $(DESTDIR)$(LIBEXECDIR)/
+	install -m 0644 board/kiosk/pam.matchbooth-kiosk $(DESTDIR)$(SYSCONFDIR)/pam.d/matchbooth-kiosk
+
+deb: $(BIN) $(UDEV_RULES)
+	sh board/deb/build-deb.sh $(abspath $(BUILD)) $(ARCH) $(VERSION)
+
+# A Debian 12 root from debootstrap (cached under build/chroot), the package
+# installed, checked and purged in it (deb-chroot.t), and booted with
+# systemd-nspawn to check the units under a real systemd (deb-boot.t).
+# Needs root.
+check-deb: deb
+	MB_BUILD=$(abspath $(BUILD)) MB_DEB=$(abspath $(BUILD))/matchbooth_$(VERSION)_$(ARCH).deb \
+	    perl tests/run.pl tests/board/deb-chroot.t tests/board/deb-boot.t
+
+deps-arm64: deps
+	sh board/install-deps.sh arm64
+
+# The unit tests of the arm64 build, each run by a wrapper .t under qemu
+# (binfmt is not registered here, and -L /usr/aarch64-linux-gnu made
+# libusb_init hang: the arm64 libraries come from multiarch /usr/lib).
+ARM64_BUILD := build/arm64
+ARM64_WRAPS := $(UNIT_SRCS:tests/unit/%.c=$(ARM64_BUILD)/qemu/%.t)
+
+arm64-tests:
+	$(MAKE) ARCH=arm64 BUILD=$(ARM64_BUILD) $(ARM64_BUILD)/matchbooth \
+	    $(UNIT_SRCS:tests/unit/%.c=$(ARM64_BUILD)/tests/unit/%)
+	@mkdir -p $(ARM64_BUILD)/qemu
+	@for t in $(UNIT_SRCS:tests/unit/%.c=%); do \
+	    printf '#!/bin/sh\n# %s of the arm64 build under qemu (mk/board.mk)\nexec qemu-aarch64-static %s "$$@"\n' \
+	        $$t $(abspath $(ARM64_BUILD))/tests/unit/$$t > $(ARM64_BUILD)/qemu/$$t.t; \
+	    chmod +x $(ARM64_BUILD)/qemu/$$t.t; done
+
+check-arm64: deps-arm64
+	$(MAKE) arm64-tests
+	MB_BUILD=$(abspath $(BUILD)) perl tests/run.pl $(ARM64_WRAPS) tests/board/arm64.t
+
+# In `make check`: the board tests always, the arm64 part unless MB_ARM64=0.
+MK_CHECK_TESTS += $(sort $(filter-out tests/board/deb-%.t tests/board/arm64.t,\
+                    $(wildcard tests/board/*.t)))
+MK_TEST_TARGETS += $(UDEV_RULES)
+ifneq ($(MB_CHECK_DEB),0)
+MK_TEST_TARGETS += deb
+MK_CHECK_TESTS += tests/board/deb-chroot.t tests/board/deb-boot.t
+endif
+ifneq ($(MB_ARM64),0)
+ifeq ($(ARCH),$(HOST_ARCH))
+check: deps-arm64
+MK_TEST_TARGETS += arm64-tests
+MK_CHECK_TESTS += $(ARM64_WRAPS) tests/board/arm64.t
+endif
+endif
