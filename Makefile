@@ -104,22 +104,27 @@ $(BUILD)/asan/obj/gen/assets.o: $(ASSET_C)
 	$(Q)$(CC) $(ALL_CFLAGS) -O1 $(SAN_FLAGS) -Wno-missing-prototypes -c $< -o $@
 
 $(BIN): $(OBJS) $(BUILD)/obj/gen/assets.o
-	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
+	@echo "  LD      $@"
+	$(Q)$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
 
 $(BUILD)/asan/matchbooth: $(OBJS:$(BUILD)/obj/%=$(BUILD)/asan/obj/%) $(BUILD)/asan/obj/gen/assets.o
-	$(CC) $(CFLAGS) $(SAN_FLAGS) -o $@ $^ $(LDLIBS)
+	@echo "  LD      $@"
+	$(Q)$(CC) $(CFLAGS) $(SAN_FLAGS) -o $@ $^ $(LDLIBS)
 
 $(BUILD)/tests/unit/%: $(BUILD)/obj/tests/unit/%.o $(LIB_OBJS) $(BUILD)/obj/gen/assets.o $(TAP_OBJ)
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
+	@echo "  LD      $@"
+	$(Q)$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
 
 $(BUILD)/asan/tests/unit/%: $(BUILD)/asan/obj/tests/unit/%.o $(ASAN_LIB_OBJS) $(BUILD)/asan/obj/gen/assets.o $(ASAN_TAP_OBJ)
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) $(SAN_FLAGS) -o $@ $^ $(LDLIBS)
+	@echo "  LD      $@"
+	$(Q)$(CC) $(CFLAGS) $(SAN_FLAGS) -o $@ $^ $(LDLIBS)
 
 $(BUILD)/tests/bench/%: $(BUILD)/obj/tests/bench/%.o $(LIB_OBJS) $(BUILD)/obj/gen/assets.o $(TAP_OBJ)
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
+	@echo "  LD      $@"
+	$(Q)$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
 
 # Only the object trees: build/ also holds package staging and chroots.
 -include $(shell find $(BUILD)/obj $(BUILD)/asan/obj -name '*.d' -type f 2>/dev/null)

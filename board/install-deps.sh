@@ -138,6 +138,13 @@ npm_deps() {
 			(cd "$dir" && npm ci --no-audit --no-fund --silent 2>/dev/null ||
 				npm install --no-audit --no-fund --silent)
 		fi
+		# s3rver, an S3-compatible server, for the s3 sink's test.
+		dir=$(cd "$(dirname "$0")/.." && pwd)/tests/s3
+		if [ -f "$dir/package.json" ] && [ ! -d "$dir/node_modules/s3rver" ] &&
+			command -v npm >/dev/null 2>&1; then
+			(cd "$dir" && npm ci --no-audit --no-fund --silent 2>/dev/null ||
+				npm install --no-audit --no-fund --silent)
+		fi
 		;;
 	esac
 }

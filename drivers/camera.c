@@ -98,8 +98,9 @@ struct camera *camera_open(const struct source_host *host, const char *device,
     c->fd = v4l2_open(device, O_RDWR | O_NONBLOCK);
     if (c->fd < 0) {
         /* libv4l2 queries the capabilities on open: ENOTTY means the path
-         * is some other kind of file or device. */
-        if (errno == ENOTTY || errno == EINVAL)
+         * is some other kind of file or device (ENOSYS where the ioctl is
+         * not implemented at all, as under qemu-user). */
+        if (errno == ENOTTY || errno == EINVAL || errno == ENOSYS)
             err_set(e, ERR_INVALID, "camera %s: not a V4L2 capture device", device);
         else
             err_set(e, ERR_IO, "camera %s: %s", device, strerror(errno));

@@ -23,6 +23,7 @@
 #include "firmware/cmd_import.h"
 #include "firmware/cmd_ui.h"
 #include "firmware/cmd_devices.h"
+#include "firmware/cmd_sync.h"
 #include "firmware/config.h"
 #include "firmware/ctl.h"
 #include "firmware/daemon.h"
@@ -104,6 +105,10 @@ static const struct cli_opt search_opts[] = {
     {"lang", "LANG", "language of the names printed (en, zh-Hant, zh-Hans, de, fr, es, hi)"},
     {NULL, NULL, NULL}};
 
+static const struct cli_opt sync_retry_opts[] = {{"sink", "NAME", "only entries of this sink"},
+                                                 {"lead", "LEAD-ID", "only entries of this lead"},
+                                                 {NULL, NULL, NULL}};
+
 static const struct cli_cmd cli_commands[] = {
     {"run", "", "start the daemon (event loop, scanners, UI, sync)", run_opts, 0, 0,
      daemon_main_cli},
@@ -158,6 +163,12 @@ static const struct cli_cmd cli_commands[] = {
      0, 0, cmd_devices_list},
     {"print-test", "", "print a test slip on the receipt printer", no_opts, 0, 0,
      cmd_devices_print_test},
+    {"sync status", "", "show each sink's queue, errors and rejected leads, and online state",
+     json_opts, 0, 0, cmd_sync_status},
+    {"sync retry", "", "queue rejected entries again (all, or of one sink or lead)",
+     sync_retry_opts, 0, 0, cmd_sync_retry},
+    {"sync now", "", "wake the sync worker: skip back-off waits, send partial batches", no_opts, 0,
+     0, cmd_sync_now},
     {NULL, NULL, NULL, NULL, 0, 0, NULL},
 };
 

@@ -38,6 +38,8 @@
 #include "firmware/show.h"
 #include "firmware/source.h"
 #include "firmware/store.h"
+#include "sync/sync.h"
+#include "ui/catalog.h"
 #include "ui/ui.h"
 
 struct daemon {
@@ -56,6 +58,8 @@ struct daemon {
     struct camera *camera;
     struct devices *devices;
     struct ui *ui;
+    struct sync *sync;
+    int sync_sub; /* bus subscription: pulled catalog -> import */
     struct loop_timer *clock_timer;
     struct loop_timer *watchdog_timer;
     uint64_t watchdog_ms;
@@ -215,6 +219,24 @@ static void status_enrolment(cJSON *obj, void *ud)
 
 /* ---- subsystems -------------------------------------------------------------- */
 
+/* The sync worker swapped in a freshly pulled catalog file: load it into the
+ * store. The import is one transaction, so a catalog the importer refuses
+ * leaves the old one in place. */
+static void on_sync_event(const char *type, const cJSON *data, void *ud)
+{
+    struct daemon *d = ud;
+    const char *pulled = cJSON_GetStringValue(cJSON_GetObjectItem(data, "pulled"));
+    const char *file = cJSON_GetStringValue(cJSON_GetObjectItem(data, "file"));
+    if (strcmp(type, "sync") || !pulled || strcmp(pulled, "catalog") || !file)
+        return;
+    struct err e = {0};
+    int n = 0;
+    if (catalog_import_file(d->store, file, &n, &e) < 0)
+        log_error("daemon", "pulled catalog refused, keeping the current one: %s", e.msg);
+    else
+        log_info("daemon", "catalog updated: %d suppliers", n);
+}
+
 static void on_camera_still(void *ud, const uint8_t *gray, int w, int h, int stride,
                             const char *device)
 {
@@ -248,11 +270,18 @@ static int subsystems_start(struct daemon *d, struct err *e)
     struct ui_host uh = {d->loop, d->cfg, &d->show, d->store, d->bus, d->capture, d->ctl, d->card};
     if (!(d->ui = ui_start(&uh, e)))
         return -1;
+    struct sync_host sh = {d->loop, d->cfg, d->store, d->bus, d->ctl, &d->show};
+    if (!(d->sync = sync_start(&sh, e)))
+        return -1;
+    if (!d->sync_sub && (d->sync_sub = bus_subscribe(d->bus, on_sync_event, d)) < 0)
+        return err_set(e, ERR_INTERNAL, "out of memory");
     return 0;
 }
 
 static void subsystems_stop(struct daemon *d)
 {
+    sync_stop(d->sync);
+    d->sync = NULL;
     camera_close(d->camera);
     d->camera = NULL;
     ui_stop(d->ui);

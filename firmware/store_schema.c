@@ -18,6 +18,11 @@
  *   6  imports (one row per `matchbooth import` run) and leads.import_id:
  *      an imported lead keeps its original source; this says where and
  *      when it came in.
+ *   7  card_reads (business cards read by OCR, card_store.c).
+ *   8  sync_state (per sink: back-off, last error, last success). No new
+ *      outbox index: one on (state, sink) makes SQLite pick it for the
+ *      capture's "raise the pending row" update, and captures then scan the
+ *      whole backlog.
  */
 #include <sqlite3.h>
 #include <stdio.h>
@@ -158,6 +163,16 @@ static const struct migration migrations[] = {
         ");\n"
         "CREATE INDEX card_reads_lead ON card_reads(lead_id);\n"
         "CREATE INDEX card_reads_scan ON card_reads(scan_id);\n"},
+    {8, "CREATE TABLE sync_state (\n"
+        "  sink TEXT PRIMARY KEY,\n"
+        "  attempts INTEGER NOT NULL DEFAULT 0,  -- consecutive failed attempts\n"
+        "  retry_ms INTEGER NOT NULL DEFAULT 0,  -- UTC ms before which no retry is due\n"
+        "  last_status INTEGER NOT NULL DEFAULT 0,\n"
+        "  last_error TEXT,\n"
+        "  last_attempt_ms INTEGER NOT NULL DEFAULT 0,\n"
+        "  last_ok_ms INTEGER NOT NULL DEFAULT 0,\n"
+        "  sent INTEGER NOT NULL DEFAULT 0          -- rows delivered, ever\n"
+        ");\n"},
 };
 
 #define NMIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))

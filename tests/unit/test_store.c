@@ -333,6 +333,10 @@ static void test_clock_correction(void)
            "a lead of another boot is left as it was");
     ok(cJSON_IsFalse(cJSON_GetObjectItem(j, "clock_trusted")), "and still flagged untrusted");
     cJSON_Delete(j);
+    store_lead_json(s, r.lead_id, false, &j, &e);
+    is_int((long long)cJSON_GetNumberValue(cJSON_GetObjectItem(j, "version")), 2,
+           "the corrected lead has a new version, so sinks get the right time");
+    cJSON_Delete(j);
     is_int(store_correct_clock(s, &now, &e), 0, "a second correction finds nothing");
     lead_fields_free(&f);
     lead_fields_free(&g);

@@ -1,0 +1,7 @@
+# mk/sync.mk — the sync worker's extra checks. The integration tests in
+# tests/integration/sync_*.t run through the wildcard; this adds the daemon's
+# sync paths under valgrind (tests/sync/sync_valgrind.t). s3rver for
+# sync_s3.t is installed by board/install-deps.sh into tests/s3.
+MK_CHECK_TESTS += tests/sync/sync_valgrind.t
+# The same scenarios against the ASan+UBSan daemon.
+MK_CHECK_TESTS += tests/sync/sync_webhook_asan.t tests/sync/sync_sinks_asan.t

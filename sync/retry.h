@@ -1,0 +1,39 @@
+/*
+ * retry — the sync worker's failure policy, as pure functions: which
+ * outcomes are retried, how long to wait (exponential back-off with full
+ * jitter, never less than the server's Retry-After), and how to read
+ * Retry-After. Kept apart from the worker so that it is unit-tested.
+ */
+#ifndef MB_RETRY_H
+#define MB_RETRY_H
+
+#include <curl/curl.h>
+#include <stdint.h>
+
+enum retry_class {
+    RETRY_DONE,   /* delivered */
+    RETRY_AGAIN,  /* network error, timeout, 5xx, 408, 429: try again, forever */
+    RETRY_REJECT, /* any other 4xx (or a 3xx we do not follow): park with the reason */
+};
+
+/* Classifies a finished transfer: cc from libcurl, status the HTTP code
+ * (0 when no response arrived). */
+enum retry_class retry_classify(CURLcode cc, long status);
+
+/*
+ * Full jitter: a delay uniform in [0, min(cap_ms, base_ms * 2^attempt)],
+ * drawn from rnd (any 64-bit random number). attempt counts from 0. Never
+ * less than retry_after_ms (pass 0 if the server gave none), never more than
+ * max(cap_ms, retry_after_ms).
+ */
+uint64_t retry_delay_ms(unsigned attempt, uint64_t base_ms, uint64_t cap_ms,
+                        uint64_t retry_after_ms, uint64_t rnd);
+
+/*
+ * A Retry-After value: delta-seconds ("120") or an HTTP-date, relative to
+ * now_ms (wall clock, ms). Returns the wait in ms (0 for a date in the
+ * past), or -1 when v is not a valid Retry-After.
+ */
+int64_t retry_after_parse(const char *v, int64_t now_ms);
+
+#endif
