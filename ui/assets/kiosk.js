@@ -70,7 +70,7 @@
     for (const b of document.querySelectorAll('#langs button'))
       b.classList.toggle('on', b.dataset.lang === l);
     if (visit) renderVisitTexts();
-    if (review) $('card-hint').textContent = review.any ? t('card_hint') : t('card_unread');
+    if (review) renderCardTexts();
     if (staff) $('staff-op').textContent = t('staff_operator', { op: staff.operator });
     renderPrinter();
     buildKeyboard();
@@ -195,6 +195,7 @@
     for (const f of document.querySelectorAll('#fields input, #manual input, #card-fields input, #search')) f.value = '';
     for (const l of document.querySelectorAll('#card-fields label')) l.classList.remove('low');
     $('card-hint').textContent = '';
+    $('card-title').textContent = '';
     $('card-error').textContent = '';
     $('card-error').hidden = true;
     $('print-why').textContent = '';
@@ -272,9 +273,15 @@
     }
     review.lists = { emails: (rec.emails || []).slice(1), phones: (rec.phones || []).slice(1), urls: (rec.urls || []).slice(1) };
     review.any = any;
-    $('card-hint').textContent = any ? t('card_hint') : t('card_unread');
+    renderCardTexts();
     show('card');
     touch();
+  }
+
+  /* A card nobody could read is a form to type, titled as such. */
+  function renderCardTexts() {
+    $('card-title').textContent = review.any ? t('card_title') : t('manual_title');
+    $('card-hint').textContent = review.any ? t('card_hint') : t('card_unread');
   }
 
   async function cardConfirm() {
