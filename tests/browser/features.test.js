@@ -282,22 +282,28 @@ async function cardReview(page, d, dir) {
   await page.click('#s-thanks button[data-act="cancel"]');
   await page.waitForSelector('#s-attract.active');
 
-  // A card nobody can read: the empty form, never an error screen.
+  // A card nobody can read: the empty form, never an error screen (here
+  // for a Hindi-speaking visitor on a 1920x1080 screen).
+  await page.setViewportSize({ width: 1920, height: 1080 });
+  await page.click('#langs button[data-lang="hi"]');
+  await waitUntil(page, () => document.documentElement.lang === 'hi');
   const blank = path.join(dir, 'blank.png');
   execFileSync('convert', ['-size', '1000x600', 'xc:white', blank]);
   await mbAsync(d.cfg, ['card', '--review', blank]);
   await page.waitForSelector('#s-card.active');
   const vals = await page.$$eval('#card-fields input', (xs) => xs.map((x) => x.value).join(''));
   is(vals, '', 'unreadable card: the form is empty');
-  is(await page.textContent('#card-hint'), await page.evaluate(async () => (await (await fetch('/i18n-en.json')).json()).card_unread),
-    'unreadable card: the page asks the visitor to type');
+  is(await page.textContent('#card-hint'), await page.evaluate(async () => (await (await fetch('/i18n-hi.json')).json()).card_unread),
+    'unreadable card: the page asks the visitor to type, in their language');
   ok(await page.isHidden('#card-error'), 'unreadable card: no error shown');
   await sleep(250); // let the screen's fade-in end
-  await page.screenshot({ path: path.join(OUT, 'card-unread-1280.png') });
+  await page.screenshot({ path: path.join(OUT, 'card-unread-hi-1920.png') });
   await page.click('#card-confirm');
   ok(await page.isVisible('#card-error'), 'unreadable card: confirming an empty form asks for a name or e-mail');
   await page.click('#s-card button[data-act="cancel"]');
   await page.waitForSelector('#s-attract.active');
+  await page.click('#langs button[data-lang="en"]');
+  await page.setViewportSize({ width: 1280, height: 800 });
 }
 
 /* ---- staff badge ---- */
