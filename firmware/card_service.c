@@ -5,8 +5,13 @@
 #include "firmware/card_service.h"
 
 #include <cjson/cJSON.h>
+#include <errno.h>
 #include <leptonica/allheaders.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -20,6 +25,7 @@
 #include "firmware/ctl.h"
 #include "firmware/decode.h"
 #include "firmware/log.h"
+#include "firmware/loop.h"
 #include "firmware/show.h"
 #include "firmware/store.h"
 
@@ -34,8 +40,48 @@ struct pending {
     size_t image_len;
 };
 
+/* Work for the reader thread: an image to read, then what to do with it. */
+enum job_kind { JOB_READ, JOB_READ_STORE, JOB_FRAME, JOB_REVIEW };
+
+struct job {
+    enum job_kind kind;
+    uint8_t *image; /* encoded image (JOB_READ*), or NULL */
+    size_t len;
+    PIX *pix; /* camera frame (JOB_FRAME) */
+    char *device;
+    char *country;
+    struct ctl_defer *defer; /* the control client waiting, or NULL */
+    struct card_read rd;     /* filled by the reader thread */
+    int rc;
+    struct err e;
+    struct job *next;
+};
+
+/*
+ * The reader thread: Tesseract takes 0.1-0.5 s a card here (more on a
+ * Pi), which the event loop must never wait for. The loop queues jobs; the
+ * thread reads them with the reader held under reader_mu and hands them
+ * back through an eventfd, and the loop finishes them (store, reply,
+ * publish) in its own thread, where the store lives.
+ */
+struct worker {
+    pthread_t th;
+    pthread_mutex_t mu; /* the two queues and quit */
+    pthread_cond_t cv;
+    struct job *todo, *done;
+    int queued; /* jobs in todo plus the one being read */
+    int frames; /* camera frames among them */
+    bool quit;
+    int efd;
+    struct loop_fd *w;
+};
+
+#define CARD_QUEUE_MAX 4
+
 struct card_service {
     struct card_service_host h;
+    pthread_mutex_t reader_mu; /* held while the reader reads or is replaced */
+    struct worker *worker;     /* NULL: reads run in the caller's thread */
     const struct config *cfg;
     const struct show *show;
     struct card_reader *reader;
@@ -107,23 +153,34 @@ static int need_reader(struct card_service *s, struct err *e)
 
 /* ---- reading ---------------------------------------------------------------- */
 
-/*
- * Reads image (encoded bytes, or pix when image is NULL) into a new pending
- * slot and builds its "card" JSON. On a barcode, "decoded" holds what the
- * show's decoders make of it. Returns the slot or NULL with e.
- */
-static struct pending *read_into_pending(struct card_service *s, const uint8_t *image, size_t len,
-                                         PIX *pix, const char *device, struct err *e)
+/* Reads image (encoded bytes, or pix when image is NULL) into rd, holding
+ * the reader. Any thread. */
+static int read_image(struct card_service *s, const uint8_t *image, size_t len, PIX *pix,
+                      const char *ctry, struct card_read *rd, struct err *e)
 {
-    if (need_reader(s, e) < 0)
-        return NULL;
+    pthread_mutex_lock(&s->reader_mu);
+    int rc;
+    if (!s->reader)
+        rc = need_reader(s, e);
+    else
+        rc = image ? card_reader_read_mem(s->reader, image, len, ctry, rd, e)
+                   : card_reader_read(s->reader, pix, ctry, rd, e);
+    pthread_mutex_unlock(&s->reader_mu);
+    return rc;
+}
+
+/*
+ * Turns a finished read (moved from rd, which is left empty) into a new
+ * pending slot with its "card" JSON. On a barcode, "decoded" holds what the
+ * show's decoders make of it. Loop thread. Returns the slot or NULL with e.
+ */
+static struct pending *finish_read(struct card_service *s, struct card_read *rd,
+                                   const uint8_t *image, size_t len, PIX *pix, const char *device,
+                                   struct err *e)
+{
     struct pending *p = pending_slot(s);
-    int rc = image ? card_reader_read_mem(s->reader, image, len, country(s), &p->rd, e)
-                   : card_reader_read(s->reader, pix, country(s), &p->rd, e);
-    if (rc < 0) {
-        pending_clear(p);
-        return NULL;
-    }
+    p->rd = *rd;
+    memset(rd, 0, sizeof *rd);
     p->id = ++s->next_id;
     p->at_ms = mono_ms();
     p->device = strdup(device ? device : "card");
@@ -167,6 +224,18 @@ nomem:
     pending_clear(p);
     err_set(e, ERR_INTERNAL, "card: out of memory");
     return NULL;
+}
+
+/* Reads and finishes in the caller's thread (in-process callers, tests). */
+static struct pending *read_into_pending(struct card_service *s, const uint8_t *image, size_t len,
+                                         PIX *pix, const char *device, struct err *e)
+{
+    struct card_read rd = {0};
+    if (need_reader(s, e) < 0 || read_image(s, image, len, pix, country(s), &rd, e) < 0) {
+        card_read_free(&rd);
+        return NULL;
+    }
+    return finish_read(s, &rd, image, len, pix, device, e);
 }
 
 static int decode_image_arg(const cJSON *req, struct buf *img, struct err *e)
@@ -343,15 +412,21 @@ int card_service_read_store(struct card_service *s, const cJSON *req, cJSON *rep
     return rc;
 }
 
-int card_service_get(struct card_service *s, const cJSON *req, cJSON *reply, struct err *e)
+/* A read handed to the kiosk's screen (card_review): a barcode is stored
+ * at once, as from the camera; text — or nothing, unlike the camera: the
+ * visitor then types — is published as "card_read" for review. Loop thread. */
+static int review_read(struct card_service *s, struct pending *p, cJSON *reply, struct err *e)
 {
-    const cJSON *lead = cJSON_GetObjectItemCaseSensitive(req, "lead");
-    cJSON *cards = NULL;
-    if (!cJSON_IsString(lead))
-        return err_set(e, ERR_INVALID, "card_get needs \"lead\"");
-    if (card_store_get(s->h.store, lead->valuestring, &cards, e) < 0)
-        return -1;
-    cJSON_AddItemToObject(reply, "cards", cards);
+    cJSON *copy = cJSON_Duplicate(p->json, 1);
+    if (!copy)
+        return err_set(e, ERR_INTERNAL, "card: out of memory");
+    cJSON_AddItemToObject(reply, "card", copy);
+    if (p->rd.coded) {
+        int rc = store_pending(s, p, NULL, reply, e);
+        pending_clear(p);
+        return rc;
+    }
+    bus_publish(s->h.bus, "card_read", p->json);
     return 0;
 }
 
@@ -364,26 +439,265 @@ int card_service_review(struct card_service *s, const cJSON *req, cJSON *reply, 
         p = read_into_pending(s, (const uint8_t *)img.data, img.len, NULL,
                               cJSON_IsString(dev) ? dev->valuestring : "review", e);
     buf_free(&img);
-    if (!p)
+    return p ? review_read(s, p, reply, e) : -1;
+}
+
+int card_service_get(struct card_service *s, const cJSON *req, cJSON *reply, struct err *e)
+{
+    const cJSON *lead = cJSON_GetObjectItemCaseSensitive(req, "lead");
+    cJSON *cards = NULL;
+    if (!cJSON_IsString(lead))
+        return err_set(e, ERR_INVALID, "card_get needs \"lead\"");
+    if (card_store_get(s->h.store, lead->valuestring, &cards, e) < 0)
         return -1;
-    cJSON *copy = cJSON_Duplicate(p->json, 1);
-    if (!copy)
-        return err_set(e, ERR_INTERNAL, "card: out of memory");
-    cJSON_AddItemToObject(reply, "card", copy);
-    if (p->rd.coded) {
-        /* The visitor's own data in a code: stored at once, as from the camera. */
-        int rc = store_pending(s, p, NULL, reply, e);
-        pending_clear(p);
-        return rc;
-    }
-    /* Unlike the camera, an empty read is shown too: someone asked for it,
-     * and the visitor types the fields. */
-    bus_publish(s->h.bus, "card_read", p->json);
+    cJSON_AddItemToObject(reply, "cards", cards);
     return 0;
+}
+
+/* ---- the reader thread ------------------------------------------------------- */
+
+static void job_free(struct job *j)
+{
+    if (!j)
+        return;
+    free(j->image);
+    pixDestroy(&j->pix);
+    free(j->device);
+    free(j->country);
+    card_read_free(&j->rd);
+    free(j);
+}
+
+static void *worker_main(void *arg)
+{
+    struct card_service *s = arg;
+    struct worker *w = s->worker;
+    pthread_mutex_lock(&w->mu);
+    for (;;) {
+        while (!w->todo && !w->quit)
+            pthread_cond_wait(&w->cv, &w->mu);
+        if (w->quit)
+            break;
+        struct job *j = w->todo;
+        w->todo = j->next;
+        pthread_mutex_unlock(&w->mu);
+        j->rc = read_image(s, j->image, j->len, j->pix, j->country, &j->rd, &j->e);
+        pthread_mutex_lock(&w->mu);
+        j->next = NULL;
+        struct job **tail = &w->done;
+        while (*tail)
+            tail = &(*tail)->next;
+        *tail = j;
+        uint64_t one = 1;
+        if (write(w->efd, &one, sizeof one) < 0)
+            log_error("card", "cannot wake the loop: %s", strerror(errno));
+    }
+    pthread_mutex_unlock(&w->mu);
+    return NULL;
+}
+
+static void job_finish(struct card_service *s, struct job *j);
+static void frame_read(struct card_service *s, struct pending *p);
+
+/* Loop thread: the reader thread finished one or more jobs. */
+static void on_jobs_done(struct loop *l, int fd, unsigned events, void *ud)
+{
+    struct card_service *s = ud;
+    struct worker *w = s->worker;
+    uint64_t n;
+    if (read(fd, &n, sizeof n) < 0 && errno != EAGAIN)
+        log_error("card", "eventfd: %s", strerror(errno));
+    pthread_mutex_lock(&w->mu);
+    struct job *list = w->done;
+    w->done = NULL;
+    pthread_mutex_unlock(&w->mu);
+    while (list) {
+        struct job *j = list;
+        list = j->next;
+        pthread_mutex_lock(&w->mu);
+        w->queued--;
+        if (j->kind == JOB_FRAME)
+            w->frames--;
+        pthread_mutex_unlock(&w->mu);
+        job_finish(s, j);
+        job_free(j);
+    }
+}
+
+static int worker_start(struct card_service *s, struct loop *l, struct err *e)
+{
+    struct worker *w = calloc(1, sizeof *w);
+    if (!w)
+        return err_set(e, ERR_INTERNAL, "card: out of memory");
+    w->efd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+    if (w->efd < 0) {
+        free(w);
+        return err_set(e, ERR_IO, "card: eventfd: %s", strerror(errno));
+    }
+    pthread_mutex_init(&w->mu, NULL);
+    pthread_cond_init(&w->cv, NULL);
+    s->worker = w;
+    /* The thread takes no signals: they belong to the loop's signalfd, and
+     * one delivered here would kill the daemon without a clean stop. */
+    sigset_t all, old;
+    sigfillset(&all);
+    pthread_sigmask(SIG_BLOCK, &all, &old);
+    int rc = (w->w = loop_fd_add(l, w->efd, LOOP_READ, on_jobs_done, s)) == NULL
+                 ? -1
+                 : pthread_create(&w->th, NULL, worker_main, s);
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
+    if (rc != 0) {
+        loop_fd_del(w->w);
+        close(w->efd);
+        pthread_mutex_destroy(&w->mu);
+        pthread_cond_destroy(&w->cv);
+        free(w);
+        s->worker = NULL;
+        return err_set(e, ERR_INTERNAL, "card: cannot start the reader thread");
+    }
+    return 0;
+}
+
+static void worker_stop(struct card_service *s)
+{
+    struct worker *w = s->worker;
+    if (!w)
+        return;
+    pthread_mutex_lock(&w->mu);
+    w->quit = true;
+    pthread_cond_signal(&w->cv);
+    pthread_mutex_unlock(&w->mu);
+    pthread_join(w->th, NULL);
+    /* Whatever was still queued or finished is answered with an error. */
+    struct err e;
+    err_set(&e, ERR_BUSY, "the daemon is stopping: card not read");
+    struct job *lists[2] = {w->todo, w->done};
+    for (int i = 0; i < 2; i++)
+        while (lists[i]) {
+            struct job *j = lists[i];
+            lists[i] = j->next;
+            ctl_defer_done(j->defer, NULL, &e);
+            job_free(j);
+        }
+    loop_fd_del(w->w);
+    close(w->efd);
+    pthread_mutex_destroy(&w->mu);
+    pthread_cond_destroy(&w->cv);
+    free(w);
+    s->worker = NULL;
+}
+
+/* Queues j (taking it) for the reader thread. -1 with e when busy. */
+static int enqueue(struct card_service *s, struct job *j, struct err *e)
+{
+    struct worker *w = s->worker;
+    pthread_mutex_lock(&w->mu);
+    /* One camera frame at a time is plenty: the next still frame comes. */
+    bool full = w->queued >= CARD_QUEUE_MAX || (j->kind == JOB_FRAME && w->frames > 0);
+    if (!full) {
+        struct job **tail = &w->todo;
+        while (*tail)
+            tail = &(*tail)->next;
+        *tail = j;
+        w->queued++;
+        if (j->kind == JOB_FRAME)
+            w->frames++;
+        pthread_cond_signal(&w->cv);
+    }
+    pthread_mutex_unlock(&w->mu);
+    if (full) {
+        job_free(j);
+        return err_set(e, ERR_BUSY, "the card reader is busy: try again in a moment");
+    }
+    return 0;
+}
+
+/* Loop thread: what a finished job means (reply, store, publish). */
+static void job_finish(struct card_service *s, struct job *j)
+{
+    struct err e = {0};
+    cJSON *reply = cJSON_CreateObject();
+    struct pending *p = NULL;
+    if (j->rc == 0)
+        p = finish_read(s, &j->rd, j->image, j->len, j->pix, j->device, &e);
+    else
+        e = j->e;
+    if (!reply) {
+        err_set(&e, ERR_INTERNAL, "card: out of memory");
+    } else if (p && j->kind == JOB_READ) {
+        cJSON *copy = cJSON_Duplicate(p->json, 1);
+        if (!copy)
+            err_set(&e, ERR_INTERNAL, "card: out of memory");
+        else
+            cJSON_AddItemToObject(reply, "card", copy);
+    } else if (p && j->kind == JOB_READ_STORE) {
+        cJSON *copy = cJSON_Duplicate(p->json, 1);
+        if (!copy)
+            err_set(&e, ERR_INTERNAL, "card: out of memory");
+        else if (store_pending(s, p, NULL, reply, &e) < 0)
+            cJSON_Delete(copy);
+        else
+            cJSON_AddItemToObject(reply, "card", copy);
+        pending_clear(p);
+    } else if (p && j->kind == JOB_REVIEW) {
+        review_read(s, p, reply, &e);
+    } else if (p && j->kind == JOB_FRAME) {
+        frame_read(s, p);
+    } else if (j->kind == JOB_FRAME) {
+        log_error("card", "camera frame not read: %s", e.msg);
+    }
+    if (j->defer)
+        ctl_defer_done(j->defer, reply, e.code != ERR_OK ? &e : NULL);
+    j->defer = NULL;
+    cJSON_Delete(reply);
+}
+
+/* A control command that reads an image: queued to the reader thread and
+ * answered later; without a thread (tests), run at once. */
+static int ctl_queue_read(struct card_service *s, enum job_kind kind, const cJSON *req,
+                          struct err *e)
+{
+    if (need_reader(s, e) < 0)
+        return -1;
+    struct buf img = {0};
+    if (decode_image_arg(req, &img, e) < 0) {
+        buf_free(&img);
+        return -1;
+    }
+    const cJSON *dev = cJSON_GetObjectItemCaseSensitive(req, "device");
+    struct job *j = calloc(1, sizeof *j);
+    if (!j) {
+        buf_free(&img);
+        return err_set(e, ERR_INTERNAL, "card: out of memory");
+    }
+    j->kind = kind;
+    j->len = img.len;
+    j->image = (uint8_t *)buf_steal(&img);
+    j->device = strdup(cJSON_IsString(dev)  ? dev->valuestring
+                       : kind == JOB_READ   ? "ui"
+                       : kind == JOB_REVIEW ? "review"
+                                            : "file");
+    j->country = country(s) ? strdup(country(s)) : NULL;
+    struct ctl_defer *d = j->device ? ctl_defer(s->h.ctl) : NULL;
+    if (!d) {
+        job_free(j);
+        return err_set(e, ERR_INTERNAL, "card: out of memory");
+    }
+    /* The job only comes back through the loop, which is busy here until
+     * this handler returns, so j->defer is set before anyone reads it. */
+    j->defer = d;
+    if (enqueue(s, j, e) < 0) {
+        ctl_defer_cancel(d); /* answered now, with e */
+        return -1;
+    }
+    return CTL_DEFERRED;
 }
 
 static int ctl_card_read(const cJSON *req, cJSON *reply, void *ud, struct err *e)
 {
+    struct card_service *s = ud;
+    if (s->worker)
+        return ctl_queue_read(s, JOB_READ, req, e);
     return card_service_read(ud, req, reply, e);
 }
 
@@ -394,6 +708,9 @@ static int ctl_card_store(const cJSON *req, cJSON *reply, void *ud, struct err *
 
 static int ctl_card(const cJSON *req, cJSON *reply, void *ud, struct err *e)
 {
+    struct card_service *s = ud;
+    if (s->worker)
+        return ctl_queue_read(s, JOB_READ_STORE, req, e);
     return card_service_read_store(ud, req, reply, e);
 }
 
@@ -404,29 +721,19 @@ static int ctl_card_get(const cJSON *req, cJSON *reply, void *ud, struct err *e)
 
 static int ctl_card_review(const cJSON *req, cJSON *reply, void *ud, struct err *e)
 {
+    struct card_service *s = ud;
+    if (s->worker)
+        return ctl_queue_read(s, JOB_REVIEW, req, e);
     return card_service_review(ud, req, reply, e);
 }
 
 /* ---- camera frames ------------------------------------------------------------- */
 
-void card_service_frame(struct card_service *s, const uint8_t *gray, int w, int h, int stride,
-                        const char *device)
+/* A camera read finished (loop thread): store a barcode, offer text for
+ * review. */
+static void frame_read(struct card_service *s, struct pending *p)
 {
     struct err e = {0};
-    PIX *pix = pixCreate(w, h, 8);
-    if (!pix || !s->reader) {
-        pixDestroy(&pix);
-        return;
-    }
-    for (int y = 0; y < h; y++)
-        for (int x = 0; x < w; x++)
-            pixSetPixel(pix, x, y, gray[(size_t)y * stride + x]);
-    struct pending *p = read_into_pending(s, NULL, 0, pix, device, &e);
-    pixDestroy(&pix);
-    if (!p) {
-        log_error("card", "camera frame not read: %s", e.msg);
-        return;
-    }
     if (p->rd.coded) {
         /* A QR code needs no review: it is the visitor's own data. */
         cJSON *reply = cJSON_CreateObject();
@@ -439,6 +746,43 @@ void card_service_frame(struct card_service *s, const uint8_t *gray, int w, int 
     } else {
         bus_publish(s->h.bus, "card_read", p->json);
     }
+}
+
+void card_service_frame(struct card_service *s, const uint8_t *gray, int w, int h, int stride,
+                        const char *device)
+{
+    struct err e = {0};
+    PIX *pix = pixCreate(w, h, 8);
+    if (!pix || !s->reader) {
+        pixDestroy(&pix);
+        return;
+    }
+    for (int y = 0; y < h; y++) {
+        l_uint32 *line = pixGetData(pix) + (size_t)y * pixGetWpl(pix);
+        for (int x = 0; x < w; x++)
+            SET_DATA_BYTE(line, x, gray[(size_t)y * stride + x]);
+    }
+    if (s->worker) {
+        struct job *j = calloc(1, sizeof *j);
+        if (!j || !(j->device = strdup(device ? device : "camera"))) {
+            free(j);
+            pixDestroy(&pix);
+            return;
+        }
+        j->kind = JOB_FRAME;
+        j->pix = pix;
+        j->country = country(s) ? strdup(country(s)) : NULL;
+        if (enqueue(s, j, &e) < 0)
+            log_debug("card", "camera frame dropped: %s", e.msg);
+        return;
+    }
+    struct pending *p = read_into_pending(s, NULL, 0, pix, device, &e);
+    pixDestroy(&pix);
+    if (!p) {
+        log_error("card", "camera frame not read: %s", e.msg);
+        return;
+    }
+    frame_read(s, p);
 }
 
 /* ---- life cycle ---------------------------------------------------------------- */
@@ -466,6 +810,11 @@ struct card_service *card_service_new(const struct card_service_host *h, struct 
         return NULL;
     }
     s->h = *h;
+    pthread_mutex_init(&s->reader_mu, NULL);
+    if (h->loop && worker_start(s, h->loop, e) < 0) {
+        card_service_free(s);
+        return NULL;
+    }
     if ((h->ctl && (ctl_register(h->ctl, "card_read", ctl_card_read, s) < 0 ||
                     ctl_register(h->ctl, "card_store", ctl_card_store, s) < 0 ||
                     ctl_register(h->ctl, "card", ctl_card, s) < 0 ||
@@ -483,13 +832,25 @@ void card_service_free(struct card_service *s)
 {
     if (!s)
         return;
+    worker_stop(s);
     bus_status_remove(s->h.bus, "card");
     for (int i = 0; i < CARD_PENDING_MAX; i++)
         pending_clear(&s->pending[i]);
-    card_reader_free(s->reader);
+    card_reader_free(s->reader); /* the reader thread has stopped */
     free(s->languages);
     free(s->error);
+    pthread_mutex_destroy(&s->reader_mu);
     free(s);
+}
+
+/* Replaces the reader once no read is using it (loop thread). */
+static void set_reader(struct card_service *s, struct card_reader *r)
+{
+    pthread_mutex_lock(&s->reader_mu);
+    struct card_reader *old = s->reader;
+    s->reader = r;
+    pthread_mutex_unlock(&s->reader_mu);
+    card_reader_free(old);
 }
 
 void card_service_configure(struct card_service *s, const struct config *cfg,
@@ -502,8 +863,7 @@ void card_service_configure(struct card_service *s, const struct config *cfg,
     s->keep_image = sec && config_bool(cfg, sec, "card_keep_image");
     const char *langs = sec ? config_str(cfg, sec, "card_languages") : "eng";
     if (!s->enabled) {
-        card_reader_free(s->reader);
-        s->reader = NULL;
+        set_reader(s, NULL);
         free(s->languages);
         s->languages = NULL;
         return;
@@ -511,17 +871,18 @@ void card_service_configure(struct card_service *s, const struct config *cfg,
     if (s->reader && s->languages && !strcmp(s->languages, langs))
         return; /* warm already */
     struct err e = {0};
-    card_reader_free(s->reader);
     free(s->languages);
     free(s->error);
     s->error = NULL;
     s->languages = strdup(langs);
-    s->reader = card_reader_new(langs, &e);
-    if (!s->reader) {
+    /* Loaded before the swap, so a read in progress goes on meanwhile. */
+    struct card_reader *r = card_reader_new(langs, &e);
+    set_reader(s, r);
+    if (!r) {
         s->error = strdup(e.msg);
         log_error("card", "business cards cannot be read: %s", e.msg);
     } else {
-        log_info("card", "card reader ready: %s", card_reader_langs(s->reader));
+        log_info("card", "card reader ready: %s", card_reader_langs(r));
     }
 }
 

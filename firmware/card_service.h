@@ -32,7 +32,11 @@
  * Bus events: "card_read" (data as card_read's "card") when the camera (or
  * card_review) has read a card for review. Status member "card".
  *
- * Everything runs in the loop thread; a read takes 0.1-0.5 s of it.
+ * With a loop (the daemon), the Tesseract work of card_read, card and camera
+ * frames runs in one reader thread, so the event loop never waits for OCR
+ * (0.1-0.5 s a card here, more on a Pi); everything else — storing, replies,
+ * events — happens back in the loop thread. The in-process functions below
+ * read in the caller's thread, holding the same reader lock.
  */
 #ifndef MB_CARD_SERVICE_H
 #define MB_CARD_SERVICE_H
@@ -46,6 +50,7 @@ struct cJSON;
 struct capture;
 struct config;
 struct ctl;
+struct loop;
 struct show;
 struct store;
 struct card_service;
@@ -58,6 +63,10 @@ struct card_service_host {
     struct store *store;
     struct capture *capture;
     struct ctl *ctl; /* may be NULL (tests): no control commands */
+    /* The daemon's loop: reads then run in a reader thread and the control
+     * commands card_read and card answer when it is done (ctl_defer).
+     * NULL (tests): reads run in the caller's thread. */
+    struct loop *loop;
 };
 
 /* Registers the control commands and the status member. NULL on ENOMEM. */

@@ -27,6 +27,7 @@
 #include "firmware/config.h"
 #include "firmware/ctl.h"
 #include "firmware/daemon.h"
+#include "firmware/store.h"
 
 static const struct cli_opt no_opts[] = {{NULL, NULL, NULL}};
 
@@ -276,6 +277,22 @@ char *cli_socket_path(const struct config *cfg)
     if (asprintf(&p, "%s/control.sock", config_str(cfg, "kiosk", "data_dir")) < 0)
         return NULL;
     return p;
+}
+
+struct store *cli_open_store(const struct cli_args *a, const struct config *cfg, bool create)
+{
+    struct err e = {0};
+    char *path = cli_store_path(cfg);
+    struct store *s = NULL;
+    if (!path)
+        cli_fail(a, "out of memory");
+    else if (!create && access(path, F_OK) != 0)
+        cli_fail(a, "%s: no lead store here yet (start the daemon with `matchbooth run` first)",
+                 path);
+    else if (!(s = store_open(path, &e)))
+        cli_fail(a, "%s", e.msg);
+    free(path);
+    return s;
 }
 
 cJSON *cli_call(const struct cli_args *a, const struct config *cfg, cJSON *req, int timeout_ms)

@@ -13,6 +13,7 @@
 
 struct config;
 struct cJSON;
+struct store;
 struct err;
 
 #define CLI_MAX_OPTS 16
@@ -55,6 +56,14 @@ struct config *cli_load_config(const struct cli_args *a);
 
 /* Prints "matchbooth CMD: msg" to stderr; returns 1. */
 int cli_fail(const struct cli_args *a, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/*
+ * Opens (creating and migrating when create) the lead store named by cfg.
+ * Without create, a missing store is an error that says to start the daemon
+ * first. Prints the error and returns NULL on failure; close with
+ * store_close().
+ */
+struct store *cli_open_store(const struct cli_args *a, const struct config *cfg, bool create);
 
 /* Path of the lead store / control socket under a config (malloc'd). */
 char *cli_store_path(const struct config *cfg);

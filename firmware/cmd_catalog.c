@@ -13,23 +13,12 @@
 #include "firmware/store.h"
 #include "ui/catalog.h"
 
-static struct store *open_it(const struct cli_args *a, const struct config *cfg)
-{
-    struct err e = {0};
-    char *path = cli_store_path(cfg);
-    struct store *s = path ? store_open(path, &e) : NULL;
-    free(path);
-    if (!s)
-        cli_fail(a, "%s", e.msg);
-    return s;
-}
-
 int cmd_catalog_import(const struct cli_args *a)
 {
     struct config *cfg = cli_load_config(a);
     if (!cfg)
         return 1;
-    struct store *s = open_it(a, cfg);
+    struct store *s = cli_open_store(a, cfg, true);
     struct err e = {0};
     int n = 0, rc = 1;
     if (s && catalog_import_file(s, a->argv[0], &n, &e) < 0)
@@ -48,7 +37,7 @@ int cmd_catalog_search(const struct cli_args *a)
     struct config *cfg = cli_load_config(a);
     if (!cfg)
         return 1;
-    struct store *s = open_it(a, cfg);
+    struct store *s = cli_open_store(a, cfg, true);
     struct err e = {0};
     cJSON *out = NULL;
     int rc = 1;

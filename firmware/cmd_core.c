@@ -141,24 +141,6 @@ int cmd_core_status(const struct cli_args *a)
     return 0;
 }
 
-/* Opens the store named by the config; prints and returns NULL on error. */
-static struct store *open_store(const struct cli_args *a, const struct config *cfg)
-{
-    struct err e = {0};
-    char *path = cli_store_path(cfg);
-    if (path && access(path, F_OK) != 0) {
-        cli_fail(a, "%s: no lead store here yet (start the daemon with `matchbooth run` first)",
-                 path);
-        free(path);
-        return NULL;
-    }
-    struct store *s = path ? store_open(path, &e) : NULL;
-    if (!s)
-        cli_fail(a, "%s", path ? e.msg : "out of memory");
-    free(path);
-    return s;
-}
-
 struct leads_ctx {
     bool json;
     int n;
@@ -186,7 +168,7 @@ int cmd_core_leads(const struct cli_args *a)
     struct config *cfg = cli_load_config(a);
     if (!cfg)
         return 1;
-    struct store *s = open_store(a, cfg);
+    struct store *s = cli_open_store(a, cfg, false);
     int rc = 1;
     if (s) {
         struct err e = {0};
@@ -252,7 +234,7 @@ int cmd_core_db_check(const struct cli_args *a)
     struct config *cfg = cli_load_config(a);
     if (!cfg)
         return 1;
-    struct store *s = open_store(a, cfg);
+    struct store *s = cli_open_store(a, cfg, false);
     int rc = 1;
     if (s) {
         struct err e = {0};
@@ -285,7 +267,7 @@ int cmd_core_db_stats(const struct cli_args *a)
     struct config *cfg = cli_load_config(a);
     if (!cfg)
         return 1;
-    struct store *s = open_store(a, cfg);
+    struct store *s = cli_open_store(a, cfg, false);
     int rc = 1;
     cJSON *st = NULL;
     struct err e = {0};

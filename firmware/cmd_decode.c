@@ -158,12 +158,9 @@ int cmd_decode_roster_import(const struct cli_args *a)
         return 1;
     int rc = 1;
     struct err e = {0};
-    char *path = cli_store_path(cfg);
-    struct store *st = path ? store_open(path, &e) : NULL;
-    if (!st) {
-        cli_fail(a, "%s", path ? e.msg : "out of memory");
+    struct store *st = cli_open_store(a, cfg, true);
+    if (!st)
         goto out;
-    }
     struct roster_stats rs;
     struct timespec t0, t1;
     clock_gettime(CLOCK_MONOTONIC, &t0);
@@ -190,7 +187,6 @@ int cmd_decode_roster_import(const struct cli_args *a)
     rc = 0;
 out:
     store_close(st);
-    free(path);
     config_free(cfg);
     return rc;
 }

@@ -104,14 +104,10 @@ int cmd_import_run(const struct cli_args *a)
     struct config *cfg = cli_load_config(a);
     if (!cfg)
         return 1;
-    struct err e = {0};
-    char *path = cli_store_path(cfg);
-    struct store *s = path ? store_open(path, &e) : NULL;
+    struct store *s = cli_open_store(a, cfg, true);
     int rc = 1;
-    if (!s) {
-        cli_fail(a, "%s", path ? e.msg : "out of memory");
+    if (!s)
         goto out;
-    }
     /* --queue: this kiosk's sinks, named as the daemon names them. */
     struct strv secs = {0}, sinks = {0};
     if (cli_flag(a, "queue")) {
@@ -126,7 +122,6 @@ int cmd_import_run(const struct cli_args *a)
     strv_free(&sinks);
 out:
     store_close(s);
-    free(path);
     config_free(cfg);
     return rc;
 }

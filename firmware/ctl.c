@@ -40,12 +40,18 @@ struct conn {
     int fd;
     struct loop_fd *w;
     struct buf in, out;
-    int closing; /* close once out is flushed */
+    int closing;             /* close once out is flushed */
+    struct ctl_defer *defer; /* a request answered later: later lines wait */
     struct conn *next;
+};
+
+struct ctl_defer {
+    struct conn *conn; /* NULL once the client has gone */
 };
 
 struct ctl {
     struct loop *loop;
+    struct conn *dispatching; /* the connection whose request is being handled */
     int fd;
     struct loop_fd *w;
     char *path;
@@ -63,6 +69,8 @@ static void conn_free(struct conn *c)
             break;
         }
     ctl->nconns--;
+    if (c->defer)
+        c->defer->conn = NULL; /* its answer will be dropped */
     loop_fd_del(c->w);
     close(c->fd);
     buf_free(&c->in);
@@ -116,15 +124,28 @@ static void dispatch(struct conn *c, const char *line, size_t len)
     struct err e = {0};
     if (!reply) {
         reply_error(c, "out of memory");
-    } else if (h->fn(req, reply, h->ud, &e) < 0) {
-        reply_error(c, e.msg[0] ? e.msg : "command failed");
     } else {
+        c->ctl->dispatching = c;
+        int rc = h->fn(req, reply, h->ud, &e);
+        c->ctl->dispatching = NULL;
+        if (rc == CTL_DEFERRED && c->defer)
+            ; /* answered by ctl_defer_done() */
+        else if (rc < 0)
+            reply_error(c, e.msg[0] ? e.msg : "command failed");
+        else
+            goto ok;
+        cJSON_Delete(reply);
+        cJSON_Delete(req);
+        return;
+    ok:
         cJSON_AddBoolToObject(reply, "ok", 1);
         reply_json(c, reply);
     }
     cJSON_Delete(reply);
     cJSON_Delete(req);
 }
+
+static void process_lines(struct conn *c);
 
 static void on_conn(struct loop *l, int fd, unsigned events, void *ud)
 {
@@ -160,8 +181,14 @@ static void on_conn(struct loop *l, int fd, unsigned events, void *ud)
         c->closing = 1;
         return;
     }
+    process_lines(c);
+}
+
+/* Runs the complete lines buffered on c, in order, until one is deferred. */
+static void process_lines(struct conn *c)
+{
     char *nl;
-    while (!c->closing && c->in.len && (nl = memchr(c->in.data, '\n', c->in.len))) {
+    while (!c->closing && !c->defer && c->in.len && (nl = memchr(c->in.data, '\n', c->in.len))) {
         size_t len = (size_t)(nl - c->in.data);
         if (len > CTL_MAX_LINE) {
             break;
@@ -284,6 +311,54 @@ int ctl_register(struct ctl *ctl, const char *cmd, ctl_handler_fn fn, void *ud)
     h->next = ctl->handlers;
     ctl->handlers = h;
     return 0;
+}
+
+struct ctl_defer *ctl_defer(struct ctl *ctl)
+{
+    struct conn *c = ctl ? ctl->dispatching : NULL;
+    if (!c || c->defer)
+        return NULL;
+    struct ctl_defer *d = calloc(1, sizeof *d);
+    if (d) {
+        d->conn = c;
+        c->defer = d;
+    }
+    return d;
+}
+
+void ctl_defer_cancel(struct ctl_defer *d)
+{
+    if (!d)
+        return;
+    if (d->conn)
+        d->conn->defer = NULL;
+    free(d);
+}
+
+void ctl_defer_done(struct ctl_defer *d, const cJSON *reply, const struct err *e)
+{
+    if (!d)
+        return;
+    struct conn *c = d->conn;
+    free(d);
+    if (!c)
+        return; /* the client went away meanwhile */
+    c->defer = NULL;
+    if (e && e->code != ERR_OK) {
+        reply_error(c, e->msg[0] ? e->msg : "command failed");
+    } else {
+        cJSON *r = reply ? cJSON_Duplicate(reply, 1) : cJSON_CreateObject();
+        if (!r) {
+            reply_error(c, "out of memory");
+        } else {
+            cJSON_DeleteItemFromObject(r, "ok");
+            cJSON_AddBoolToObject(r, "ok", 1);
+            reply_json(c, r);
+        }
+        cJSON_Delete(r);
+    }
+    /* Requests the client sent meanwhile run now, in order. */
+    process_lines(c);
 }
 
 static int64_t mono_ms(void)

@@ -28,6 +28,24 @@ struct loop;
 typedef int (*ctl_handler_fn)(const struct cJSON *req, struct cJSON *reply, void *ud,
                               struct err *e);
 
+/*
+ * Deferred replies, for commands whose work runs elsewhere (a worker
+ * thread): inside a handler, ctl_defer() takes over the reply to the request
+ * being handled and the handler returns CTL_DEFERRED. Later, in the loop
+ * thread, ctl_defer_done() sends reply (borrowed; "ok" is added) or, when e
+ * is set, e->msg as the error, and frees d. Meanwhile further requests on
+ * that connection wait, so replies keep their order; a client that goes
+ * away just makes the reply vanish. ctl_defer returns NULL outside a
+ * handler or on ENOMEM (then answer at once).
+ */
+#define CTL_DEFERRED 1
+struct ctl_defer;
+struct ctl_defer *ctl_defer(struct ctl *c);
+void ctl_defer_done(struct ctl_defer *d, const struct cJSON *reply, const struct err *e);
+/* Inside the same handler only: gives the reply back (the handler then
+ * returns 0 or -1 as usual) and frees d. */
+void ctl_defer_cancel(struct ctl_defer *d);
+
 /* Listens on path (a stale socket file is replaced). NULL with e on failure. */
 struct ctl *ctl_listen(struct loop *l, const char *path, struct err *e);
 /* Closes every connection and removes the socket file. NULL-safe. */

@@ -455,7 +455,7 @@ static int daemon_run(struct daemon *d)
         fprintf(stderr, "matchbooth run: %s\n", e.msg);
         goto out;
     }
-    struct card_service_host card_host = {d->bus, d->store, d->capture, d->ctl};
+    struct card_service_host card_host = {d->bus, d->store, d->capture, d->ctl, d->loop};
     if (ctl_register(d->ctl, "capture", ctl_capture, d) < 0 ||
         ctl_register(d->ctl, "status", ctl_status, d) < 0 ||
         ctl_register(d->ctl, "note", ctl_note, d) < 0 ||

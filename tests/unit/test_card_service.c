@@ -81,7 +81,8 @@ int main(int argc, char **argv)
     ok(st && store_show_ensure(st, "demo", "Demo", "UTC", &e) == 0, "store ready %s", e.msg);
     struct capture *cap = capture_new(cfg, &show, st, bus);
     ok(capture_set_show(cap, cfg, &show, &e) == 0, "capture pipeline configured %s", e.msg);
-    struct card_service *s = card_service_new(&(struct card_service_host){bus, st, cap, NULL}, &e);
+    struct card_service *s =
+        card_service_new(&(struct card_service_host){bus, st, cap, NULL, NULL}, &e);
     bus_subscribe(bus, on_event, NULL);
     card_service_configure(s, cfg, &show);
     ok(card_service_ready(s), "reader loaded with the default languages");
