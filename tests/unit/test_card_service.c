@@ -159,6 +159,38 @@ int main(int argc, char **argv)
     unlink("/tmp/mb-card-blank.png");
     is_int(events, 1, "a blank frame: nothing to review");
 
+    /* card_review (`matchbooth card --review`): like the camera, but an
+     * unreadable card is offered too (the visitor types), and the read waits
+     * for card_store. */
+    cJSON *vreq = image_req("tests/cards/card01-en-left-clean.png"), *vrep = cJSON_CreateObject();
+    ok(card_service_review(s, vreq, vrep, &e) == 0, "review: read %s", e.msg);
+    is_int(events, 2, "review: one card_read event");
+    is_str(last_name, "Alice Johnson", "review: with the recognised fields");
+    ok(!cJSON_GetObjectItem(vrep, "lead"), "review: nothing stored yet");
+    const cJSON *vid = cJSON_GetObjectItem(cJSON_GetObjectItem(vrep, "card"), "read_id");
+    cJSON *vs = cJSON_CreateObject(), *vsr = cJSON_CreateObject();
+    cJSON_AddNumberToObject(vs, "read_id", cJSON_GetNumberValue(vid));
+    cJSON_AddItemToObject(vs, "fields", cJSON_Parse("{\"full_name\":\"Alice J. Johnson\"}"));
+    ok(card_service_store(s, vs, vsr, &e) == 0 && cJSON_GetObjectItem(vsr, "lead"),
+       "review: then stored with the visitor's fields %s", e.msg);
+    PIX *blank2 = pixCreate(800, 500, 8);
+    pixSetAllArbitrary(blank2, 250);
+    snprintf(path, sizeof path, "%s/blank2.png", dir);
+    pixWrite(path, blank2, IFF_PNG);
+    pixDestroy(&blank2);
+    cJSON *breq2 = image_req(path), *brep2 = cJSON_CreateObject();
+    unlink(path);
+    ok(card_service_review(s, breq2, brep2, &e) == 0, "review of a blank card is no error %s",
+       e.msg);
+    is_int(events, 3, "review of a blank card: offered for typing");
+    is_str(last_name, "", "…with nothing recognised");
+    cJSON_Delete(vreq);
+    cJSON_Delete(vrep);
+    cJSON_Delete(vs);
+    cJSON_Delete(vsr);
+    cJSON_Delete(breq2);
+    cJSON_Delete(brep2);
+
     /* Disabled. */
     FILE *f;
     snprintf(path, sizeof path, "%s/off.conf", dir);
