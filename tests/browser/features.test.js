@@ -374,6 +374,11 @@ async function staffBadge(page, d) {
   ok((await page.textContent('#toast')).includes('USB'), `staff screen: toast "${await page.textContent('#toast')}"`);
   await sleep(250); // let the screen's fade-in end
   await page.screenshot({ path: path.join(OUT, 'staff-usb-toast-1280.png') });
+  // Another staff member's badge: staff mode goes on under their name.
+  await mbAsync(d.cfg, ['capture', 'STAFF-0099']);
+  await waitUntil(page, () => document.getElementById('staff-op').textContent.includes('STAFF-0099'));
+  const who2 = await page.evaluate(async () => (await (await fetch('/api/admin/session')).json()).operator);
+  is(who2, 'STAFF-0099', 'a second staff badge switches the operator');
   await page.click('#staff-exit');
   await page.waitForSelector('#s-attract.active');
 }

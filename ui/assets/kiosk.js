@@ -655,13 +655,15 @@
    * then the token buys a staff session under the badge's operator. */
   async function onStaffBadge(ev) {
     $('pin-modal').hidden = true;
-    if (staff) await saveStaffNote();
     const before = staff;
+    if (before) await saveStaffNote();
     staff = null;
     reset();
+    // The session cookie names the old session until the new one is made:
+    // end it now (the token stays valid for 10 s).
+    if (before) await api('/api/admin/logout', {}, before.csrf).catch(() => {});
     try {
       const r = await api('/api/staff/badge', { token: ev.token });
-      if (before && before.csrf !== r.csrf) api('/api/admin/logout', {}, before.csrf).catch(() => {});
       enterStaff(r.csrf, r.operator);
     } catch (e) {
       toast(t('staff_badge_failed'));
