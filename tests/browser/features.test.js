@@ -460,7 +460,7 @@ async function adminExports(page, d, dir) {
   // Show selector + a download that fails halfway: the child is killed
   // while it streams; the browser must not save a file.
   const H = { Host: `127.0.0.1:${d.port}` };
-  await page.selectOption('#show-select', 'bulk').catch(() => {});
+  await page.selectOption('#show-select', 'bulk');
   let downloads = 0;
   page.on('download', () => { downloads++; });
   const cookie = (await page.context().cookies()).find((c) => c.name === 'mb_session');
