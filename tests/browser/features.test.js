@@ -19,76 +19,23 @@
  */
 'use strict';
 
-const { chromium } = require('playwright-core');
-const { spawn, execFile, execFileSync } = require('child_process');
+const { execFile, execFileSync } = require('child_process');
 const fs = require('fs');
 const http = require('http');
 const net = require('net');
 const os = require('os');
 const path = require('path');
+const {
+  ROOT, BIN, OUT, PIN, tap, ok, is, diag, run, sleep, freePort, mb, leadsJson: leadsOf, mecard, pinHash,
+  request, waitUntil, startDaemon: startWith, stopDaemon, launchBrowser,
+} = require('./lib');
 
-const ROOT = path.resolve(__dirname, '..', '..');
-const BIN = path.join(process.env.MB_BUILD || path.join(ROOT, 'build'), 'matchbooth');
-const OUT = path.join(ROOT, 'tests', 'out', 'browser');
 const PY = '/usr/bin/python3';
-const PIN = '4321';
 const LANGS = ['en', 'zh-Hant', 'zh-Hans', 'de', 'fr', 'es', 'hi'];
-
-let n = 0;
-let failed = 0;
-function ok(cond, name) {
-  n++;
-  if (!cond) failed++;
-  console.log(`${cond ? 'ok' : 'not ok'} ${n} - ${name}`);
-  return cond;
-}
-function is(got, want, name) {
-  const r = ok(got === want, name);
-  if (!r) diag(`got: ${JSON.stringify(got)}\n want: ${JSON.stringify(want)}`);
-  return r;
-}
-function diag(msg) {
-  for (const line of String(msg).split('\n')) console.log('# ' + line);
-}
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const p = s.address().port;
-      s.close(() => resolve(p));
-    });
-    s.on('error', reject);
-  });
-}
-
-function mb(cfg, args, input) {
-  return execFileSync(BIN, [...args, '--config', cfg], { input, encoding: 'utf8' });
-}
 
 function mbAsync(cfg, args) {
   return new Promise((resolve, reject) => {
     execFile(BIN, [...args, '--config', cfg], (err, out, errOut) => (err ? reject(new Error(errOut || err.message)) : resolve(out)));
-  });
-}
-
-function request(port, method, p, { headers = {}, body } = {}) {
-  return new Promise((resolve, reject) => {
-    const req = http.request({ host: '127.0.0.1', port, method, path: p, headers }, (res) => {
-      let data = '';
-      res.setEncoding('utf8');
-      res.on('data', (c) => { data += c; });
-      res.on('end', () => {
-        let json = null;
-        try { json = JSON.parse(data); } catch (e) { /* not JSON */ }
-        resolve({ status: res.statusCode, headers: res.headers, json, text: data });
-      });
-      res.on('error', reject);
-    });
-    req.on('error', reject);
-    if (body !== undefined) req.write(typeof body === 'string' ? body : JSON.stringify(body));
-    req.end();
   });
 }
 
@@ -108,22 +55,8 @@ function ctl(sock, req) {
   });
 }
 
-/* page.waitForFunction evaluates with eval(), which the page's CSP forbids. */
-async function waitUntil(page, fn, arg, timeout = 10000) {
-  const end = Date.now() + timeout;
-  for (;;) {
-    if (await page.evaluate(fn, arg)) return;
-    if (Date.now() > end) throw new Error('timed out waiting for ' + fn.toString().slice(0, 120));
-    await sleep(10);
-  }
-}
-
-function mecard(uid, family, given, org, email) {
-  return `MECARD:UID:${uid};N:${family},${given};ORG:${org};EMAIL:${email};;`;
-}
-
 function leadsJson(cfg) {
-  return mb(cfg, ['leads', '--json', '--show', 'test-show']).trim().split('\n').filter(Boolean).map((l) => JSON.parse(l));
+  return leadsOf(cfg, 'test-show');
 }
 
 /* The children of pid (the daemon's export processes). */
@@ -135,11 +68,8 @@ function childrenOf(pid) {
   }
 }
 
-async function startDaemon(dir, port) {
-  const cfg = path.join(dir, 'matchbooth.conf');
-  const hash = execFileSync(BIN, ['ui', 'pin', '--print', '--config', '/dev/null'], { input: PIN + '\n', encoding: 'utf8' })
-    .trim().replace(/^admin_pin_hash = /, '');
-  fs.writeFileSync(cfg, `[kiosk]
+function startDaemon(dir, port) {
+  return startWith(dir, port, `[kiosk]
 data_dir = ${dir}/var
 show = test-show
 device_id = kiosk-9
@@ -149,7 +79,7 @@ staff_badges = ^STAFF-[0-9]+$
 listen = 127.0.0.1:${port}
 catalog = ${ROOT}/board/demo/catalog.json
 idle_timeout = 30
-admin_pin_hash = ${hash}
+admin_pin_hash = ${pinHash()}
 
 [card]
 enabled = true
@@ -165,24 +95,6 @@ name = Bulk Show
 timezone = UTC
 form = ${ROOT}/board/demo/form.json
 `);
-  const log = fs.openSync(path.join(dir, 'daemon.log'), 'w');
-  const child = spawn(BIN, ['run', '--config', cfg], { stdio: ['ignore', log, log] });
-  for (let i = 0; i < 200; i++) {
-    try {
-      const r = await request(port, 'GET', '/api/boot', { headers: { Host: `127.0.0.1:${port}` } });
-      if (r.status === 200) return { child, cfg, sock: path.join(dir, 'var', 'control.sock'), port };
-    } catch (e) { /* not up yet */ }
-    await sleep(50);
-  }
-  throw new Error('daemon did not start: ' + fs.readFileSync(path.join(dir, 'daemon.log'), 'utf8'));
-}
-
-function stopDaemon(d) {
-  return new Promise((resolve) => {
-    if (d.child.exitCode !== null) { resolve(d.child.exitCode); return; }
-    d.child.on('exit', (code) => resolve(code));
-    d.child.kill('SIGTERM');
-  });
 }
 
 /* n made-up leads of show "bulk", imported as NDJSON (for a long export). */
@@ -203,17 +115,8 @@ function bulkImport(d, dir, count) {
   mb(d.cfg, ['import', file]);
 }
 
-async function launch() {
-  const udd = fs.mkdtempSync(path.join(os.tmpdir(), 'mb-chromium-'));
-  const ctx = await chromium.launchPersistentContext(udd, {
-    executablePath: '/usr/bin/chromium',
-    headless: true,
-    acceptDownloads: true,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
-      '--disable-component-update', '--disable-sync', '--no-first-run'],
-    viewport: { width: 1280, height: 800 },
-  });
-  return { ctx, udd };
+function launch() {
+  return launchBrowser({ acceptDownloads: true, viewport: { width: 1280, height: 800 } });
 }
 
 async function typeOsk(page, text) {
@@ -541,15 +444,9 @@ async function main() {
     await ctx.close().catch(() => {});
     is(await stopDaemon(d), 0, 'daemon stopped cleanly');
     fs.rmSync(udd, { recursive: true, force: true });
-    if (!failed) fs.rmSync(dir, { recursive: true, force: true });
+    if (!tap.failed) fs.rmSync(dir, { recursive: true, force: true });
     else diag('kept ' + dir);
   }
-  console.log(`1..${n}`);
-  process.exit(failed ? 1 : 0);
 }
 
-main().catch((e) => {
-  ok(false, 'test harness: ' + e.message);
-  console.log(`1..${n}`);
-  process.exit(1);
-});
+run(main);

@@ -13,86 +13,20 @@
  */
 'use strict';
 
-const { chromium } = require('playwright-core');
-const { spawn, execFile, execFileSync } = require('child_process');
+const { execFile, execFileSync } = require('child_process');
 const fs = require('fs');
 const http = require('http');
-const net = require('net');
 const os = require('os');
 const path = require('path');
-
-const ROOT = path.resolve(__dirname, '..', '..');
-const BIN = path.join(process.env.MB_BUILD || path.join(ROOT, 'build'), 'matchbooth');
-const OUT = path.join(ROOT, 'tests', 'out', 'browser');
-const PIN = '4321';
-
-let n = 0;
-let failed = 0;
-function ok(cond, name) {
-  n++;
-  if (!cond) failed++;
-  console.log(`${cond ? 'ok' : 'not ok'} ${n} - ${name}`);
-  return cond;
-}
-function is(got, want, name) {
-  const r = ok(got === want, name);
-  if (!r) diag(`got: ${JSON.stringify(got)}\n want: ${JSON.stringify(want)}`);
-  return r;
-}
-function diag(msg) {
-  for (const line of String(msg).split('\n')) console.log('# ' + line);
-}
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const p = s.address().port;
-      s.close(() => resolve(p));
-    });
-    s.on('error', reject);
-  });
-}
-
-function mb(cfg, args, input) {
-  return execFileSync(BIN, [...args, '--config', cfg], { input, encoding: 'utf8' });
-}
+const {
+  ROOT, BIN, OUT, PIN, ok, is, diag, run, sleep, freePort, mb, leadsJson, mecard, pinHash, request,
+  waitUntil, startDaemon: startWith, stopDaemon, launchBrowser,
+} = require('./lib');
 
 function capture(cfg, payload) {
   return new Promise((resolve, reject) => {
     execFile(BIN, ['capture', '--config', cfg, payload], (err, out) => (err ? reject(err) : resolve(out)));
   });
-}
-
-function request(port, method, p, { headers = {}, body } = {}) {
-  return new Promise((resolve, reject) => {
-    const req = http.request({ host: '127.0.0.1', port, method, path: p, headers }, (res) => {
-      let data = '';
-      res.setEncoding('utf8');
-      res.on('data', (c) => { data += c; });
-      res.on('end', () => {
-        let json = null;
-        try { json = JSON.parse(data); } catch (e) { /* not JSON */ }
-        resolve({ status: res.statusCode, headers: res.headers, json, text: data });
-      });
-    });
-    req.on('error', reject);
-    if (body !== undefined) req.write(typeof body === 'string' ? body : JSON.stringify(body));
-    req.end();
-  });
-}
-
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-
-/* page.waitForFunction polls with eval() inside the page, which the kiosk's
- * CSP (rightly) forbids: poll from here with page.evaluate instead. */
-async function waitUntil(page, fn, arg, timeout = 10000) {
-  const end = Date.now() + timeout;
-  for (;;) {
-    if (await page.evaluate(fn, arg)) return;
-    if (Date.now() > end) throw new Error('timed out waiting for ' + fn.toString().slice(0, 120));
-    await sleep(10);
-  }
 }
 
 /* Resolves (in the page) at the first frame where the greeting is on screen
@@ -111,15 +45,8 @@ function greetingShown(page, nm) {
   }), nm);
 }
 
-function mecard(uid, family, given, org, email, tel) {
-  return `MECARD:UID:${uid};N:${family},${given};ORG:${org};` + (tel ? `TEL:${tel};` : '') + `EMAIL:${email};;`;
-}
-
-async function startDaemon(dir, port, extra, ui) {
-  const cfg = path.join(dir, 'matchbooth.conf');
-  const hash = execFileSync(BIN, ['ui', 'pin', '--print', '--config', '/dev/null'], { input: PIN + '\n', encoding: 'utf8' })
-    .trim().replace(/^admin_pin_hash = /, '');
-  fs.writeFileSync(cfg, `[kiosk]
+function startDaemon(dir, port, extra, ui) {
+  return startWith(dir, port, `[kiosk]
 data_dir = ${dir}/var
 show = test-show
 device_id = kiosk-7
@@ -129,7 +56,7 @@ listen = ${ui ? ui.listen : '127.0.0.1'}:${port}
 ${ui && ui.remote ? 'allow_remote = true' : ''}
 catalog = ${ROOT}/board/demo/catalog.json
 idle_timeout = 5
-admin_pin_hash = ${hash}
+admin_pin_hash = ${pinHash()}
 
 [show.test-show]
 name = Test Electronics Fair
@@ -137,28 +64,6 @@ timezone = Asia/Hong_Kong
 country = HK
 form = ${ROOT}/board/demo/form.json
 `);
-  const log = fs.openSync(path.join(dir, 'daemon.log'), 'w');
-  const child = spawn(BIN, ['run', '--config', cfg], { stdio: ['ignore', log, log] });
-  for (let i = 0; i < 100; i++) {
-    try {
-      const r = await request(port, 'GET', '/api/boot', { headers: { Host: `127.0.0.1:${port}` } });
-      if (r.status === 200) return { child, cfg };
-    } catch (e) { /* not up yet */ }
-    await sleep(50);
-  }
-  throw new Error('daemon did not start: ' + fs.readFileSync(path.join(dir, 'daemon.log'), 'utf8'));
-}
-
-function stopDaemon(d) {
-  return new Promise((resolve) => {
-    if (d.child.exitCode !== null) { resolve(d.child.exitCode); return; }
-    d.child.on('exit', (code) => resolve(code));
-    d.child.kill('SIGTERM');
-  });
-}
-
-function leadsJson(cfg) {
-  return mb(cfg, ['leads', '--json']).trim().split('\n').filter(Boolean).map((l) => JSON.parse(l));
 }
 
 /* Decodes the QR code of an <img> on the page with zbarimg. */
@@ -271,14 +176,7 @@ async function main() {
   const port = await freePort();
   const d = await startDaemon(dir, port, 'demo = true');
   d.port = port;
-  const udd = fs.mkdtempSync(path.join(os.tmpdir(), 'mb-chromium-'));
-  const browser = await chromium.launchPersistentContext(udd, {
-    executablePath: '/usr/bin/chromium',
-    headless: true,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
-      '--disable-component-update', '--disable-sync', '--no-first-run'],
-    viewport: { width: 1280, height: 800 },
-  });
+  const { ctx: browser, udd } = await launchBrowser({ viewport: { width: 1280, height: 800 } });
   const page = browser.pages()[0] || await browser.newPage();
   const pageErrors = [];
   let dialogs = 0;
@@ -489,12 +387,7 @@ async function main() {
   } else {
     ok(true, '# SKIP no non-loopback IPv4 address to test allow_remote from');
   }
-  const udd2 = fs.mkdtempSync(path.join(os.tmpdir(), 'mb-chromium-'));
-  const b2 = await chromium.launchPersistentContext(udd2, {
-    executablePath: '/usr/bin/chromium', headless: true,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
-      '--disable-component-update', '--disable-sync', '--no-first-run'],
-  });
+  const { ctx: b2, udd: udd2 } = await launchBrowser();
   try {
     const p2 = b2.pages()[0] || await b2.newPage();
     await p2.goto(`http://127.0.0.1:${port2}/`);
@@ -512,12 +405,6 @@ async function main() {
     fs.rmSync(dir2, { recursive: true, force: true });
     fs.rmSync(dir, { recursive: true, force: true });
   }
-  console.log(`1..${n}`);
-  process.exit(failed ? 1 : 0);
 }
 
-main().catch((e) => {
-  ok(false, 'test harness: ' + e.message);
-  console.log(`1..${n}`);
-  process.exit(1);
-});
+run(main);
