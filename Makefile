@@ -7,8 +7,8 @@
 #   make install    PREFIX=/usr DESTDIR=… (Debian layout)
 #   make deps       install missing Debian packages (board/install-deps.sh)
 #
-# Sources are found by wildcard: every firmware/*.c, drivers/*.c, ui/*.c and
-# sync/*.c goes into the binary; every tests/unit/test_*.c becomes a TAP test
+# Sources are found by wildcard: every firmware/*/*.c, drivers/*.c, ui/*.c and
+# sync/*.c (and sync/sinks/*.c) goes into the binary; every tests/unit/test_*.c becomes a TAP test
 # program. Subsystems that need more (fuzzers, browser tests) add a fragment
 # under mk/*.mk rather than editing this file.
 
@@ -49,9 +49,9 @@ LDLIBS   := $(PKG_LIBS) -lm -lpthread
 
 SAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 
-SRC_DIRS := firmware drivers ui sync
-SRCS     := $(sort $(wildcard $(addsuffix /*.c,$(SRC_DIRS))))
-MAIN_SRC := firmware/main.c
+SRC_DIRS := $(sort $(dir $(wildcard firmware/*/))) drivers ui sync sync/sinks
+SRCS     := $(sort $(wildcard $(addsuffix /*.c,$(patsubst %/,%,$(SRC_DIRS)))))
+MAIN_SRC := firmware/app/main.c
 LIB_SRCS := $(filter-out $(MAIN_SRC),$(SRCS))
 UNIT_SRCS := $(sort $(wildcard tests/unit/test_*.c))
 BENCH_SRCS := $(sort $(wildcard tests/bench/bench_*.c))
@@ -168,10 +168,10 @@ install: $(BIN)
 	install -m 0644 README.md docs/*.md $(DESTDIR)$(PREFIX)/share/doc/matchbooth/
 
 format:
-	clang-format -i $(SRCS) $(wildcard */*.h tests/*/*.c tests/*.c tests/*.h)
+	clang-format -i $(SRCS) $(wildcard */*.h firmware/*/*.h sync/sinks/*.h tests/*/*.c tests/*.c tests/*.h)
 
 format-check:
-	clang-format --dry-run --Werror $(SRCS) $(wildcard */*.h tests/*/*.c tests/*.c tests/*.h)
+	clang-format --dry-run --Werror $(SRCS) $(wildcard */*.h firmware/*/*.h sync/sinks/*.h tests/*/*.c tests/*.c tests/*.h)
 
 clean:
 	rm -rf build

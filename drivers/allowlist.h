@@ -11,7 +11,7 @@
 #include <stdint.h>
 
 #include "drivers/dev_conf.h"
-#include "firmware/err.h"
+#include "firmware/base/err.h"
 
 struct allow_entry {
     uint16_t vid, pid; /* pid DRIVER_ANY_PID: the whole vendor */

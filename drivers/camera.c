@@ -15,9 +15,9 @@
 #include <sys/ioctl.h>
 #include <unistd.h>
 
-#include "firmware/bus.h"
-#include "firmware/log.h"
-#include "firmware/loop.h"
+#include "firmware/runtime/bus.h"
+#include "firmware/base/log.h"
+#include "firmware/runtime/loop.h"
 
 /* Frames closer together than this are read and dropped unexamined: the
  * card does not move faster, and the kiosk has other work. */

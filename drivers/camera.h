@@ -2,7 +2,7 @@
  * camera — the business-card camera: a USB (UVC) camera through V4L2 and
  * libv4l2 (which converts whatever the camera sends to planar YUV 4:2:0, so
  * its first plane is the grey image). Every frame goes through the stillness
- * and sharpness check (firmware/still.h); a frame worth reading is handed to
+ * and sharpness check (firmware/card/still.h); a frame worth reading is handed to
  * on_still — the card service reads it (barcode first, then OCR).
  *
  * Runs in the loop thread: the device fd is polled like any other source.
@@ -12,9 +12,9 @@
 
 #include <stdint.h>
 
-#include "firmware/err.h"
-#include "firmware/source.h"
-#include "firmware/still.h"
+#include "firmware/base/err.h"
+#include "firmware/runtime/source.h"
+#include "firmware/card/still.h"
 
 struct camera;
 struct cJSON;

@@ -8,7 +8,7 @@
 
 #include <stdbool.h>
 
-#include "firmware/err.h"
+#include "firmware/base/err.h"
 
 /* How a printer draws QR codes. */
 enum qr_mode { QR_NATIVE, QR_RASTER };

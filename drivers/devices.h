@@ -25,7 +25,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "firmware/err.h"
+#include "firmware/base/err.h"
 
 struct source_host;
 struct ctl;

@@ -18,7 +18,7 @@
 #include <stdint.h>
 
 #include "drivers/dev_conf.h"
-#include "firmware/err.h"
+#include "firmware/base/err.h"
 
 struct cJSON;
 struct usb_dev;

@@ -12,9 +12,9 @@
 
 #include "drivers/driver.h"
 #include "drivers/usb.h"
-#include "firmware/buf.h"
-#include "firmware/log.h"
-#include "firmware/loop.h"
+#include "firmware/base/buf.h"
+#include "firmware/base/log.h"
+#include "firmware/runtime/loop.h"
 
 #define TAG "escpos"
 /* How long a status answer may take before the printer counts as silent. */

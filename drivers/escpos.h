@@ -13,7 +13,7 @@
 #include <stdint.h>
 
 #include "drivers/slip.h"
-#include "firmware/err.h"
+#include "firmware/base/err.h"
 
 struct usb_dev;
 

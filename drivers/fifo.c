@@ -14,9 +14,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "firmware/buf.h"
-#include "firmware/log.h"
-#include "firmware/loop.h"
+#include "firmware/base/buf.h"
+#include "firmware/base/log.h"
+#include "firmware/runtime/loop.h"
 
 #define FIFO_MAX_LINE (1024 * 1024)
 

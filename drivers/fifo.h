@@ -10,8 +10,8 @@
 
 #include <stdbool.h>
 
-#include "firmware/err.h"
-#include "firmware/source.h"
+#include "firmware/base/err.h"
+#include "firmware/runtime/source.h"
 
 struct fifo;
 

@@ -12,8 +12,8 @@
 
 #include "drivers/driver.h"
 #include "drivers/usb.h"
-#include "firmware/log.h"
-#include "firmware/loop.h"
+#include "firmware/base/log.h"
+#include "firmware/runtime/loop.h"
 
 /* A scan longer than this is garbage or an attack, not a badge. */
 #define HIDPOS_SCAN_MAX (64u * 1024)

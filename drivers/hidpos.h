@@ -18,7 +18,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "firmware/buf.h"
+#include "firmware/base/buf.h"
 
 #define HIDPOS_REPORT_LEN 64
 #define HIDPOS_DATA_MAX   56

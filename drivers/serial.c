@@ -13,9 +13,9 @@
 
 #include <cjson/cJSON.h>
 
-#include "firmware/buf.h"
-#include "firmware/log.h"
-#include "firmware/loop.h"
+#include "firmware/base/buf.h"
+#include "firmware/base/log.h"
+#include "firmware/runtime/loop.h"
 
 #define TAG             "serial"
 #define REOPEN_MS       1000

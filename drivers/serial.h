@@ -14,7 +14,7 @@
 #include <stdint.h>
 
 #include "drivers/dev_conf.h"
-#include "firmware/err.h"
+#include "firmware/base/err.h"
 
 struct loop;
 struct cJSON;

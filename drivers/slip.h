@@ -15,8 +15,8 @@
 #include <stdint.h>
 
 #include "drivers/driver.h"
-#include "firmware/buf.h"
-#include "firmware/err.h"
+#include "firmware/base/buf.h"
+#include "firmware/base/err.h"
 
 struct cJSON;
 

@@ -21,8 +21,8 @@
 
 #include <cjson/cJSON.h>
 
-#include "firmware/log.h"
-#include "firmware/loop.h"
+#include "firmware/base/log.h"
+#include "firmware/runtime/loop.h"
 
 #define TAG "usb"
 /* Consecutive transfer errors before a device is given up as broken. */

@@ -16,7 +16,7 @@
 #include <stdint.h>
 
 #include "drivers/driver.h"
-#include "firmware/err.h"
+#include "firmware/base/err.h"
 
 struct loop;
 struct usb;

@@ -15,8 +15,8 @@
 
 #include "drivers/driver.h"
 #include "drivers/usb.h"
-#include "firmware/log.h"
-#include "firmware/loop.h"
+#include "firmware/base/log.h"
+#include "firmware/runtime/loop.h"
 
 #define KEYS 0x68 /* usages 0x00..0x67 cover every printing key */
 

@@ -14,7 +14,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "firmware/buf.h"
+#include "firmware/base/buf.h"
 
 enum wedge_layout { WEDGE_US, WEDGE_DE, WEDGE_FR };
 

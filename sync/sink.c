@@ -9,8 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "firmware/config.h"
-#include "firmware/strv.h"
+#include "firmware/config/config.h"
+#include "firmware/base/strv.h"
 
 const struct sink_type *const sink_table[] = {
     &sink_webhook, &sink_hubspot, &sink_salesforce, &sink_s3, &sink_spool, NULL,

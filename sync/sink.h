@@ -15,10 +15,10 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "firmware/buf.h"
-#include "firmware/err.h"
-#include "firmware/strv.h"
-#include "firmware/uuid.h"
+#include "firmware/base/buf.h"
+#include "firmware/base/err.h"
+#include "firmware/base/strv.h"
+#include "firmware/base/uuid.h"
 
 struct cJSON;
 struct config;

@@ -12,8 +12,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "firmware/config.h"
-#include "firmware/strv.h"
+#include "firmware/config/config.h"
+#include "firmware/base/strv.h"
 #include "sync/sink.h"
 
 #define HUBSPOT_URL "https://api.hsforms.com/submissions/v3/integration/submit"

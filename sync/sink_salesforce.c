@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "firmware/strv.h"
+#include "firmware/base/strv.h"
 #include "sync/sink.h"
 
 #define SALESFORCE_URL "https://webto.salesforce.com/servlet/servlet.WebToLead?encoding=UTF-8"

@@ -16,8 +16,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "firmware/clock.h"
-#include "firmware/config.h"
+#include "firmware/base/clock.h"
+#include "firmware/config/config.h"
 #include "sync/sink.h"
 
 static int webhook_open(struct sink *s, struct err *e)

@@ -29,14 +29,14 @@
 #include <unistd.h>
 #include <zlib.h>
 
-#include "firmware/bus.h"
-#include "firmware/clock.h"
-#include "firmware/config.h"
-#include "firmware/ctl.h"
-#include "firmware/log.h"
-#include "firmware/loop.h"
-#include "firmware/show.h"
-#include "firmware/store.h"
+#include "firmware/runtime/bus.h"
+#include "firmware/base/clock.h"
+#include "firmware/config/config.h"
+#include "firmware/runtime/ctl.h"
+#include "firmware/base/log.h"
+#include "firmware/runtime/loop.h"
+#include "firmware/config/show.h"
+#include "firmware/store/store.h"
 #include "sync/retry.h"
 #include "sync/sink.h"
 

@@ -19,7 +19,7 @@
 #ifndef MB_SYNC_H
 #define MB_SYNC_H
 
-#include "firmware/err.h"
+#include "firmware/base/err.h"
 
 struct loop;
 struct config;

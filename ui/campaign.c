@@ -11,8 +11,8 @@
 #include <string.h>
 #include <strings.h>
 
-#include "firmware/buf.h"
-#include "firmware/store.h"
+#include "firmware/base/buf.h"
+#include "firmware/store/store.h"
 
 static const char hexd[] = "0123456789abcdef";
 

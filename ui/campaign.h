@@ -14,7 +14,7 @@
 #ifndef MB_CAMPAIGN_H
 #define MB_CAMPAIGN_H
 
-#include "firmware/err.h"
+#include "firmware/base/err.h"
 
 struct buf;
 struct store;

@@ -15,9 +15,9 @@
 #include <string.h>
 #include <strings.h>
 
-#include "firmware/buf.h"
-#include "firmware/store.h"
-#include "firmware/strv.h"
+#include "firmware/base/buf.h"
+#include "firmware/store/store.h"
+#include "firmware/base/strv.h"
 
 #define MAX_FILE  (64u * 1024 * 1024)
 #define MAX_TERMS 8

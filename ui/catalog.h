@@ -16,7 +16,7 @@
 
 #include <stddef.h>
 
-#include "firmware/err.h"
+#include "firmware/base/err.h"
 
 struct store;
 struct strv;

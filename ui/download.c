@@ -18,9 +18,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "firmware/buf.h"
-#include "firmware/log.h"
-#include "firmware/loop.h"
+#include "firmware/base/buf.h"
+#include "firmware/base/log.h"
+#include "firmware/runtime/loop.h"
 
 #define CHUNK   65536
 #define ERR_MAX 2048

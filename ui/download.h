@@ -15,7 +15,7 @@
 #include <stddef.h>
 #include <sys/types.h>
 
-#include "firmware/err.h"
+#include "firmware/base/err.h"
 
 struct loop;
 struct download;

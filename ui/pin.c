@@ -12,7 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "firmware/store.h"
+#include "firmware/store/store.h"
 
 #define SALT_LEN 16
 #define DK_LEN   32

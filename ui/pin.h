@@ -10,7 +10,7 @@
 
 #include <stddef.h>
 
-#include "firmware/err.h"
+#include "firmware/base/err.h"
 
 struct store;
 

@@ -8,7 +8,7 @@
 #include <qrencode.h>
 #include <string.h>
 
-#include "firmware/buf.h"
+#include "firmware/base/buf.h"
 
 #define QUIET 4
 

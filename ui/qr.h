@@ -5,7 +5,7 @@
 #ifndef MB_QR_H
 #define MB_QR_H
 
-#include "firmware/err.h"
+#include "firmware/base/err.h"
 
 struct buf;
 

@@ -5,7 +5,7 @@
 #ifndef MB_UI_H
 #define MB_UI_H
 
-#include "firmware/err.h"
+#include "firmware/base/err.h"
 
 struct loop;
 struct config;

@@ -19,7 +19,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "firmware/ctl.h"
+#include "firmware/runtime/ctl.h"
 
 static double now_s(void)
 {

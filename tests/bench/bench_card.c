@@ -22,8 +22,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "firmware/card.h"
-#include "firmware/ocr.h"
+#include "firmware/card/card.h"
+#include "firmware/card/ocr.h"
 
 static double now_s(void)
 {

@@ -15,9 +15,9 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "firmware/buf.h"
-#include "firmware/store.h"
-#include "firmware/strv.h"
+#include "firmware/base/buf.h"
+#include "firmware/store/store.h"
+#include "firmware/base/strv.h"
 #include "ui/catalog.h"
 #include "ui/qr.h"
 

@@ -13,11 +13,11 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "firmware/buf.h"
-#include "firmware/config.h"
-#include "firmware/decode.h"
-#include "firmware/roster.h"
-#include "firmware/store.h"
+#include "firmware/base/buf.h"
+#include "firmware/config/config.h"
+#include "firmware/decode/decode.h"
+#include "firmware/decode/roster.h"
+#include "firmware/store/store.h"
 
 #define N_PAYLOADS 10000
 #define MAX_BADGE  3072

@@ -13,9 +13,9 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "firmware/lead.h"
-#include "firmware/roster.h"
-#include "firmware/store.h"
+#include "firmware/base/lead.h"
+#include "firmware/decode/roster.h"
+#include "firmware/store/store.h"
 
 #define ROWS    1000000
 #define LOOKUPS 10000

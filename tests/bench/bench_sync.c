@@ -26,10 +26,10 @@
 #include <unistd.h>
 #include <sqlite3.h>
 
-#include "firmware/ctl.h"
-#include "firmware/lead.h"
-#include "firmware/store.h"
-#include "firmware/strv.h"
+#include "firmware/runtime/ctl.h"
+#include "firmware/base/lead.h"
+#include "firmware/store/store.h"
+#include "firmware/base/strv.h"
 
 static double now_s(void)
 {

@@ -10,10 +10,10 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "firmware/config.h"
-#include "firmware/decode.h"
-#include "firmware/decode_util.h"
-#include "firmware/lead.h"
+#include "firmware/config/config.h"
+#include "firmware/decode/decode.h"
+#include "firmware/decode/decode_util.h"
+#include "firmware/base/lead.h"
 
 static const char profiles[] =
     "[show.a]\n"

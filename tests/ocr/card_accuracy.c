@@ -22,9 +22,9 @@
 #include <string.h>
 #include <strings.h>
 
-#include "firmware/card.h"
-#include "firmware/decode.h"
-#include "firmware/ocr.h"
+#include "firmware/card/card.h"
+#include "firmware/decode/decode.h"
+#include "firmware/card/ocr.h"
 #include "tests/tap.h"
 
 #define MAX_READERS 8

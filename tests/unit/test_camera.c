@@ -7,8 +7,8 @@
 #include <string.h>
 
 #include "drivers/camera.h"
-#include "firmware/bus.h"
-#include "firmware/loop.h"
+#include "firmware/runtime/bus.h"
+#include "firmware/runtime/loop.h"
 #include "tests/tap.h"
 
 static int stills;

@@ -8,8 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "firmware/card_fields.h"
-#include "firmware/ocr.h"
+#include "firmware/card/card_fields.h"
+#include "firmware/card/ocr.h"
 #include "tests/tap.h"
 
 #define L(t, h)                                                                                    \

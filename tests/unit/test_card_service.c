@@ -11,14 +11,14 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "firmware/buf.h"
-#include "firmware/bus.h"
-#include "firmware/capture.h"
-#include "firmware/card_service.h"
-#include "firmware/config.h"
-#include "firmware/ocr.h"
-#include "firmware/show.h"
-#include "firmware/store.h"
+#include "firmware/base/buf.h"
+#include "firmware/runtime/bus.h"
+#include "firmware/store/capture.h"
+#include "firmware/card/card_service.h"
+#include "firmware/config/config.h"
+#include "firmware/card/ocr.h"
+#include "firmware/config/show.h"
+#include "firmware/store/store.h"
 #include "tests/tap.h"
 
 static int events;

@@ -9,8 +9,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "firmware/store.h"
-#include "firmware/strv.h"
+#include "firmware/store/store.h"
+#include "firmware/base/strv.h"
 #include "tests/tap.h"
 #include "ui/catalog.h"
 

@@ -9,13 +9,13 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "firmware/buf.h"
-#include "firmware/clock.h"
-#include "firmware/config.h"
-#include "firmware/lead.h"
-#include "firmware/log.h"
-#include "firmware/loop.h"
-#include "firmware/uuid.h"
+#include "firmware/base/buf.h"
+#include "firmware/base/clock.h"
+#include "firmware/config/config.h"
+#include "firmware/base/lead.h"
+#include "firmware/base/log.h"
+#include "firmware/runtime/loop.h"
+#include "firmware/base/uuid.h"
 #include "tests/tap.h"
 
 static const char *write_conf(const char *text)

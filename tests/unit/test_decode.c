@@ -13,12 +13,12 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "firmware/buf.h"
-#include "firmware/config.h"
-#include "firmware/decode.h"
-#include "firmware/lead.h"
-#include "firmware/roster.h"
-#include "firmware/store.h"
+#include "firmware/base/buf.h"
+#include "firmware/config/config.h"
+#include "firmware/decode/decode.h"
+#include "firmware/base/lead.h"
+#include "firmware/decode/roster.h"
+#include "firmware/store/store.h"
 #include "tests/tap.h"
 
 static const char *corpus_dir(void)

@@ -15,7 +15,7 @@
 #include "drivers/hidpos.h"
 #include "drivers/slip.h"
 #include "drivers/wedge.h"
-#include "firmware/buf.h"
+#include "firmware/base/buf.h"
 #include "tests/tap.h"
 
 /* Feeds press+release of each (mods, usage) pair; returns the decoder's

@@ -11,9 +11,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "firmware/buf.h"
-#include "firmware/config.h"
-#include "firmware/enrol.h"
+#include "firmware/base/buf.h"
+#include "firmware/config/config.h"
+#include "firmware/config/enrol.h"
 #include "tests/tap.h"
 
 static char root[64];

@@ -19,11 +19,11 @@
 #include <dirent.h>
 #include <unistd.h>
 
-#include "firmware/buf.h"
-#include "firmware/export.h"
-#include "firmware/export_format.h"
-#include "firmware/store.h"
-#include "firmware/store_import.h"
+#include "firmware/base/buf.h"
+#include "firmware/export/export.h"
+#include "firmware/export/export_format.h"
+#include "firmware/store/store.h"
+#include "firmware/store/store_import.h"
 #include "tests/tap.h"
 
 static char dir[] = "/tmp/mb-test-export-XXXXXX";

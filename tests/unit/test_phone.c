@@ -7,8 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "firmware/country.h"
-#include "firmware/phone.h"
+#include "firmware/decode/country.h"
+#include "firmware/decode/phone.h"
 #include "tests/tap.h"
 
 static void check(const char *in, const char *country, const char *want)

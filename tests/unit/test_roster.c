@@ -11,9 +11,9 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "firmware/lead.h"
-#include "firmware/roster.h"
-#include "firmware/store.h"
+#include "firmware/base/lead.h"
+#include "firmware/decode/roster.h"
+#include "firmware/store/store.h"
 #include "tests/tap.h"
 
 static char tmp[] = "/tmp/mb-test-roster-XXXXXX";

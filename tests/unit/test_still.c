@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "firmware/still.h"
+#include "firmware/card/still.h"
 #include "tests/tap.h"
 
 /* An 8-bit grey copy of a Pix as a packed buffer (the caller frees). */

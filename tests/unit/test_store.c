@@ -14,7 +14,7 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
-#include "firmware/store.h"
+#include "firmware/store/store.h"
 #include "tests/tap.h"
 
 static char dir[256];

@@ -8,7 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "firmware/config.h"
+#include "firmware/config/config.h"
 #include "sync/sink.h"
 #include "tests/tap.h"
 

@@ -19,13 +19,13 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "firmware/buf.h"
-#include "firmware/bus.h"
-#include "firmware/capture.h"
-#include "firmware/config.h"
-#include "firmware/loop.h"
-#include "firmware/show.h"
-#include "firmware/store.h"
+#include "firmware/base/buf.h"
+#include "firmware/runtime/bus.h"
+#include "firmware/store/capture.h"
+#include "firmware/config/config.h"
+#include "firmware/runtime/loop.h"
+#include "firmware/config/show.h"
+#include "firmware/store/store.h"
 #include "tests/tap.h"
 #include "ui/catalog.h"
 #include "ui/ui.h"

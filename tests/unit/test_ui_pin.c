@@ -7,8 +7,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "firmware/buf.h"
-#include "firmware/store.h"
+#include "firmware/base/buf.h"
+#include "firmware/store/store.h"
 #include "tests/tap.h"
 #include "ui/campaign.h"
 #include "ui/pin.h"

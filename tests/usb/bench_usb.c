@@ -21,14 +21,14 @@
 #include <unistd.h>
 
 #include "drivers/devices.h"
-#include "firmware/bus.h"
-#include "firmware/capture.h"
-#include "firmware/config.h"
-#include "firmware/log.h"
-#include "firmware/loop.h"
-#include "firmware/show.h"
-#include "firmware/source.h"
-#include "firmware/store.h"
+#include "firmware/runtime/bus.h"
+#include "firmware/store/capture.h"
+#include "firmware/config/config.h"
+#include "firmware/base/log.h"
+#include "firmware/runtime/loop.h"
+#include "firmware/config/show.h"
+#include "firmware/runtime/source.h"
+#include "firmware/store/store.h"
 #include "tests/usb/emu.h"
 
 #define N 300

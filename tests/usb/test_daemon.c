@@ -20,7 +20,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "firmware/ctl.h"
+#include "firmware/runtime/ctl.h"
 #include "tests/tap.h"
 #include "tests/usb/emu.h"
 

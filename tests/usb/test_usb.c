@@ -23,11 +23,11 @@
 #include <unistd.h>
 
 #include "drivers/devices.h"
-#include "firmware/bus.h"
-#include "firmware/config.h"
-#include "firmware/log.h"
-#include "firmware/loop.h"
-#include "firmware/source.h"
+#include "firmware/runtime/bus.h"
+#include "firmware/config/config.h"
+#include "firmware/base/log.h"
+#include "firmware/runtime/loop.h"
+#include "firmware/runtime/source.h"
 #include "tests/tap.h"
 #include "tests/usb/emu.h"
 

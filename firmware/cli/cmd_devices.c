@@ -1,0 +1,73 @@
+/*
+ * cmd_devices — the CLI side of the devices subsystem (drivers/devices.c):
+ * it only formats what the daemon answers to "devices" and "print-test".
+ */
+#include "firmware/cli/cmd.h"
+
+#include <cjson/cJSON.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "firmware/cli/cli.h"
+#include "firmware/config/config.h"
+
+#define CALL_TIMEOUT_MS 10000
+
+static cJSON *call(const struct cli_args *a, const char *cmd)
+{
+    struct config *cfg = cli_load_config(a);
+    if (!cfg)
+        return NULL;
+    cJSON *req = cJSON_CreateObject();
+    cJSON *reply = NULL;
+    if (req && cJSON_AddStringToObject(req, "cmd", cmd))
+        reply = cli_call(a, cfg, req, CALL_TIMEOUT_MS);
+    else
+        cli_fail(a, "out of memory");
+    cJSON_Delete(req);
+    config_free(cfg);
+    return reply;
+}
+
+static const char *str(const cJSON *o, const char *k, const char *def)
+{
+    const char *s = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(o, k));
+    return s ? s : def;
+}
+
+int cmd_devices_list(const struct cli_args *a)
+{
+    cJSON *r = call(a, "devices");
+    if (!r)
+        return 1;
+    if (cli_flag(a, "json")) {
+        cli_print_json(r, false);
+        cJSON_Delete(r);
+        return 0;
+    }
+    const char *usb = str(r, "usb", "?");
+    if (strcmp(usb, "ok") != 0)
+        printf("usb: %s\n", usb);
+    const cJSON *list = cJSON_GetObjectItemCaseSensitive(r, "devices");
+    if (cJSON_GetArraySize(list) == 0)
+        printf("no scanners or printers found\n");
+    const cJSON *d;
+    cJSON_ArrayForEach(d, list)
+    {
+        const char *name = str(d, "name", str(d, "model", ""));
+        printf("%-28s %-8s %-7s %-20s %s\n", str(d, "id", "?"), str(d, "kind", "?"),
+               str(d, "driver", "-"), str(d, "state", "?"), name);
+    }
+    cJSON_Delete(r);
+    return 0;
+}
+
+int cmd_devices_print_test(const struct cli_args *a)
+{
+    cJSON *r = call(a, "print-test");
+    if (!r)
+        return 1;
+    printf("test slip queued on %s\n", str(r, "printer", "the printer"));
+    cJSON_Delete(r);
+    return 0;
+}
