@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # matchbooth — top-level build.
 #
 #   make            build build/matchbooth

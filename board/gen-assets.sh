@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # Turns the UI's static files into one C file (a table of path, MIME type,
 # bytes) so the binary serves them with no files on disk and no network.
 # Usage: gen-assets.sh OUT.c FILE...   (paths are served as /<basename>)

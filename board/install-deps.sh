@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # Installs every Debian 12 package matchbooth needs to build, run and test,
 # and only the ones that are missing. Called by `make deps` (and so by
 # `make run` and `make check`); safe to run again and again.

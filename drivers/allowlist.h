@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /*
  * allowlist — the USB scanners and printers matchbooth may claim
  * (board/allowlist.txt; its format is documented at the top of that file).

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /*
  * camera — V4L2 capture through libv4l2, frames to the still detector
  * (see camera.h).

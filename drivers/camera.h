@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /*
  * camera — the business-card camera: a USB (UVC) camera through V4L2 and
  * libv4l2 (which converts whatever the camera sends to planar YUV 4:2:0, so

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /*
  * dev_conf — per-device settings shared by the allow list and the config.
  */

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /*
  * dev_conf — the settings of one scanner or printer: from its allow-list
  * line, then overridden by a [device.NAME] section of the config. Both

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /*
  * devices — daemon entry points for scanners and printers (see devices.h):
  * matches USB devices against the allow list and [device.*] sections, runs

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /*
  * devices — the daemon's scanners and printers: USB devices through libusb
  * (hotplug, allow list, config), serial scanners, repeat suppression, the

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /*
  * driver — the interface every USB scanner and printer driver implements,
  * and the per-device settings they read.

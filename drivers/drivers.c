@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /*
  * drivers — the one list of USB scanner and printer drivers, and lookups
  * in it.

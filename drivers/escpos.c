@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /*
  * escpos — ESC/POS printer driver (see escpos.h): job queue, DLE EOT status
  * queries and their answers, device state.

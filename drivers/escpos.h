@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /*
  * escpos — the ESC/POS receipt printer driver (USB printer class, bulk OUT,
  * optional bulk IN for DLE EOT status answers).

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /*
  * fifo — lines from a named pipe (and a terminal's stdin) as scans.
  *

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /*
  * fifo — the development scan source: every line written to a FIFO (and to
  * stdin, when it is a terminal) becomes one scan, so the demo and the tests

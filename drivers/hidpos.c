@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /*
  * hidpos — the HID POS scanner driver and its report decoder (format in
  * hidpos.h). Scans are passed on byte for byte: no layout, no text decoding.

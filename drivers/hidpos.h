@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /*
  * hidpos — HID POS scanners (usage page 0x8C, "Bar Code Scanner"): the
  * decoded bytes arrive as sent, so binary payloads and non-ASCII text survive

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /*
  * serial — CDC-ACM / RS-232 scanner source (see serial.h).
  */

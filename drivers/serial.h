@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /*
  * serial — scanners on a serial line (USB CDC-ACM, /dev/ttyACM*), read
  * through termios in raw mode from the daemon's loop.

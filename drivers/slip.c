@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /*
  * slip — ESC/POS rendering of the visitor slip (see slip.h).
  */

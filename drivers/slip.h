@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /*
  * slip — the visitor slip a receipt printer prints, and its ESC/POS bytes:
  * the show's name, a greeting, up to N suppliers each with its name and a QR

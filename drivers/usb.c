@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /*
  * usb — the libusb context inside the daemon's poll loop, hotplug, and the
  * per-device plumbing every driver shares (claim, continuous IN reads, one

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /*
  * usb — one libusb context driven by the daemon's loop: libusb's file
  * descriptors become loop fd watches, its next timeout a loop timer, and

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /*
  * wedge — keyboard-wedge scanner driver: the HID boot-keyboard decoder (key
  * usages to text per layout) and the USB driver around it (claim the

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /*
  * wedge — keyboard-wedge scanners: HID boot-keyboard reports turned back
  * into the text the scanner meant, for the keyboard layout the scanner is set

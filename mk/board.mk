@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # board.mk — board support: systemd units, udev rules, the kiosk session, the
 # Debian package, and the arm64 cross build with its tests under qemu.
 #

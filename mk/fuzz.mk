@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # Fuzzing of the decoders with libFuzzer (clang).
 #
 #   make fuzz                 run every target for FUZZ_SECONDS (default 60)

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # ocr.mk — the business-card OCR accuracy test (tests/ocr/card_accuracy.c
 # over the committed images in tests/cards). Built plain only: Tesseract
 # under ASan would take minutes; the OCR modules' own unit tests

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # mk/sync.mk — the sync worker's extra checks. The integration tests in
 # tests/integration/sync_*.t run through the wildcard; this adds the daemon's
 # sync paths under valgrind (tests/sync/sync_valgrind.t). s3rver for

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # mk/usb.mk — the USB driver tests and benchmark. They link libumockdev and
 # GLib (only these programs need them) and run under umockdev's preload, so
 # libusb's real code path talks to emulated scanners and printers.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /*
  * retry — failure classes, back-off and Retry-After (see retry.h).
  * HTTP-dates are parsed by libcurl's curl_getdate(), which knows the three

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /*
  * retry — the sync worker's failure policy, as pure functions: which
  * outcomes are retried, how long to wait (exponential back-off with full

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /*
  * sink — the table of sink types and the helpers they share (field mapping,
  * form encoding). Add a type by writing sync/sink_<type>.c and a row below.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /*
  * sink — the interface every sync destination implements, and the one table
  * that lists them (sink.c).

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /*
  * sink_hubspot — HubSpot Forms v3 submissions, one lead per request:
  * POST {url}/{portal_id}/{form_guid} with {fields, submittedAt, context,

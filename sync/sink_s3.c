@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /*
  * sink_s3 — one NDJSON object per batch PUT to S3-compatible storage,
  * signed by libcurl's AWS SigV4 support (CURLOPT_AWS_SIGV4).

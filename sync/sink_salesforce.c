@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /*
  * sink_salesforce — Salesforce Web-to-Lead: one form-urlencoded POST per lead
  * with `oid` and the section's `fields` mapping (standard names like

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /*
  * sink_spool — NDJSON files in a directory (a USB stick, a shared folder),
  * one file per batch, named {device}-{YYYYMMDDTHHMMSSmmmZ}-{batch}.ndjson.

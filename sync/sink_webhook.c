@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /*
  * sink_webhook — a generic JSON webhook: one POST per batch, either a JSON
  * object {"device", "batch_id", "leads": […]} or NDJSON (one lead per line).

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /*
  * sync — the outbox worker (see sync.h for what it guarantees).
  *

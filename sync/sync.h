@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /*
  * sync — the offline-first sync worker inside the daemon.
  *

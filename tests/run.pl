@@ -1,4 +1,5 @@
 #!/usr/bin/perl
+# SPDX-License-Identifier: Apache-2.0
 # Runs every test program given on the command line through TAP::Harness
 # (prove's engine) and ends with one line: "N passed, N failed" counting
 # test points, plus failed programs. Exits non-zero when anything failed.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /*
  * tap — TAP output helpers for the unit tests.
  */

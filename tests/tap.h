@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /*
  * tap — minimal Test Anything Protocol output for the C unit tests, read by
  * tests/run.pl (prove's TAP::Harness).

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /*
  * campaign — opaque lead references (HMAC with a per-device secret) and the
  * supplier links built from them.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /*
  * campaign — the links in the suppliers' QR codes: the supplier's page plus
  * campaign parameters (show, kiosk, an opaque lead reference), and never a

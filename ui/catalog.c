@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /*
  * catalog — supplier catalog import (CSV, JSON), category matching and
  * FTS5 search. Both file formats are first turned into one JSON shape

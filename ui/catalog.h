@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /*
  * catalog — the local supplier catalog: import from CSV or JSON, matching by
  * category, and full-text search (SQLite FTS5 with the trigram tokenizer, so

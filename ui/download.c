@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /*
  * download — a child process streamed through the loop (see download.h).
  *

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /*
  * download — a child process whose standard output is streamed somewhere
  * (the admin page's export downloads), without blocking the daemon's loop.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /*
  * pin — PBKDF2 hashing and checking of the admin PIN, and its row in the
  * store's meta table.

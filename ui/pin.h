@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /*
  * pin — the admin PIN, kept only as a salted PBKDF2-HMAC-SHA256 hash
  * (OpenSSL), in the form "pbkdf2-sha256$ITERATIONS$SALT_HEX$HASH_HEX".

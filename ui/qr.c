@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /*
  * qr — libqrencode's module matrix turned into one SVG path: each row's run
  * of dark modules is one "h" segment, which keeps a version-7 code near 4 KB.

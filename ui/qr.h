@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /*
  * qr — QR codes as SVG, made on the server with libqrencode, so the page
  * needs no script to draw them and the bytes on screen are exactly the URL.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /*
  * ui — the kiosk's web server: libmicrohttpd in "external epoll" mode, so
  * MHD owns one epoll fd that the daemon's loop watches and MHD_run() does

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /*
  * ui — the embedded web server (libmicrohttpd) that serves the kiosk and
  * admin pages from the binary, inside the daemon's event loop.

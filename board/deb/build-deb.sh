@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # build-deb.sh — builds the matchbooth Debian package with dpkg-deb from a
 # tree staged by `make install` (no debian/ source package: the Makefile is
 # the build). Called by `make deb` (mk/board.mk), which has built everything.

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: Apache-2.0
 """Generates board/demo/catalog.json: a made-up catalog of 240 suppliers for
 the demo kiosk (names and one-line descriptions in English, Traditional and
 Simplified Chinese, German, French, Spanish and Hindi).

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # gen-rules.sh — writes the udev rules that give the group of the matchbooth
 # service read/write access to the USB scanners and printers of the allow
 # list, and to no other device. Run at build time (mk/board.mk), so the

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /*
  * daemon — `matchbooth run`: loads the config, opens the store, and wires
  * the event loop, the control socket, the scan sources, the UI and the sync

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /*
  * main — the matchbooth binary's entry point: everything is a subcommand
  * (see cli.c).

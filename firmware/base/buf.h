@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /*
  * buf — a growable byte buffer, always NUL-terminated after its length, for
  * building messages, JSON and files.

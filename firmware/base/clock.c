@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /*
  * clock — wall clock + boot time stamps, and whether the wall clock can be
  * trusted (the kernel's NTP state through adjtimex).

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /*
  * clock — capture time stamps that survive a kiosk without a real-time clock.
  *

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /*
  * err — filling struct err with a code and a message that carries context.
  */

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /*
  * err — the error value every fallible function fills: a status and a
  * message with context ("store: insert lead: database or disk is full").

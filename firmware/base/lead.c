@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /*
  * lead — helpers over struct lead_fields: merge, identity, JSON.
  */

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /*
  * lead — a visitor's normalised contact fields, as the decoders produce them
  * and the store keeps them, and the record of a stored lead.

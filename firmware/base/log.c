@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /*
  * log — levelled one-line logging to stderr (the journal under systemd).
  */

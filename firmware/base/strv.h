@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /*
  * strv — a growable, owned vector of NUL-terminated strings (emails, phones,
  * warnings …). Zero-initialised storage is an empty vector.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /*
  * uuid — UUIDv7 generation from the wall clock and getrandom(2).
  */

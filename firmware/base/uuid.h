@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /*
  * uuid — UUIDv7 (RFC 9562): 48 bits of Unix ms, then random bits, so ids sort
  * by creation time and never collide between kiosks.

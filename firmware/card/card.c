@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /*
  * card — barcode first, then OCR (see card.h).
  */

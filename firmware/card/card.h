@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /*
  * card — reads one business-card image, whatever it came from (camera frame,
  * file, bytes over the control socket): a QR code or barcode on it wins

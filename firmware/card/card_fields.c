@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /*
  * card_fields — the rule tables and the scorer (see card_fields.h).
  *

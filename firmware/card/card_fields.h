@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /*
  * card_fields — turns the recognised lines of a business card into a lead's
  * fields: name, title, company, emails, phones (E.164 with the show's

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /*
  * card_service — the daemon's card reader, its control commands and the
  * review round trip (see card_service.h).

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /*
  * card_service — business cards in the daemon: keeps one card reader (the
  * warm Tesseract engine for the show's languages), reads images from the

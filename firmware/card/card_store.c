@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /*
  * card_store — recognised vs corrected card fields (see card_store.h).
  */

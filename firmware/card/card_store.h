@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /*
  * card_store — the card_reads table: for each business card stored through
  * OCR, the fields as recognised, their confidences, the fields as the

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /*
  * ocr — Leptonica preprocessing and the Tesseract engine (see ocr.h).
  */

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /*
  * ocr — the on-device text recogniser for business cards: Leptonica to
  * clean the image (grey, deskew, binarise on a normalised background), then

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /*
  * still — frame difference and sharpness for the card camera (see still.h).
  */

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /*
  * still — decides when a camera frame is worth reading: the card lies still
  * (frame difference) and the image is sharp (variance of the Laplacian), and

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /*
  * cli — the command line: one table of commands (cli.c), each with its
  * options, summary and help, and a small option parser over getopt_long so

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /*
  * cmd_catalog — import and search the supplier catalog from the command
  * line. Both open the store file directly (WAL lets the daemon run on).

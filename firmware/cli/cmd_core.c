@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /*
  * cmd_core — the foundation's CLI commands. Commands that change leads go
  * through the daemon (control socket) so that its event stream and sync see

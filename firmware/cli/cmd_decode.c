@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /*
  * cmd_decode — the decoding commands of the CLI (see cmd.h).
  *

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /*
  * cmd_devices — the CLI side of the devices subsystem (drivers/devices.c):
  * it only formats what the daemon answers to "devices" and "print-test".

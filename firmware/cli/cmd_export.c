@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /*
  * cmd_export — `matchbooth export`: reads the store file directly (WAL lets
  * it run beside the daemon) and writes one export to a file, a directory,

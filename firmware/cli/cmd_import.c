@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /*
  * cmd_import — `matchbooth import FILE…` (see cmd.h). Reads the store
  * file directly, like `leads`; each batch of leads is one transaction, so

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /*
  * cmd_sync — the sync commands of the CLI. They ask the running daemon (the
  * worker's state lives there) and print its answer; --json prints it as is.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /*
  * cmd_ui — the admin PIN from the command line. The PIN is read from stdin
  * (one line), never from argv, so it does not show in `ps` or the shell

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /*
  * config — INI parsing (inih), the schema of every key, validation and
  * typed getters.

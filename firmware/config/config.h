@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /*
  * config — the INI configuration: parsed with inih, checked against one
  * schema table (config.c), read through typed getters.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /*
  * enrol — applies the enrolment file from the boot partition (see enrol.h).
  *

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /*
  * enrol — first boot: a device gets its identity and its show from a file
  * put on the SD card's boot partition (prepared on a laptop), applied by

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /*
  * show — loading a show's profile from the config and its form file.
  */

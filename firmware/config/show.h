@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /*
  * show — a show's profile: its [show.ID] section (name, time zone, country,
  * decoders …) and its form file (qualifier questions, consent purposes and

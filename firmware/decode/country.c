@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /*
  * country — table of the countries the decoders know (see country.h).
  *

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /*
  * country — the countries the decoders know: ISO 3166-1 alpha-2 code, the
  * names a badge or business card may write (English and native), and the

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /*
  * decode — the decoder table and the show-profile driven decoding of one
  * payload (see decode.h). The formats themselves live in decode_<id>.c.

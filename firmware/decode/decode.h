@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /*
  * decode — turns a scan's bytes into a lead's fields.
  *

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /*
  * decode_delimited — fields joined by separators, as PDF417 badges carry them
  * ("Jane Doe_Acme GmbH^2427").

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /*
  * decode_json — a JSON object or array (an organizer's own badge format, or
  * Indico's [2, "https://indico…", "<uuid>"]).

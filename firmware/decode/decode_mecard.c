@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /*
  * decode_mecard — the short contact formats phones understand: MECARD: (NTT
  * docomo's, with Eventmaker's UID for the badge id), BIZCARD:, and the

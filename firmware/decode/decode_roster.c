@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /*
  * decode_roster — a badge that carries only an attendee id ("SB12345",
  * "0002427"). The show's id_pattern (POSIX ERE, anchor it) says what an id

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /*
  * decode_url — a badge that carries a link (https://…/t/at/<token>/,
  * https://reg.example/b?id=123). The show's url_pattern (POSIX ERE) says which

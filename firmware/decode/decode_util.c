@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /*
  * decode_util — shared helpers of the decoders (see decode_util.h): charset
  * conversion through iconv, clean UTF-8 fields, profile keys, the final

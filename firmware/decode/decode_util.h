@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /*
  * decode_util — what the decoders share: turning untrusted bytes into clean
  * UTF-8 fields, the show profile's decoder keys and their defaults, and the

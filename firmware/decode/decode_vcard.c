@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /*
  * decode_vcard — vCard 2.1 (versit), 3.0 (RFC 2426) and 4.0 (RFC 6350) as
  * found in badge and business-card QR codes.

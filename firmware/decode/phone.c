@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /*
  * phone — E.164 normalisation of written telephone numbers (see phone.h).
  *

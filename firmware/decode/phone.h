@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /*
  * phone — turns a telephone number as written on a badge or card into E.164
  * ("+85291234567") when its country is written in it (+852, 00852) or known

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /*
  * roster — CSV import of an organizer's attendee list and the lookup of one
  * badge id (see roster.h).

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /*
  * roster — an organizer's attendee list, imported from CSV into the store
  * (table roster, one row per show and badge id), so a badge that carries only

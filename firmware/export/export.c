@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /*
  * export — reading a show's leads for the format modules, the table of
  * formats, the columns of the tabular formats, and atomic files.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /*
  * export — a show's leads as files for marketers and for other kiosks:
  * CSV, XLSX, vCard 4.0 and NDJSON (re-importable, see store_import.h).

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /*
  * export_csv — RFC 4180 CSV: UTF-8 with a byte-order mark (so that Excel
  * reads Chinese and Hindi as UTF-8), CRLF line ends, fields quoted only

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /*
  * export_format — the interface between export.c (reading leads, columns,
  * files) and its format modules (export_csv.c, export_xlsx.c, export_vcf.c,

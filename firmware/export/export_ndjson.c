@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /*
  * export_ndjson — one JSON object per line per lead, with every stored
  * field, the children (answers with their times, consents, notes per

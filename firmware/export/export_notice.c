@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /*
  * export_notice — the "export_done" control command and the "export" bus
  * event and status member (see export_notice.h).

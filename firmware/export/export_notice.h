@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /*
  * export_notice — how a finished export reaches the kiosk's screen: the CLI
  * (`matchbooth export --usb`, run by systemd when a stick is plugged in)

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /*
  * export_vcf — vCard 4.0 (RFC 6350), one card per lead: UTF-8, CRLF, lines
  * folded at 75 octets without splitting a UTF-8 sequence, text values

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /*
  * export_xlsx — an Excel workbook through libxlsxwriter in constant-memory
  * mode (rows are flushed as they are written: a few MB for any number of

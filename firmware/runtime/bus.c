@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /*
  * bus — synchronous in-process publish/subscribe and status providers.
  */

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /*
  * ctl — the control socket: a SOCK_STREAM UNIX socket speaking one JSON
  * object per line in each direction (see ctl.h).

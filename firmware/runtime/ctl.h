@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /*
  * ctl — the UNIX control socket between the CLI and a running daemon.
  *

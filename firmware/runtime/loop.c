@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /*
  * loop — a small poll(2) event loop in the spirit of redis's ae: an array of
  * fd watches rebuilt into a pollfd array when it changes, a list of timers

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /*
  * loop — the daemon's single event loop: file descriptors, timers and
  * signals, driven by poll(2).

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /*
  * source — what every scan source (USB scanners, the serial scanner, the
  * development FIFO, the card camera) hands to the daemon: one complete scan.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /*
  * capture — decode → store → publish, for every scan source.
  */

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /*
  * capture — the one path every scan takes, whatever its source: decode with
  * the current show's profile, store durably, then tell the rest of the

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /*
  * store — the durable lead store over SQLite (see store.h for the contract
  * and store_schema.c for the tables).

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /*
  * store — the durable lead store: one SQLite file in WAL mode with
  * synchronous=FULL, foreign keys on and a busy timeout.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /*
  * store_import — NDJSON leads back into the store (see store_import.h).
  * Own prepared statements on store_db(); one BEGIN IMMEDIATE … COMMIT per

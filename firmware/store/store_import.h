@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /*
  * store_import — puts leads exported as NDJSON (export_ndjson.c) back into
  * a store, keeping their ids, times, fields, answers, consents, notes and

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /*
  * store_schema — the lead store's schema, as an ordered list of migrations.
  *

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /*
  * bench_capture — capture end to end (a scan sent through the control
  * socket, decoded, committed durably, acknowledged) against the baseline of

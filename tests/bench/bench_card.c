@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /*
  * bench_card — time per business card through the card reader (zbar, then
  * Leptonica cleanup, Tesseract with the warm engine, the field rules), for

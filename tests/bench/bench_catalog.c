@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /*
  * bench_catalog — supplier search on a large catalog: catalog_search()
  * (FTS5 trigram index, the kiosk's search box) against the baseline of a

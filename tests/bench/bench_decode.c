@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /*
  * bench_decode — decodes 10,000 mixed payloads (the corpus of tests/decode,
  * badge-sized ones: at most 3 KB, what a QR code can hold, each with its

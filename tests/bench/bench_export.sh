@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # Exports 100,000 leads (each with two answers, a consent, a note, a raw
 # scan) in every format and prints wall time and peak RSS beside
 # `sqlite3 -csv` dumping the leads table of the same database (the

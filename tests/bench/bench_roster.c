@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /*
  * bench_roster — imports a generated roster of 1,000,000 rows (semicolon CSV
  * with a BOM and quoted fields, some holding newlines, as Excel writes them)

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /*
  * bench_sync — drains a queued backlog to a loopback webhook and compares
  * with the curl command-line tool sending the very same batches.

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # The admin page's export downloads (GET /api/admin/export, a child process
 # streamed through the daemon's loop) for N leads (default 100,000) in each
 # format, beside the baseline measured in the same run: the same

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: Apache-2.0
 # A minimal loopback webhook for bench_sync: answers 200 to every POST as fast
 # as http.server can, counts bytes on the wire (request line, headers, body),
 # optionally keeps each body in SAVE_DIR (for the curl CLI baseline), and on

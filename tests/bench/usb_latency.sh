@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # USB scan latency benchmark (tests/usb/bench_usb.c, built by mk/usb.mk):
 # last report of an emulated HID POS scanner -> lead committed and "lead"
 # event sent, beside fdatasync and raw sqlite3 baselines from the same run.

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
 # arm64.t — the arm64 build is a real aarch64 program that works: under
 # qemu-aarch64-static it prints its version, checks a config, runs as the
 # daemon (Type=notify code path included) and stores a lead sent by the

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
 # deb-boot.t — the package under a real systemd: a Debian 12 root (the
 # debootstrap root of deb-chroot.t, cached in build/chroot/base) with the
 # .deb installed and an enrolment file on its /boot/firmware is booted with

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
 # deb-chroot.t — the Debian package on a clean Debian 12: a minbase root from
 # debootstrap (built once, cached in build/chroot/base), the .deb installed
 # there with apt (so its Depends resolve), then: files, users, permissions,

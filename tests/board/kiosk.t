@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: Apache-2.0
 """kiosk.t — the kiosk screen for real: cage (headless wlroots backend) runs
 board/kiosk/kiosk-browser, which waits for the UI to answer and then shows it
 in Chromium with the kiosk flags. Checks: the flags are there; the launcher

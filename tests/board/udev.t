@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
 # udev.t — the udev rules generated from the allow list: every VID:PID of the
 # list (board/allowlist.txt, or a sample in its documented format while the
 # USB branch is not merged) gets its USB, hidraw, tty and usbmisc nodes given

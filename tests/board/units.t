@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
 # units.t — the systemd units: `systemd-analyze verify` passes on every one
 # with no warning at all (unknown keys only warn, so output fails the test),
 # the daemon's unit has the settings the board relies on, and the offline

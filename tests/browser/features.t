@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # TAP wrapper: runs the browser test of the admin exports, staff badges, the
 # card review step and printer state (features.test.js) in Debian's chromium
 # through playwright-core. Skips (never fails) only when the tools

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /*
  * features.test.js — the kiosk pieces that came with the export, USB and
  * card-reader branches, in real Chromium (Debian's, via playwright-core)

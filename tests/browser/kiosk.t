@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # TAP wrapper: runs the kiosk's browser test (kiosk.test.js) in Debian's
 # chromium through playwright-core. Skips (never fails) only when the tools
 # are not installed at all; `make check` installs them (board/install-deps.sh).

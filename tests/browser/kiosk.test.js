@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /*
  * kiosk.test.js — the kiosk and admin pages in real Chromium (Debian's, via
  * playwright-core; no browser download), against a real daemon on loopback

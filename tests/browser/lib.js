@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /*
  * lib.js — what the browser tests share: TAP output, the matchbooth binary
  * and its control socket, a daemon on a temporary data directory, HTTP to

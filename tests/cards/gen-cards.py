@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: Apache-2.0
 """gen-cards.py — generates the business-card test images and their expected
 fields (tests/cards/expected.json) with ImageMagick's pango: text renderer.
 

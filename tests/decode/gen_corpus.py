@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: Apache-2.0
 # Writes the decoder corpus: tests/decode/<show>/<case>.in (the payload, as
 # bytes) beside <case>.json (what `matchbooth decode` must print for it,
 # without raw_base64). The expected values are written here by hand, from the

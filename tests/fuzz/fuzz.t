@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # Runs every decoder fuzz target for FUZZ_CHECK_SECONDS (default 3) from the
 # seed corpus, so a crash found once cannot land again. TAP output.
 set -u

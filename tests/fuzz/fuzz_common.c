@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /*
  * fuzz_common — profiles, roster and record checks for the fuzz targets (see
  * fuzz_common.h).

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /*
  * fuzz_common — what every decoder fuzz target shares: a set of show
  * profiles (the first input byte picks one, the rest is the payload), an

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /*
  * fuzz_decode — libFuzzer target of decode_payload(): every decoder of a
  * profile in order, the roster lookup and the final touches (names, E.164).

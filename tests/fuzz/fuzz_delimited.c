@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /*
  * fuzz_delimited — libFuzzer target of the delimited decoder alone (decode_delimited.c), under
  * every fuzz profile (fuzz_common.c).

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /*
  * fuzz_json — libFuzzer target of the json decoder alone (decode_json.c), under
  * every fuzz profile (fuzz_common.c).

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /*
  * fuzz_mecard — libFuzzer target of the mecard decoder alone (decode_mecard.c), under
  * every fuzz profile (fuzz_common.c).

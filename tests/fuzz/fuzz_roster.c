@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /*
  * fuzz_roster — libFuzzer target of the roster decoder alone (decode_roster.c), under
  * every fuzz profile (fuzz_common.c).

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /*
  * fuzz_url — libFuzzer target of the url decoder alone (decode_url.c), under
  * every fuzz profile (fuzz_common.c).

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /*
  * fuzz_vcard — libFuzzer target of the vcard decoder alone (decode_vcard.c), under
  * every fuzz profile (fuzz_common.c).

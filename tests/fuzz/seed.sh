@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # Fills DIR with the fuzz seed corpus: every payload of tests/decode, once per
 # fuzz profile (the first byte selects the profile, see fuzz_common.c).
 # Usage: tests/fuzz/seed.sh DIR

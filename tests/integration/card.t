@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: Apache-2.0
 """card.t — business cards through the real binary and daemon.
 
 `matchbooth card FILE` stores through the daemon (QR card via the badge

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: Apache-2.0
 """card_async.t — reading a business card never stalls the daemon: the OCR
 runs in the reader thread while the event loop goes on answering the
 control socket and storing scans; card requests queue up to a limit and are

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: Apache-2.0
 """card_valgrind.t — the card paths of the daemon under valgrind's memcheck:
 warm reader at start, `matchbooth card` with a QR card and a text card, the
 review round trip (card_read, card_store, card_get), a blank card, SIGHUP

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: Apache-2.0
 """daemon.t — the foundation end to end, through the real binary.
 
 Durable acknowledgement (SIGKILL right after capture returns), re-scan

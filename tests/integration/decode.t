@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: Apache-2.0
 """decode.t — decoding through the real binary and a real daemon.
 
 Scanning the same badge twice at one show gives one lead; an unknown payload

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: Apache-2.0
 """enrol.t — first boot through the real binary: `matchbooth enrol` finds the
 file on the boot partition (under --root), refuses a bad one without touching
 anything, installs a good one and deletes it; the running daemon reports

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: Apache-2.0
 # Exports end to end through the real binary: leads (Chinese, Hindi, emoji,
 # formulas, quotes, newlines) come in through `matchbooth import`, go out as
 # CSV, XLSX, vCard and NDJSON, and are read back by other people's code:

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # install.t — `make install PREFIX=/usr DESTDIR=…` lays files out the way a
 # Debian package does, and the installed binary runs.
 set -u

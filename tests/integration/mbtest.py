@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """mbtest — shared helpers for matchbooth's integration tests (TAP output).
 
 A test is an executable tests/integration/NAME.t (any language). Python

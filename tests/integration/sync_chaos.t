@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: Apache-2.0
 # Exactly-once in effect: 2,000 leads captured while the webhook server fails
 # in every way it knows (500, 503 + Retry-After, 429, 408, reset mid-body,
 # stalled response, 400, answers lost after the batch was stored, a

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: Apache-2.0
 # Transport settings. Proxies: the [sync] proxy key, and, without it, the
 # usual environment variable (http_proxy) that libcurl reads. Then the
 # upload cap for metered links (max_send_speed). The recording server plays the

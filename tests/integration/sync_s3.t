@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: Apache-2.0
 # The s3 sink against s3rver (an S3-compatible server from npm, installed by
 # board/install-deps.sh into tests/s3): one NDJSON object per batch under
 # PREFIX DEVICE/DAY/TIME-BATCH.ndjson, keys that never collide, every lead

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: Apache-2.0
 # The other sink types and the worker's side jobs, against real servers on
 # loopback: spool (atomic NDJSON files, a missing directory retried), hubspot
 # (field mapping, legalConsentOptions from the lead's consents, submittedAt =

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: Apache-2.0
 # The webhook sink against a real HTTPS server on loopback: signed, gzipped
 # batches with an Idempotency-Key, capture times as captured, updates sent
 # again, and each fault the server injects (500, 503 + Retry-After, 429,

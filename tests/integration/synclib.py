@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # synclib — shared parts of the sync integration tests (tests/integration/sync_*.t):
 #
 #  * TAP output helpers;

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: Apache-2.0
 """ui_valgrind.t — the kiosk UI's newer paths in the daemon under valgrind's
 memcheck: the admin export downloads (a child process streamed through the
 loop: complete, failing before its first byte, abandoned by the client, in

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: Apache-2.0
 """valgrind.t — the daemon's main paths under valgrind's memcheck: start,
 captures (new, re-scan, unknown), a note, status, the FIFO, SIGHUP reload
 and a clean SIGTERM, with no leaks and no memory errors. The CLI's commands

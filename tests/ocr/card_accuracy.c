@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /*
  * card_accuracy — reads every card of tests/cards (expected.json, made by
  * gen-cards.py) through the real pipeline (zbar, Leptonica, Tesseract, the

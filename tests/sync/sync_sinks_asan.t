@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # tests/integration/sync_sinks.t again, against the daemon built with
 # ASan+UBSan ($MB_BUILD/asan/matchbooth, built by `make asan-tests`): any
 # memory error or leak makes the daemon exit non-zero, which the test checks.

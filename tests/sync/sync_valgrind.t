@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: Apache-2.0
 # The sync worker's main paths under valgrind (memcheck, full leak check):
 # HTTPS webhook batches with gzip and HMAC, a 500 and a reset retried, a 400
 # parked and re-queued, an untrusted certificate, a spool, the heartbeat, a

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /*
  * test_camera — the camera source's error paths (there is no camera on the
  * build machines; the stillness logic it runs is tested on card images in

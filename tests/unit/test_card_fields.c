@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /*
  * test_card_fields — the field rules on recognised lines (no OCR here):
  * labels, emails, websites, phones in E.164 with the show's country, name /

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /*
  * test_card_service — the card service on a real SQLite store, without the
  * daemon: review round trip (read, correct, store; recognised and corrected

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /*
  * test_catalog — supplier catalog import (CSV quirks, JSON shapes, atomic
  * replace), FTS5 trigram search in Latin, Chinese (two-character words

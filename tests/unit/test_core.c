@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /*
  * test_core — the small core modules: config (parsing, schema, errors that
  * name file:line:key), buf and base64, strv, uuid, clock formatting, lead

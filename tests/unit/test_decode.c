@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /*
  * test_decode — the decoder corpus (tests/decode/<show>/<case>.in with the
  * expected fields in <case>.json, shows configured in tests/decode/decode.conf,

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /*
  * test_drivers — the pure parts of the USB drivers, without USB: wedge
  * keyboard layouts (US, German, French, AltGr, Caps Lock, rollover), the HID

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /*
  * test_enrol — first-boot enrolment: finding the file on the boot partition,
  * validating it before anything changes, installing it (and its form)

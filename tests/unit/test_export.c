@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /*
  * test_export — the export module on a real SQLite store filled through the
  * store API (scans, notes, answers, consents, sinks): CSV rows and sync

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /*
  * test_phone — E.164 normalisation: per country (national numbers with and
  * without trunk prefix), international forms (+, 00, 011), and the cases

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /*
  * test_roster — CSV import into a real store file: delimiter detection
  * (comma, semicolon, tab, pipe), BOM, quoted fields with newlines and "",

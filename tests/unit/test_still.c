@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /*
  * test_still — the camera's stillness and sharpness logic on real card
  * images (tests/cards): sharp vs blurred, still vs moved, one take per card,

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /*
  * test_store — the lead store on a real SQLite file: migrations (from an
  * empty file and from every earlier version, with data kept), capture and

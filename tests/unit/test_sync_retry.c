@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /*
  * test_sync_retry — the sync worker's failure policy: which outcomes are
  * retried, the full-jitter back-off bounds, Retry-After in both forms.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /*
  * test_sync_sink — the sink table and the helpers sinks share: every type is
  * listed once, field values for CRM mappings, safe names for keys and files.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /*
  * test_ui_http — the web server inside a real event loop, driven over HTTP
  * by libcurl from a second thread (the loop thread owns the store, as in the

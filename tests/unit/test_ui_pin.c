@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /*
  * test_ui_pin — the admin PIN hash (PBKDF2), the campaign links and opaque
  * lead references in supplier QR codes, and the QR SVG.

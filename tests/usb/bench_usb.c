@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /*
  * bench_usb — latency from a scan's last USB report to its lead committed
  * and its "lead" event sent, through the real path: libusb under umockdev

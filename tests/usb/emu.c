@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /*
  * emu — umockdev-based emulation of scanners and printers (see emu.h).
  */

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /*
  * emu — emulated USB scanners and printers for the tests, on umockdev's
  * programmable ioctl handler: the program under test runs the real libusb

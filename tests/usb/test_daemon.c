@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /*
  * test_daemon — `matchbooth run` itself under umockdev: the daemon is started
  * with the test bed's environment and umockdev's preload, a HID POS scanner

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /*
  * test_usb — the USB and serial drivers end to end, through the real libusb
  * code path against umockdev-emulated devices (tests/usb/emu.c), with the

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # tests/usb/test_usb.c built with ASan+UBSan, under umockdev's preload (which
 # must come before the ASan runtime, hence verify_asan_link_order=0). Leaks
 # inside GLib/umockdev are suppressed (tests/usb/lsan.supp); ours are not.

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # The USB/serial driver tests (tests/usb/test_usb.c) under umockdev's preload:
 # libusb's real code path against emulated devices.
 cd "$(dirname "$0")/../.." || exit 1

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /*
  * admin.js — the admin page: logs in with the PIN (session cookie set by the
  * server, CSRF token kept in memory only), then polls /api/admin/status.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /*
  * kiosk.js — the kiosk's touch UI: six steps driven by scans pushed over
  * Server-Sent Events, an on-screen keyboard, staff mode, seven languages.
