@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /*
  * cmd — the command functions of the CLI, one cmd_<file>.c per group of
  * commands. cli.c lists them in its one table (name, options, help); each
