@@ -30,6 +30,7 @@
 #include <unistd.h>
 #include <zlib.h>
 
+#include "firmware/base/afile.h"
 #include "firmware/runtime/bus.h"
 #include "firmware/base/clock.h"
 #include "firmware/config/config.h"
@@ -38,6 +39,7 @@
 #include "firmware/runtime/loop.h"
 #include "firmware/config/show.h"
 #include "firmware/store/store.h"
+#include "firmware/store/store_meta.h"
 #include "sync/retry.h"
 #include "sync/sink.h"
 
@@ -959,80 +961,24 @@ static void on_hb_timer(struct loop *l, void *ud)
 
 static char *meta_get(struct sync *sy, const char *key)
 {
-    sqlite3_stmt *st;
     char *v = NULL;
-    if (sqlite3_prepare_v2(store_db(sy->store), "SELECT value FROM meta WHERE key = ?1", -1, &st,
-                           NULL) != SQLITE_OK)
-        return NULL;
-    sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
-    if (sqlite3_step(st) == SQLITE_ROW)
-        v = strdup((const char *)sqlite3_column_text(st, 0));
-    sqlite3_finalize(st);
+    struct err e = {0};
+    if (store_meta_get(sy->store, key, &v, &e) < 0)
+        log_warn("sync", "%s", e.msg);
     return v;
 }
 
 static void meta_set(struct sync *sy, const char *key, const char *value)
 {
-    sqlite3_stmt *st;
-    if (sqlite3_prepare_v2(store_db(sy->store),
-                           "INSERT INTO meta(key, value) VALUES (?1, ?2) ON CONFLICT(key) DO "
-                           "UPDATE SET value = ?2",
-                           -1, &st, NULL) != SQLITE_OK)
-        return;
-    sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 2, value, -1, SQLITE_STATIC);
-    sqlite3_step(st);
-    sqlite3_finalize(st);
+    struct err e = {0};
+    if (store_meta_set(sy->store, key, value, &e) < 0)
+        log_warn("sync", "%s", e.msg);
 }
 
-/* Writes data to path atomically: temp file next to it, fsync, rename,
- * fsync of the directory. */
+/* Writes data to path atomically and durably (afile.h). */
 static int replace_file(const char *path, const char *data, size_t len, struct err *e)
 {
-    char tmp[4200], dir[4200];
-    snprintf(tmp, sizeof tmp, "%s.new.%d", path, (int)getpid());
-    snprintf(dir, sizeof dir, "%s", path);
-    char *slash = strrchr(dir, '/');
-    if (slash)
-        *(slash == dir ? slash + 1 : slash) = '\0';
-    else
-        snprintf(dir, sizeof dir, ".");
-    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644), dfd = -1, rc = -1;
-    if (fd < 0) {
-        err_set(e, ERR_IO, "%s: %s", tmp, strerror(errno));
-        goto out;
-    }
-    for (size_t off = 0; off < len;) {
-        ssize_t w = write(fd, data + off, len - off);
-        if (w < 0 && errno == EINTR)
-            continue;
-        if (w < 0) {
-            err_set(e, ERR_IO, "%s: %s", tmp, strerror(errno));
-            goto out;
-        }
-        off += (size_t)w;
-    }
-    if (fsync(fd) < 0 || close(fd) < 0) {
-        fd = -1;
-        err_set(e, ERR_IO, "%s: %s", tmp, strerror(errno));
-        goto out;
-    }
-    fd = -1;
-    if (rename(tmp, path) < 0) {
-        err_set(e, ERR_IO, "rename to %s: %s", path, strerror(errno));
-        goto out;
-    }
-    if ((dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) >= 0)
-        fsync(dfd);
-    rc = 0;
-out:
-    if (fd >= 0)
-        close(fd);
-    if (dfd >= 0)
-        close(dfd);
-    if (rc < 0)
-        unlink(tmp);
-    return rc;
+    return afile_replace(path, NULL, 0644, data, len, e);
 }
 
 /* Is the file at path exactly these bytes? */
