@@ -19,6 +19,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "firmware/base/afile.h"
 #include "sync/sink.h"
 
 /* Removes our temp files left by a crash between write and rename (their
@@ -49,20 +50,6 @@ static int spool_open(struct sink *s, struct err *e)
     return 0;
 }
 
-static int write_all(int fd, const char *p, size_t n)
-{
-    while (n) {
-        ssize_t w = write(fd, p, n);
-        if (w < 0 && errno == EINTR)
-            continue;
-        if (w < 0)
-            return -1;
-        p += w;
-        n -= (size_t)w;
-    }
-    return 0;
-}
-
 static int spool_write(struct sink *s, const struct sink_batch *b, struct err *e)
 {
     const char *dir = sink_str(s, "dir");
@@ -86,37 +73,19 @@ static int spool_write(struct sink *s, const struct sink_batch *b, struct err *e
         }
         free(line);
     }
-    int rc = -1, fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644), dfd = -1;
-    if (fd < 0) {
-        err_set(e, ERR_IO, "spool %s: %s", tmp, strerror(errno));
+    /* The temporary name is the one spool_sweep() knows. */
+    struct afile f;
+    int rc = -1;
+    if (afile_open(&f, path, tmp, 0644, e) < 0)
         goto out;
-    }
-    if (write_all(fd, body.data ? body.data : "", body.len) < 0 || fsync(fd) < 0) {
-        err_set(e, errno == ENOSPC ? ERR_FULL : ERR_IO, "spool %s: %s", tmp, strerror(errno));
-        goto out;
-    }
-    if (close(fd) < 0) {
-        fd = -1;
-        err_set(e, ERR_IO, "spool %s: %s", tmp, strerror(errno));
-        goto out;
-    }
-    fd = -1;
-    if (rename(tmp, path) < 0) {
-        err_set(e, ERR_IO, "spool rename to %s: %s", path, strerror(errno));
-        goto out;
-    }
-    if ((dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0 || fsync(dfd) < 0) {
-        err_set(e, ERR_IO, "spool fsync %s: %s", dir, strerror(errno));
+    if (afile_write(&f, body.data ? body.data : "", body.len, e) < 0 || afile_commit(&f, e) < 0) {
+        afile_abort(&f);
         goto out;
     }
     rc = 0;
 out:
-    if (fd >= 0)
-        close(fd);
-    if (dfd >= 0)
-        close(dfd);
     if (rc < 0)
-        unlink(tmp);
+        err_wrap(e, "spool");
     buf_free(&body);
     return rc;
 }

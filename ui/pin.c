@@ -8,15 +8,15 @@
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/rand.h>
-#include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "firmware/store/store.h"
+#include "firmware/store/store_meta.h"
 
 #define SALT_LEN 16
 #define DK_LEN   32
+#define PIN_KEY  "ui.admin_pin_hash"
 
 static void hex(const unsigned char *p, size_t n, char *out)
 {
@@ -97,30 +97,14 @@ int pin_verify(const char *pin, const char *stored)
 
 char *pin_load(struct store *s)
 {
-    sqlite3_stmt *st;
     char *out = NULL;
-    if (sqlite3_prepare_v2(store_db(s), "SELECT value FROM meta WHERE key = 'ui.admin_pin_hash'",
-                           -1, &st, NULL) != SQLITE_OK)
-        return NULL;
-    if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0))
-        out = strdup((const char *)sqlite3_column_text(st, 0));
-    sqlite3_finalize(st);
+    store_meta_get(s, PIN_KEY, &out, NULL);
     return out;
 }
 
 int pin_save(struct store *s, const char *hash, struct err *e)
 {
-    sqlite3 *db = store_db(s);
-    sqlite3_stmt *st;
-    if (sqlite3_prepare_v2(db,
-                           "INSERT INTO meta (key, value) VALUES ('ui.admin_pin_hash', ?1) "
-                           "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
-                           -1, &st, NULL) != SQLITE_OK)
-        return err_set(e, ERR_IO, "save PIN: %s", sqlite3_errmsg(db));
-    sqlite3_bind_text(st, 1, hash, -1, SQLITE_TRANSIENT);
-    int rc = sqlite3_step(st);
-    sqlite3_finalize(st);
-    if (rc != SQLITE_DONE)
-        return err_set(e, ERR_IO, "save PIN: %s", sqlite3_errmsg(db));
+    if (store_meta_set(s, PIN_KEY, hash, e) < 0)
+        return err_wrap(e, "save PIN");
     return 0;
 }

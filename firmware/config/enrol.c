@@ -17,6 +17,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "firmware/base/afile.h"
 #include "firmware/base/buf.h"
 #include "firmware/config/config.h"
 #include "firmware/config/show.h"
@@ -89,72 +90,31 @@ out:
     return rc;
 }
 
-/* fsync of a directory, so a rename or unlink in it is on the disk. */
-static int sync_dir(const char *dir, struct err *e)
-{
-    int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (fd < 0)
-        return err_set(e, ERR_IO, "%s: %s", dir, strerror(errno));
-    int rc = fsync(fd) < 0 && errno != EINVAL ? -1 : 0; /* some filesystems refuse */
-    if (rc < 0)
-        err_set(e, ERR_IO, "fsync %s: %s", dir, strerror(errno));
-    close(fd);
-    return rc;
-}
-
-/* Installs the bytes of from as to (mode, gid; gid -1: unchanged), atomically. */
+/* Installs the bytes of from as to (mode, gid; gid -1: unchanged), atomically
+ * (afile.h). The temporary name keeps "enrol-" so a leftover is recognisable. */
 static int install_file(const char *from, const char *to, mode_t mode, gid_t gid, struct err *e)
 {
     struct buf b = {0};
-    char tmp[PATH_MAX], dir[PATH_MAX];
-    int fd = -1, rc = -1;
+    struct afile f;
+    char tmpl[PATH_MAX];
+    int rc = -1;
     if (read_small(from, &b, e) < 0)
         goto out;
-    dir_of(to, dir, sizeof dir);
-    if (snprintf(tmp, sizeof tmp, "%s.enrol-XXXXXX", to) >= (int)sizeof tmp) {
+    if (snprintf(tmpl, sizeof tmpl, "%s.enrol-XXXXXX", to) >= (int)sizeof tmpl) {
         err_set(e, ERR_INVALID, "%s: path too long", to);
         goto out;
     }
-    if ((fd = mkstemp(tmp)) < 0) {
-        err_set(e, ERR_IO, "%s: %s", tmp, strerror(errno));
+    if (afile_open(&f, to, tmpl, mode, e) < 0)
+        goto out;
+    if (afile_write(&f, b.data, b.len, e) < 0 ||
+        (gid != (gid_t)-1 && fchown(f.fd, (uid_t)-1, gid) < 0 &&
+         err_set(e, ERR_IO, "%s: setting the group: %s", f.tmp, strerror(errno))) ||
+        afile_commit(&f, e) < 0) {
+        afile_abort(&f);
         goto out;
     }
-    size_t off = 0;
-    while (off < b.len) {
-        ssize_t w = write(fd, b.data + off, b.len - off);
-        if (w < 0 && errno == EINTR)
-            continue;
-        if (w < 0) {
-            err_set(e, errno == ENOSPC ? ERR_FULL : ERR_IO, "%s: %s", tmp, strerror(errno));
-            goto out;
-        }
-        off += (size_t)w;
-    }
-    if (fchmod(fd, mode) < 0 || (gid != (gid_t)-1 && fchown(fd, (uid_t)-1, gid) < 0)) {
-        err_set(e, ERR_IO, "%s: setting mode and group: %s", tmp, strerror(errno));
-        goto out;
-    }
-    if (fsync(fd) < 0) {
-        err_set(e, ERR_IO, "fsync %s: %s", tmp, strerror(errno));
-        goto out;
-    }
-    if (close(fd) < 0) {
-        fd = -1;
-        err_set(e, ERR_IO, "%s: %s", tmp, strerror(errno));
-        goto out;
-    }
-    fd = -1;
-    if (rename(tmp, to) < 0) {
-        err_set(e, ERR_IO, "rename %s to %s: %s", tmp, to, strerror(errno));
-        goto out;
-    }
-    tmp[0] = '\0';
-    rc = sync_dir(dir, e);
+    rc = 0;
 out:
-    if (fd >= 0)
-        close(fd);
-    if (rc < 0 && tmp[0])
-        unlink(tmp);
     buf_free(&b);
     return rc;
 }
@@ -271,7 +231,7 @@ int enrol_apply(const char *src, const char *dest, bool remove_src, struct err *
         if (unlink(abs_src) < 0) {
             err_set(e, ERR_IO, "installed, but could not delete %s: %s", abs_src, strerror(errno));
             rc = 1;
-        } else if (sync_dir(src_dir, e) < 0) {
+        } else if (afile_sync_dir(src_dir, e) < 0) {
             rc = 1;
         }
     }

@@ -25,6 +25,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "firmware/base/afile.h"
 #include "firmware/export/export_format.h"
 #include "firmware/store/store.h"
 
@@ -1357,72 +1358,35 @@ int export_write_file(struct store *s, const struct export_request *r, const cha
     const struct export_format *f = format_of(r, e);
     if (!f)
         return -1;
-    char dir[PATH_MAX], tmp[PATH_MAX];
-    const char *slash = strrchr(path, '/');
-    if (!slash)
-        snprintf(dir, sizeof dir, ".");
-    else if (slash == path)
-        snprintf(dir, sizeof dir, "/");
-    else
-        snprintf(dir, sizeof dir, "%.*s", (int)(slash - path), path);
-    /* Same directory, so rename() is atomic; a dot name hides it meanwhile. */
-    if ((size_t)snprintf(tmp, sizeof tmp, "%s/.%s.XXXXXX", dir, slash ? slash + 1 : path) >=
-        sizeof tmp)
-        return err_set(e, ERR_INVALID, "export: path too long: %s", path);
-    int fd = mkostemp(tmp, O_CLOEXEC);
-    if (fd < 0)
-        return io_err(e, errno, "export: create temporary file in", dir);
-    /* mkstemp makes it 0600; an export is an ordinary file (umask applies). */
+    /* An export is an ordinary file of the user who asked (umask applies);
+     * afile keeps it 0600 until it is complete. */
     mode_t um = umask(0);
     umask(um);
-    fchmod(fd, 0666 & ~um);
+    struct afile af;
+    if (afile_open(&af, path, NULL, 0666 & ~um, e) < 0)
+        return err_wrap(e, "export");
     struct export_result rr = {0};
-    int ret = -1, dfd = -1;
     if (f->needs_path) {
-        close(fd);
-        fd = -1;
-        if (run(s, r, f, -1, tmp, &rr, path, e) < 0)
-            goto out;
-        if ((fd = open(tmp, O_RDONLY | O_CLOEXEC)) < 0) {
-            io_err(e, errno, "export: open", tmp);
-            goto out;
-        }
+        if (afile_release(&af, e) < 0 || run(s, r, f, -1, af.tmp, &rr, path, e) < 0)
+            goto fail;
         struct stat sb;
-        if (fstat(fd, &sb) == 0)
+        if (stat(af.tmp, &sb) == 0)
             rr.bytes = (uint64_t)sb.st_size;
-    } else if (run(s, r, f, fd, tmp, &rr, path, e) < 0) {
-        goto out;
+    } else if (run(s, r, f, af.fd, af.tmp, &rr, path, e) < 0) {
+        goto fail;
     }
-    if (fsync(fd) < 0) {
-        io_err(e, errno, "export: fsync", tmp);
-        goto out;
+    /* After the rename only the directory's durability can fail: the file is
+     * complete and in place, but we do not say "written". */
+    if (afile_commit(&af, e) < 0) {
+        err_wrap(e, "export");
+        goto fail;
     }
-    int cfd = fd;
-    fd = -1;
-    if (close(cfd) < 0) {
-        io_err(e, errno, "export: close", tmp);
-        goto out;
-    }
-    if (rename(tmp, path) < 0) {
-        io_err(e, errno, "export: rename to", path);
-        goto out;
-    }
-    /* The rename itself must reach the disk before we say "written". */
-    if ((dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0 || fsync(dfd) < 0) {
-        io_err(e, errno, "export: fsync directory", dir);
-        if (dfd >= 0)
-            close(dfd);
-        return -1; /* the file is complete and in place; only durability is in doubt */
-    }
-    close(dfd);
     if (res)
         *res = rr;
     return 0;
-out:
-    if (fd >= 0)
-        close(fd);
-    unlink(tmp);
-    return ret;
+fail:
+    afile_abort(&af);
+    return -1;
 }
 
 void export_file_name(const char *show, const struct export_format *f, int64_t now_ms, char *out,

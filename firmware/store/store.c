@@ -19,6 +19,7 @@
 
 #include "firmware/base/buf.h"
 #include "firmware/base/log.h"
+#include "firmware/store/store_db.h"
 
 enum {
     Q_SHOW_UPSERT,
@@ -98,6 +99,7 @@ static const char *const sql_text[Q_COUNT] = {
 struct store {
     sqlite3 *db;
     sqlite3_stmt *q[Q_COUNT];
+    struct store_db *conn; /* the statement cache of the other store modules */
     struct strv sinks;
     char *path;
 };
@@ -105,6 +107,11 @@ struct store {
 sqlite3 *store_db(struct store *s)
 {
     return s->db;
+}
+
+struct store_db *store_conn(struct store *s)
+{
+    return s->conn;
 }
 
 /* The prepared statement for q, reset and unbound; NULL with e on failure. */
@@ -164,6 +171,10 @@ struct store *store_open(const char *path, struct err *e)
         err_set(e, ERR_IO, "open %s: %s", path, s->db ? sqlite3_errmsg(s->db) : "out of memory");
         goto fail;
     }
+    if (!(s->conn = store_db_new(s->db))) {
+        err_set(e, ERR_INTERNAL, "open %s: out of memory", path);
+        goto fail;
+    }
     sqlite3_extended_result_codes(s->db, 0);
     sqlite3_busy_timeout(s->db, 5000);
     /* WAL + FULL: every commit is fdatasync'ed before it returns, and
@@ -189,6 +200,7 @@ void store_close(struct store *s)
         return;
     for (int i = 0; i < Q_COUNT; i++)
         sqlite3_finalize(s->q[i]);
+    store_db_free(s->conn);
     sqlite3_close(s->db);
     strv_free(&s->sinks);
     free(s->path);

@@ -27,6 +27,7 @@
 
 struct store;
 struct sqlite3;
+struct store_db;
 struct cJSON;
 
 /*
@@ -37,9 +38,13 @@ struct cJSON;
 struct store *store_open(const char *path, struct err *e);
 void store_close(struct store *s); /* NULL-safe */
 
-/* The connection, for modules that keep their own tables (roster, catalog,
- * outbox worker). Same thread rules as the store. */
+/* The raw connection. Being removed: SQL belongs in firmware/store/ (the
+ * modules there use store_conn() and store_db.h). */
 struct sqlite3 *store_db(struct store *s);
+
+/* The connection and its statement cache, for the modules of
+ * firmware/store/ (store_db.h); never NULL for an open store. */
+struct store_db *store_conn(struct store *s);
 
 /* The sinks an outbox row is queued for on every change (copied). */
 int store_set_sinks(struct store *s, const struct strv *sinks);
