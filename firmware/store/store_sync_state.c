@@ -38,9 +38,9 @@ int store_sync_state_get(struct store *s, const char *sink, struct store_sync_st
         out->last_ok_ms = sqlite3_column_int64(st, 5);
         out->sent = sqlite3_column_int64(st, 6);
     } else if (rc != SQLITE_DONE) {
-        store_db_fail(d, e, "read sync state");
+        store_db_fail(d, e, "read");
         sqlite3_reset(st);
-        return err_wrap(e, "%s", sink);
+        return err_wrap(e, "sync state of %s", sink);
     }
     sqlite3_reset(st);
     return rc == SQLITE_ROW ? 0 : 1;
@@ -62,5 +62,7 @@ int store_sync_state_put(struct store *s, const char *sink, const struct store_s
     sqlite3_bind_int64(st, 6, in->last_attempt_ms);
     sqlite3_bind_int64(st, 7, in->last_ok_ms);
     sqlite3_bind_int64(st, 8, in->sent);
-    return store_db_step_done(d, st, e, "save sync state");
+    if (store_db_step_done(d, st, e, "save") < 0)
+        return err_wrap(e, "sync state of %s", sink);
+    return 0;
 }
