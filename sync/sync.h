@@ -21,8 +21,9 @@
  * libcurl's multi interface on the loop, outbox.c is one sink's side of the
  * worker, net.c the online/offline state, rate.c a sink's request limit,
  * retry.c the failure policy, heartbeat.c and pull.c the side jobs, sink.c
- * the table of sink types in sync/sinks/. Their SQL lives in
- * firmware/store/store_outbox.c and store_sync_state.c.
+ * the table of sink types in sync/sinks/. Their SQL lives in the store:
+ * firmware/store/store_outbox.c, store_sync_state.c and store_meta.c (the
+ * pulls' ETags). docs/SYNC.md has the map.
  */
 #ifndef MB_SYNC_H
 #define MB_SYNC_H
