@@ -90,7 +90,9 @@ for f in /usr/bin/matchbooth /lib/systemd/system/matchbooth.service \
 	/lib/udev/rules.d/70-matchbooth.rules /usr/lib/matchbooth/kiosk-browser \
 	/lib/systemd/system/matchbooth-usb-export@.service /lib/udev/rules.d/99-matchbooth-usb-export.rules \
 	/etc/pam.d/matchbooth-kiosk /etc/matchbooth/matchbooth.conf \
-	/usr/share/matchbooth/demo/form.json /usr/share/doc/matchbooth/matchbooth.conf.example; do
+	/usr/share/matchbooth/demo/form.json /usr/share/doc/matchbooth/matchbooth.conf.example \
+	/usr/share/doc/matchbooth/copyright /usr/share/doc/matchbooth/changelog.gz \
+	/usr/share/man/man1/matchbooth.1.gz /usr/share/metainfo/matchbooth.metainfo.xml; do
 	check "[ -e '$root$f' ]" "file $f"
 done
 check '[ -x "$root/usr/bin/matchbooth" ] && [ -x "$root/usr/lib/matchbooth/kiosk-browser" ]' "programs are executable"
