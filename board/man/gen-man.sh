@@ -29,7 +29,9 @@ if [ -z "${SOURCE_DATE_EPOCH:-}" ]; then
 	export SOURCE_DATE_EPOCH
 fi
 
-mb() { $run "$bin" "$@"; }
+# OMP_THREAD_LIMIT set: `run` and `card` do not re-execute themselves to set
+# it (which fails under qemu-user, whose /proc/self/exe is qemu).
+mb() { OMP_THREAD_LIMIT=1 $run "$bin" "$@"; }
 
 # The first line is "matchbooth VERSION — SUMMARY": the summary is the NAME
 # line; the rest, from "usage:", is what help2man parses (it knows the
