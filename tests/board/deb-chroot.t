@@ -13,47 +13,18 @@
 # Not root: a TAP skip that says so (the harness prints it). Root without
 # debootstrap: a failure, not a skip (make check installs it).
 set -u
-if [ "$(id -u)" -ne 0 ]; then
-	echo "1..0 # SKIP needs root (debootstrap, chroot and bind mounts of /proc and /dev; running as $(id -un))"
-	exit 0
-fi
-command -v debootstrap >/dev/null ||
-	{ echo "Bail out! debootstrap is not installed (board/install-deps.sh test)"; exit 1; }
-top=$(cd "$(dirname "$0")/../.." && pwd)
-deb=${MB_DEB:-$(ls "${MB_BUILD:-$top/build}"/matchbooth_*_"$(dpkg --print-architecture)".deb 2>/dev/null | tail -1)}
-[ -f "$deb" ] || { echo "Bail out! no package: make deb (or set MB_DEB)"; exit 1; }
-cache=${MB_CHROOT_CACHE:-$top/build/chroot}
-mirror=${MB_MIRROR:-$(sed -n 's/^URIs: *//p' /etc/apt/sources.list.d/debian.sources 2>/dev/null | head -1)}
-mirror=${mirror:-http://deb.debian.org/debian}
-n=0
-fail=0
+. "$(dirname "$0")/tap.sh"
+needs_root "debootstrap, chroot and bind mounts of /proc and /dev"
+needs_tool debootstrap
+deb_under_test
 t0=$(date +%s)
-ok() { # ok COND-EXIT-STATUS NAME
-	n=$((n + 1))
-	if [ "$1" -eq 0 ]; then echo "ok $n - $2"; else echo "not ok $n - $2"; fail=1; fi
-}
 check() { # check 'shell test' NAME
 	eval "$1" >/dev/null 2>&1
 	ok $? "$2"
 }
-diag() { echo "# $*"; }
 
-# 1. The base root, once.
-mkdir -p "$cache"
-# deb-boot.t may want it at the same time: one builds, the other waits.
-exec 9>"$cache/.lock"
-flock 9
-if [ ! -f "$cache/base/.complete" ]; then
-	rm -rf "$cache/base"
-	s=$(date +%s)
-	if ! debootstrap --variant=minbase bookworm "$cache/base" "$mirror" >"$cache/debootstrap.log" 2>&1; then
-		echo "Bail out! debootstrap from $mirror failed (see $cache/debootstrap.log)"
-		exit 1
-	fi
-	touch "$cache/base/.complete"
-	diag "debootstrap (minbase, bookworm): $(($(date +%s) - s)) s"
-fi
-flock -u 9
+# 1. The base root, once (deb-boot.t shares it).
+debian_base
 root=$(mktemp -d "$cache/run-XXXXXX")
 cleanup() {
 	umount -l "$root/proc" 2>/dev/null
@@ -208,5 +179,4 @@ check '[ "$leads_after" -eq "$leads_before" ]' "the kept leads are there after r
 check '[ "$(in_root getent passwd matchbooth | cut -d: -f3)" = "$uid" ]' "same uid for matchbooth"
 
 diag "deb-chroot.t took $(($(date +%s) - t0)) s"
-echo "1..$n"
-exit $fail
+done_testing

@@ -14,16 +14,8 @@
 #   - the conffiles are exactly the files under /etc.
 # Needs the .deb (make deb) and the build (make); no root.
 set -u
-top=$(cd "$(dirname "$0")/../.." && pwd)
-build=${MB_BUILD:-$top/build}
-deb=${MB_DEB:-$(ls "$build"/matchbooth_*_"$(dpkg --print-architecture)".deb 2>/dev/null | tail -1)}
-n=0
-fail=0
-ok() {
-	n=$((n + 1))
-	if [ "$1" -eq 0 ]; then echo "ok $n - $2"; else echo "not ok $n - $2"; fail=1; fi
-}
-[ -f "$deb" ] || { echo "Bail out! no package: make deb (or set MB_DEB)"; exit 1; }
+. "$(dirname "$0")/tap.sh"
+deb_under_test
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
@@ -31,7 +23,7 @@ env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL make -s -C "$top" install PREFIX=/usr DE
 	BUILD="$build" >"$tmp/make.log" 2>&1
 rc=$?
 ok $rc "make install PREFIX=/usr DESTDIR=…"
-[ $rc -eq 0 ] || { sed 's/^/# /' "$tmp/make.log" | tail -20; exit 1; }
+[ $rc -eq 0 ] || { sed 's/^/# /' "$tmp/make.log" | tail -20; bail "make install failed"; }
 mkdir "$tmp/pkg"
 dpkg-deb -x "$deb" "$tmp/pkg"
 ok $? "dpkg-deb -x $(basename "$deb")"
@@ -88,5 +80,4 @@ conffiles=$(dpkg-deb --info "$deb" conffiles 2>/dev/null | sort)
 etc=$(cd "$tmp/pkg" && find ./etc -type f | sed 's|^\.||' | sort)
 [ -n "$etc" ] && [ "$conffiles" = "$etc" ]
 ok $? "the conffiles are the files under /etc: $(echo $conffiles)"
-echo "1..$n"
-exit $fail
+done_testing

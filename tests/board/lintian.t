@@ -11,16 +11,9 @@
 # Needs lintian (board/install-deps.sh test); ~15 s. As root lintian says it
 # is "not recommended": that line goes to stderr and is ignored.
 set -u
-top=$(cd "$(dirname "$0")/../.." && pwd)
-deb=${MB_DEB:-$(ls "${MB_BUILD:-$top/build}"/matchbooth_*_"$(dpkg --print-architecture)".deb 2>/dev/null | tail -1)}
-n=0
-fail=0
-ok() {
-	n=$((n + 1))
-	if [ "$1" -eq 0 ]; then echo "ok $n - $2"; else echo "not ok $n - $2"; fail=1; fi
-}
-command -v lintian >/dev/null || { echo "Bail out! lintian is not installed (board/install-deps.sh test)"; exit 1; }
-[ -f "$deb" ] || { echo "Bail out! no package: make deb (or set MB_DEB)"; exit 1; }
+. "$(dirname "$0")/tap.sh"
+command -v lintian >/dev/null || bail "lintian is not installed (board/install-deps.sh test)"
+deb_under_test
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
@@ -71,5 +64,4 @@ printf 'Package: mb-bad\nVersion: 1.0\nArchitecture: all\nMaintainer: nobody <no
 dpkg-deb --root-owner-group --build "$tmp/bad" "$tmp/bad.deb" >/dev/null 2>&1
 lintian --tag-display-limit 0 "$tmp/bad.deb" 2>/dev/null | grep -q '^E: mb-bad: no-copyright-file'
 ok $? "the same check finds E: no-copyright-file in a package made without debhelper"
-echo "1..$n"
-exit $fail
+done_testing

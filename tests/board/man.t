@@ -7,18 +7,11 @@
 # page (and the built one is it); a help text that is not the expected shape
 # stops the generator instead of giving a wrong page.
 set -u
-top=$(cd "$(dirname "$0")/../.." && pwd)
-build=${MB_BUILD:-$top/build}
+. "$(dirname "$0")/tap.sh"
 bin=$build/matchbooth
 gen=$top/board/man/gen-man.sh
-n=0
-fail=0
-ok() {
-	n=$((n + 1))
-	if [ "$1" -eq 0 ]; then echo "ok $n - $2"; else echo "not ok $n - $2"; fail=1; fi
-}
-[ -x "$bin" ] || { echo "Bail out! no $bin: make"; exit 1; }
-command -v help2man >/dev/null || { echo "Bail out! help2man is not installed (board/install-deps.sh build)"; exit 1; }
+[ -x "$bin" ] || bail "no $bin: make"
+command -v help2man >/dev/null || bail "help2man is not installed (board/install-deps.sh build)"
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 export LC_ALL=C.UTF-8
@@ -80,5 +73,4 @@ err=$(sh "$gen" "$tmp/fake" 2>&1 >/dev/null)
 rc=$?
 [ $rc -ne 0 ] && echo "$err" | grep -q 'gen-man: the first line'
 ok $? "an unexpected help text stops gen-man.sh: $err"
-echo "1..$n"
-exit $fail
+done_testing
