@@ -17,6 +17,7 @@
 # systemd-nspawn or debootstrap: a failure, not a skip (make check installs
 # them).
 set -u
+# shellcheck source=tests/board/tap.sh
 . "$(dirname "$0")/tap.sh"
 needs_root "debootstrap, chroot and booting a container with systemd-nspawn"
 needs_tool systemd-nspawn

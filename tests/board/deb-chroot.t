@@ -13,6 +13,7 @@
 # Not root: a TAP skip that says so (the harness prints it). Root without
 # debootstrap: a failure, not a skip (make check installs it).
 set -u
+# shellcheck source=tests/board/tap.sh
 . "$(dirname "$0")/tap.sh"
 needs_root "debootstrap, chroot and bind mounts of /proc and /dev"
 needs_tool debootstrap

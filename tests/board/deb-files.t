@@ -14,6 +14,7 @@
 #   - the conffiles are exactly the files under /etc.
 # Needs the .deb (make deb) and the build (make); no root.
 set -u
+# shellcheck source=tests/board/tap.sh
 . "$(dirname "$0")/tap.sh"
 deb_under_test
 tmp=$(mktemp -d)

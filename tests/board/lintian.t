@@ -11,6 +11,7 @@
 # Needs lintian (board/install-deps.sh test); ~15 s. As root lintian says it
 # is "not recommended": that line goes to stderr and is ignored.
 set -u
+# shellcheck source=tests/board/tap.sh
 . "$(dirname "$0")/tap.sh"
 command -v lintian >/dev/null || bail "lintian is not installed (board/install-deps.sh test)"
 deb_under_test

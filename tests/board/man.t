@@ -7,6 +7,7 @@
 # page (and the built one is it); a help text that is not the expected shape
 # stops the generator instead of giving a wrong page.
 set -u
+# shellcheck source=tests/board/tap.sh
 . "$(dirname "$0")/tap.sh"
 bin=$build/matchbooth
 gen=$top/board/man/gen-man.sh

@@ -1,4 +1,5 @@
 # SPDX-License-Identifier: Apache-2.0
+# shellcheck shell=bash
 # tap.sh — sourced by the shell tests of tests/board (`. "$(dirname "$0")/tap.sh"`):
 # TAP output and where things are, so each test holds only its checks.
 #
