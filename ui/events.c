@@ -10,7 +10,6 @@
 #include <string.h>
 
 #include "firmware/base/buf.h"
-#include "firmware/base/log.h"
 #include "firmware/config/show.h"
 #include "firmware/runtime/loop.h"
 #include "ui/kiosk.h"

@@ -12,7 +12,6 @@
 #define MB_UI_REPLY_H
 
 #include <microhttpd.h>
-#include <stdbool.h>
 
 #include "firmware/base/buf.h"
 #include "firmware/base/err.h"
