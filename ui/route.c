@@ -32,44 +32,49 @@
  * that give unknown paths the policy of their family, most specific first.
  */
 // clang-format off
+/* A row: the columns of route.h without their ROUTE_ and ROUTE_CSRF_
+ * prefixes, so that the table reads as one. */
+#define ROW(methods, path, peer, who, csrf, fn) \
+    {ROUTE_##methods, path, ROUTE_##peer, ROUTE_##who, ROUTE_CSRF_##csrf, fn}
+
 const struct route route_table[] = {
-/*   methods     path                   peer           who              csrf                handler */
+/*  ROW(methods, path,              peer,    who,       csrf,    handler) */
     /* The pages: the admin page is reachable from the network when [ui]
      * allow_remote opens it; it logs in with /api/boot's token. */
-    {ROUTE_READ, "/",                   ROUTE_NETWORK, ROUTE_ANYONE,    ROUTE_CSRF_NONE,    page_serve},
-    {ROUTE_READ, "/admin",              ROUTE_NETWORK, ROUTE_ANYONE,    ROUTE_CSRF_NONE,    page_serve},
-    {ROUTE_READ, "/api/boot",           ROUTE_NETWORK, ROUTE_ANYONE,    ROUTE_CSRF_KIOSK,   kiosk_boot},
+    ROW(READ, "/",                  NETWORK, ANYONE,    NONE,    page_serve),
+    ROW(READ, "/admin",             NETWORK, ANYONE,    NONE,    page_serve),
+    ROW(READ, "/api/boot",          NETWORK, ANYONE,    KIOSK,   kiosk_boot),
     /* The kiosk's own browser: the stream and the visit carry visitors'
      * data. Writes about a lead only for the visit in progress. */
-    {ROUTE_GET,  "/api/events",         ROUTE_LOCAL,   ROUTE_ANYONE,    ROUTE_CSRF_KIOSK,   events_open},
-    {ROUTE_POST, "/api/demo",           ROUTE_LOCAL,   ROUTE_ANYONE,    ROUTE_CSRF_KIOSK,   kiosk_demo},
-    {ROUTE_POST, "/api/manual",         ROUTE_LOCAL,   ROUTE_ANYONE,    ROUTE_CSRF_KIOSK,   kiosk_manual},
-    {ROUTE_POST, "/api/lead/fields",    ROUTE_LOCAL,   ROUTE_VISITOR,   ROUTE_CSRF_KIOSK,   kiosk_fields},
-    {ROUTE_POST, "/api/lead/answers",   ROUTE_LOCAL,   ROUTE_VISITOR,   ROUTE_CSRF_KIOSK,   kiosk_answers},
-    {ROUTE_POST, "/api/lead/consents",  ROUTE_LOCAL,   ROUTE_VISITOR,   ROUTE_CSRF_KIOSK,   kiosk_consents},
-    {ROUTE_READ, "/api/matches",        ROUTE_LOCAL,   ROUTE_VISITOR,   ROUTE_CSRF_KIOSK,   match_list},
-    {ROUTE_READ, "/api/search",         ROUTE_LOCAL,   ROUTE_VISITOR,   ROUTE_CSRF_KIOSK,   match_search},
-    {ROUTE_READ, "/api/qr",             ROUTE_LOCAL,   ROUTE_VISITOR,   ROUTE_CSRF_KIOSK,   match_qr},
-    {ROUTE_POST, "/api/print",          ROUTE_LOCAL,   ROUTE_VISITOR,   ROUTE_CSRF_KIOSK,   match_print},
+    ROW(GET,  "/api/events",        LOCAL,   ANYONE,    KIOSK,   events_open),
+    ROW(POST, "/api/demo",          LOCAL,   ANYONE,    KIOSK,   kiosk_demo),
+    ROW(POST, "/api/manual",        LOCAL,   ANYONE,    KIOSK,   kiosk_manual),
+    ROW(POST, "/api/lead/fields",   LOCAL,   VISITOR,   KIOSK,   kiosk_fields),
+    ROW(POST, "/api/lead/answers",  LOCAL,   VISITOR,   KIOSK,   kiosk_answers),
+    ROW(POST, "/api/lead/consents", LOCAL,   VISITOR,   KIOSK,   kiosk_consents),
+    ROW(READ, "/api/matches",       LOCAL,   VISITOR,   KIOSK,   match_list),
+    ROW(READ, "/api/search",        LOCAL,   VISITOR,   KIOSK,   match_search),
+    ROW(READ, "/api/qr",            LOCAL,   VISITOR,   KIOSK,   match_qr),
+    ROW(POST, "/api/print",         LOCAL,   VISITOR,   KIOSK,   match_print),
     /* Only the card under review (the handler checks its read_id). */
-    {ROUTE_POST, "/api/card/store",     ROUTE_LOCAL,   ROUTE_ANYONE,    ROUTE_CSRF_KIOSK,   kiosk_card_store},
-    {ROUTE_POST, "/api/visit/end",      ROUTE_LOCAL,   ROUTE_ANYONE,    ROUTE_CSRF_KIOSK,   kiosk_visit_end},
+    ROW(POST, "/api/card/store",    LOCAL,   ANYONE,    KIOSK,   kiosk_card_store),
+    ROW(POST, "/api/visit/end",     LOCAL,   ANYONE,    KIOSK,   kiosk_visit_end),
     /* Sessions: made with the kiosk's token, then their own. */
-    {ROUTE_POST, "/api/staff/badge",    ROUTE_LOCAL,   ROUTE_ANYONE,    ROUTE_CSRF_KIOSK,   session_badge},
-    {ROUTE_POST, "/api/admin/login",    ROUTE_NETWORK, ROUTE_NOT_BADGE, ROUTE_CSRF_KIOSK,   session_login},
-    {ROUTE_POST, "/api/admin/logout",   ROUTE_NETWORK, ROUTE_STAFF,     ROUTE_CSRF_SESSION, session_logout},
-    {ROUTE_READ, "/api/admin/session",  ROUTE_NETWORK, ROUTE_STAFF,     ROUTE_CSRF_SESSION, session_info},
+    ROW(POST, "/api/staff/badge",   LOCAL,   ANYONE,    KIOSK,   session_badge),
+    ROW(POST, "/api/admin/login",   NETWORK, NOT_BADGE, KIOSK,   session_login),
+    ROW(POST, "/api/admin/logout",  NETWORK, STAFF,     SESSION, session_logout),
+    ROW(READ, "/api/admin/session", NETWORK, STAFF,     SESSION, session_info),
     /* The admin page (a PIN session) and staff mode (any session). */
-    {ROUTE_READ, "/api/admin/status",   ROUTE_NETWORK, ROUTE_ADMIN,     ROUTE_CSRF_SESSION, admin_status},
-    {ROUTE_READ, "/api/admin/export",   ROUTE_NETWORK, ROUTE_ADMIN,     ROUTE_CSRF_SESSION, admin_export},
-    {ROUTE_POST, "/api/staff/note",     ROUTE_LOCAL,   ROUTE_STAFF,     ROUTE_CSRF_SESSION, admin_note},
+    ROW(READ, "/api/admin/status",  NETWORK, ADMIN,     SESSION, admin_status),
+    ROW(READ, "/api/admin/export",  NETWORK, ADMIN,     SESSION, admin_export),
+    ROW(POST, "/api/staff/note",    LOCAL,   STAFF,     SESSION, admin_note),
     /* Unknown paths: their family's policy, then 404. */
-    {0,          "/api/admin/*",        ROUTE_NETWORK, ROUTE_ADMIN,     ROUTE_CSRF_SESSION, NULL},
-    {0,          "/api/staff/*",        ROUTE_LOCAL,   ROUTE_STAFF,     ROUTE_CSRF_SESSION, NULL},
-    {0,          "/api/*",              ROUTE_LOCAL,   ROUTE_ANYONE,    ROUTE_CSRF_KIOSK,   NULL},
+    ROW(NONE, "/api/admin/*",       NETWORK, ADMIN,     SESSION, NULL),
+    ROW(NONE, "/api/staff/*",       LOCAL,   STAFF,     SESSION, NULL),
+    ROW(NONE, "/api/*",             LOCAL,   ANYONE,    KIOSK,   NULL),
     /* Anything else: the files compiled into the binary (ui/assets). */
-    {ROUTE_READ, "*",                   ROUTE_NETWORK, ROUTE_ANYONE,    ROUTE_CSRF_NONE,    page_serve},
-    {0, NULL, 0, 0, 0, NULL},
+    ROW(READ, "*",                  NETWORK, ANYONE,    NONE,    page_serve),
+    {ROUTE_NONE, NULL, ROUTE_LOCAL, ROUTE_ANYONE, ROUTE_CSRF_NONE, NULL},
 };
 // clang-format on
 

@@ -43,6 +43,7 @@ struct reply;
 #define ROUTE_BODY_MAX (64u * 1024) /* bytes, any route */
 
 /* Methods a row answers (a set). */
+#define ROUTE_NONE 0u /* a row that only gives a policy (unknown paths) */
 #define ROUTE_GET  1u
 #define ROUTE_HEAD 2u
 #define ROUTE_POST 4u
@@ -91,12 +92,12 @@ struct route_req {
 typedef void route_fn(const struct route_ctx *c, const struct route_req *q, struct reply *r);
 
 struct route {
-    unsigned methods; /* ROUTE_GET … ; 0 for a row that only gives a policy */
+    unsigned methods; /* ROUTE_GET …, or ROUTE_NONE */
     const char *path; /* exact, or a prefix ending in '*' */
     enum route_peer peer;
     enum route_who who;
     enum route_csrf csrf;
-    route_fn *fn; /* NULL with methods 0 */
+    route_fn *fn; /* NULL with ROUTE_NONE */
 };
 
 /* Every route, terminated by a row whose path is NULL. */
