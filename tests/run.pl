@@ -9,7 +9,8 @@
 # Each program runs in its own process group, stdin from /dev/null, MB_JOBS at
 # a time (default 2). Its stdout is TAP (parsed with TAP::Parser once it has
 # finished); its stderr is kept and shown when it fails (always with
-# MB_VERBOSE=1, which also prints the TAP). A program FAILS on:
+# MB_VERBOSE=1, which also prints the TAP; as it comes when there is one
+# test). A program FAILS on:
 #   - a failed check, or a failing TODO (reported, never hidden);
 #   - any TAP parse error: no plan, a wrong plan (planned 5, ran 1), a plan in
 #     the middle, checks out of sequence; a line that is not TAP; "Bail out!";
@@ -49,11 +50,16 @@ my $EOF_GRACE = 2;     # seconds to wait after an exit for stdout and stderr to 
 
 # Per-test timeouts (seconds) where the default is not enough, by test key
 # (see test_key: "board/deb-chroot" for tests/board/deb-chroot.t, every build).
+# Measured on 2 loaded cores: valgrind.t 83 s, ui_valgrind.t 128 s, OCR 79 s.
 my %TIMEOUT = (
-    'board/deb-chroot' => 1800,    # debootstrap of a Debian 12 root on first use
-    'board/deb-boot'   => 1200,    # builds that root itself when run alone
-    'fuzz/fuzz'        => 600,     # every fuzzer for its time, one after the other
-    'ocr/card_accuracy' => 600,    # Tesseract over 76 cards; slow under load
+    'board/deb-chroot'          => 1800,    # debootstrap of a Debian 12 root on first use
+    'board/deb-boot'            => 1200,    # builds that root itself when run alone
+    'fuzz/fuzz'                 => 600,     # every fuzzer for its time, one after the other
+    'ocr/card_accuracy'         => 600,     # Tesseract over 76 cards
+    'integration/valgrind'      => 900,     # the daemon under valgrind: 20-50x slower
+    'integration/ui_valgrind'   => 900,
+    'integration/card_valgrind' => 900,
+    'sync/sync_valgrind'        => 900,
 );
 
 if (@ARGV && $ARGV[0] eq '--suggest') {
@@ -194,6 +200,7 @@ sub main {
                 next;
             }
             start($t);
+            $t->{live} = $VERBOSE && @tests == 1;    # one test: its output as it comes
             $running{$t->{pid}} = $t;
             for my $fh ($t->{out_fh}, $t->{err_fh}) {
                 $sel->add($fh);
@@ -206,6 +213,7 @@ sub main {
             my $n = sysread($fh, my $buf, 65536);
             if ($n) {
                 $t->{$which} .= $buf;
+                print $buf if $t->{live};
                 next;
             }
             $sel->remove($fh);
@@ -340,6 +348,7 @@ sub finish {
                 push @why, sprintf('skipped %s without saying why (a skip gives its reason)',
                     join(', ', map { $_->[0] ? "#$_->[0]" : 'everything' } @no_reason));
             } elsif ($entry) {
+                $t->{skip_ok} = 1;
                 push @skip_notes, "skipped ($what): listed in " . display_path($SKIPS_FILE)
                     . ":$entry->{line}: "
                     . "$entry->{why} [$entry->{cond}]";
@@ -392,10 +401,10 @@ sub report {
     splice(@fl, 40, @fl - 40, sprintf('  … %d more lines', @fl - 40)) if @fl > 41;
     print "         $_\n" for @fl;
     print "       - $_\n" for @$notes;
-    if ($VERBOSE) {
+    if ($VERBOSE && !$t->{live}) {
         print "       | $_\n" for split /\n/, $t->{out};
     }
-    if (($t->{failed} || $VERBOSE) && length $t->{err}) {
+    if (($t->{failed} || $VERBOSE) && !$t->{live} && length $t->{err}) {
         my @lines = split /\n/, $t->{err};
         my $cut = !$VERBOSE && @lines > 30 ? @lines - 30 : 0;
         print "       stderr", ($cut ? " (last 30 of " . @lines . " lines)" : ''), ":\n";
@@ -412,7 +421,7 @@ sub summary {
         my $b = $t->{build};
         my %n = %{$t->{n}};
         $pass{$b} += $n{pass};
-        $skip{$b} += $n{skip};
+        $skip{$b} += $n{skip} if $t->{skip_ok};    # a refused skip counts as a failure
         # A program that failed with no failed check (crash, bad TAP, timeout,
         # unlisted skip …) still counts one failure.
         $fail{$b} += $n{fail} + (@{$t->{why}} && !$n{fail} ? 1 : 0);

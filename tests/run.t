@@ -102,8 +102,10 @@ fails_with('a failed check', fixture('not_ok.t', "echo 1..2\necho ok 1\necho 'no
     qr/not ok 2 - the thing\n.*got 1, want 2/s);
 fails_with('a SKIP not in the list', fixture('skip_unlisted.t',
         "echo 1..2\necho ok 1\necho 'ok 2 # SKIP no widget'\n"), qr/does not list it/);
-fails_with('a whole-program SKIP not in the list', fixture('skip_all_unlisted.t',
+my $refused = fails_with('a whole-program SKIP not in the list', fixture('skip_all_unlisted.t',
         "echo '1..0 # SKIP no widget'\n"), qr/skipped \(all: no widget\) and skips\.txt does not list it/);
+ok($refused =~ /^0 checks × 1 build: 0 passed, 1 failed, 0 skipped$/m,
+    'a refused skip counts as a failure, not as a skip', $refused);
 fails_with('a listed SKIP whose condition does not hold here', fixture('skip_cond_false.t',
         "echo 1..1\necho 'ok 1 # SKIP no widget'\n"), qr/no condition listed for it .* holds/);
 fails_with('a listed SKIP that gives no reason', fixture('skip_noreason.t',
