@@ -173,8 +173,8 @@ sub main {
     my @queue = $JOBS > 1
         ? sort { ($times->{$b->{show}} // 10) <=> ($times->{$a->{show}} // 10) } @tests
         : @tests;
-    printf "running %d test program%s, %d at a time (MB_JOBS), timeout %s s (MB_TIMEOUT)\n",
-        scalar @tests, @tests == 1 ? '' : 's', $JOBS, $DEFAULT_TIMEOUT;
+    printf "running %d test program%s%s, timeout %s s (MB_TIMEOUT)\n", scalar @tests,
+        @tests == 1 ? '' : 's', @tests > 1 ? ", $JOBS at a time (MB_JOBS)" : '', $DEFAULT_TIMEOUT;
     $| = 1;
 
     my (%running, %by_fh);

@@ -178,6 +178,15 @@ ok($rc == 1 && $last eq '4 passed, 2 failed'
         && $all =~ /Failed: 2 of 3 test programs\n.*plan5_ran1\.t: TAP: Bad plan.*\n.*not_ok\.t: 1 failed check/,
     'a mix: every failure counted and listed at the end', $all);
 
+# ---- the real skip list: well formed, and naming tests that exist ------------------
+
+($rc, $all, $last) = runner({MB_SKIPS => "$ROOT/tests/skips.txt"}, "$tmp/plan_first.t");
+ok($rc == 0 && $all !~ /not TEST \| CONDITION \| REASON/, 'tests/skips.txt: every line parses', $all);
+open my $real, '<', "$ROOT/tests/skips.txt" or die;
+my @gone = grep { !-e "$ROOT/$_" && !-e "$ROOT/tests/$_.t" }
+    map { /^(\S+) \| / ? $1 : () } grep { !/^\s*(#|$)/ } <$real>;
+ok(!@gone, 'tests/skips.txt: every entry names a test that exists', "gone: @gone");
+
 # ---- names for `make test` -------------------------------------------------------
 
 my $sug = `perl $RUNNER --suggest test_stor build/tests/unit/test_store build/asan/tests/unit/test_store tests/integration/daemon.t tests/usb/daemon.t 2>&1`;
