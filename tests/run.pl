@@ -179,17 +179,19 @@ sub main {
 
     my (%running, %by_fh);
     my $sel = IO::Select->new;
+    # The tests run in their own process groups, out of reach of the
+    # terminal's Ctrl-C: on a signal (or a reader of our output gone, PIPE),
+    # take them down with us.
     my $stop = sub {
         my ($sig) = @_;
+        $SIG{$_} = 'IGNORE' for qw(INT TERM HUP PIPE);
         kill 'TERM', -$_->{pid} for values %running;
         sleep 1;
         kill 'KILL', -$_->{pid} for values %running;
-        print "\ninterrupted (SIG$sig): the running tests were killed\n";
+        print STDERR "\nrun.pl: SIG$sig: the running tests were killed\n";
         _exit(130);
     };
-    local $SIG{INT} = $stop;
-    local $SIG{TERM} = $stop;
-    local $SIG{HUP} = $stop;
+    local @SIG{qw(INT TERM HUP PIPE)} = ($stop) x 4;
 
     while (@queue || %running) {
         while (@queue && keys %running < $JOBS) {

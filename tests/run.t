@@ -139,6 +139,21 @@ $t0 = time;
 fails_with('a hang that ignores SIGTERM', $stubborn, qr/timed out after 2 s/);
 ok(time - $t0 < 30, sprintf('then KILL: over after %.1f s', time - $t0));
 
+# Interrupted (Ctrl-C reaches only the runner: tests are in their own groups):
+# the running tests die with it.
+my $slow = fixture('slow.t', "echo 1..1\nsleep 1000 &\necho \$! > $tmp/slow.pid\nwait\n");
+my $pid = fork // die "fork: $!";
+if (!$pid) {
+    open STDOUT, '>', '/dev/null';
+    open STDERR, '>', '/dev/null';
+    exec 'env', "MB_SKIPS=$tmp/skips.txt", "MB_BUILD=$tmp/build", 'perl', $RUNNER, $slow;
+}
+for (1 .. 100) { last if -s "$tmp/slow.pid"; select(undef, undef, undef, 0.1) }
+kill 'INT', $pid;
+waitpid($pid, 0);
+ok($? >> 8 == 130 && !alive(slurp("$tmp/slow.pid")),
+    'an interrupted runner exits 130 and takes its running tests with it', "status $?");
+
 # ---- good TAP: must pass -----------------------------------------------------
 
 passes('plan first', fixture('plan_first.t', "echo 1..2\necho ok 1\necho 'ok 2 - two'\n"),
