@@ -35,6 +35,7 @@ use Cwd qw(abs_path getcwd);
 use File::Basename qw(basename dirname);
 use File::Spec;
 use IO::Select;
+use List::Util qw(max);
 use POSIX qw(WNOHANG _exit setpgid);
 use TAP::Parser;
 use Time::HiRes qw(time sleep);
@@ -49,7 +50,8 @@ my $KILL_GRACE = 5;    # seconds between TERM and KILL
 my $EOF_GRACE = 2;     # seconds to wait after an exit for stdout and stderr to close
 
 # Per-test timeouts (seconds) where the default is not enough, by test key
-# (see test_key: "board/deb-chroot" for tests/board/deb-chroot.t, every build).
+# (see test_key: "board/deb-chroot" for tests/board/deb-chroot.t, every build);
+# a larger MB_TIMEOUT (a slow machine) wins.
 # Measured on 2 loaded cores: valgrind.t 83 s, ui_valgrind.t 128 s, OCR 79 s.
 my %TIMEOUT = (
     'board/deb-chroot'          => 1800,    # debootstrap of a Debian 12 root on first use
@@ -166,7 +168,7 @@ sub main {
         my ($key, $build) = test_key($p);
         push @tests, {
             path => $p, show => display_path($p), key => $key, build => $build,
-            timeout => ($TIMEOUT{$key} // $DEFAULT_TIMEOUT), out => '', err => '',
+            timeout => max($TIMEOUT{$key} // 0, $DEFAULT_TIMEOUT), out => '', err => '',
         };
     }
     # Longest first (times of the last run), so the slow ones do not start last.
