@@ -49,3 +49,4 @@ fuzz: fuzz-build
 
 MK_TEST_TARGETS += $(FUZZ_BINS)
 MK_CHECK_TESTS  += tests/fuzz/fuzz.t
+TEST_DEPS.tests/fuzz/fuzz.t := $(FUZZ_BINS)

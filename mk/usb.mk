@@ -23,17 +23,27 @@ $(BUILD)/asan/obj/tests/usb/%.o: tests/usb/%.c
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) $(UMOCKDEV_CFLAGS) -O1 $(SAN_FLAGS) -c $< -o $@
 
-$(BUILD)/tests/usb/%: $(BUILD)/obj/tests/usb/%.o $(BUILD)/obj/tests/usb/emu.o $(LIB_OBJS) \
-		$(BUILD)/obj/gen/assets.o $(TAP_OBJ)
+# Linked against the library archive (Makefile: LIB_A), like the unit tests.
+$(BUILD)/tests/usb/%: $(BUILD)/obj/tests/usb/%.o $(BUILD)/obj/tests/usb/emu.o $(TAP_OBJ) $(LIB_A)
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS) $(UMOCKDEV_LIBS)
+	@echo "  LD      $@"
+	$(Q)$(CC) $(CFLAGS) $(TEST_LDFLAGS) -o $@ $^ $(LDLIBS) $(UMOCKDEV_LIBS)
 
 $(BUILD)/asan/tests/usb/%: $(BUILD)/asan/obj/tests/usb/%.o $(BUILD)/asan/obj/tests/usb/emu.o \
-		$(ASAN_LIB_OBJS) $(BUILD)/asan/obj/gen/assets.o $(ASAN_TAP_OBJ)
+		$(ASAN_TAP_OBJ) $(ASAN_LIB_A)
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) $(SAN_FLAGS) -o $@ $^ $(LDLIBS) $(UMOCKDEV_LIBS)
+	@echo "  LD      $@"
+	$(Q)$(CC) $(CFLAGS) $(SAN_FLAGS) $(TEST_LDFLAGS) -o $@ $^ $(LDLIBS) $(UMOCKDEV_LIBS)
+
+USB_OBJS := $(patsubst %,$(BUILD)/obj/tests/usb/%.o,$(USB_TEST_NAMES) emu) \
+            $(BUILD)/asan/obj/tests/usb/test_usb.o $(BUILD)/asan/obj/tests/usb/emu.o
+.SECONDARY: $(USB_OBJS)
 
 MK_TEST_TARGETS += $(USB_BINS) $(USB_ASAN_BINS)
 MK_CHECK_TESTS  += tests/usb/usb.t tests/usb/usb-asan.t tests/usb/daemon.t
+# What `make test T=…` builds for each (Makefile: T_DEPS).
+TEST_DEPS.tests/usb/usb.t      := $(BUILD)/tests/usb/test_usb
+TEST_DEPS.tests/usb/usb-asan.t := $(BUILD)/asan/tests/usb/test_usb
+TEST_DEPS.tests/usb/daemon.t   := $(BUILD)/tests/usb/test_daemon $(BIN)
 
 bench: $(BUILD)/tests/usb/bench_usb

@@ -37,4 +37,11 @@ int err_wrap(struct err *e, const char *fmt, ...) __attribute__((format(printf, 
 /* Clears e (NULL-safe). */
 void err_clear(struct err *e);
 
+/*
+ * What kind of failure code is, in words for a person: "ok", "invalid
+ * input", "not found", "I/O error", "disk full", "busy", "internal error";
+ * "unknown error" for a value outside the enum. Never NULL; static storage.
+ */
+const char *err_code_name(enum err_code code);
+
 #endif
