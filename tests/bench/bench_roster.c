@@ -17,6 +17,7 @@
 #include "firmware/base/lead.h"
 #include "firmware/decode/roster.h"
 #include "firmware/store/store.h"
+#include "firmware/store/store_roster.h"
 
 #define ROWS    1000000
 #define LOOKUPS 10000
@@ -73,7 +74,7 @@ int main(int argc, char **argv)
     }
     struct roster_stats rs;
     t0 = now();
-    if (roster_import(store_db(st), "bench", csv, NULL, &rs, &e) < 0) {
+    if (roster_import(st, "bench", csv, NULL, &rs, &e) < 0) {
         fprintf(stderr, "bench_roster: %s\n", e.msg);
         return 1;
     }
@@ -88,7 +89,7 @@ int main(int argc, char **argv)
         long x = rand() % (rows + rows / 3);
         snprintf(id, sizeof id, "SB%07ld", x);
         struct lead_fields lf = {0};
-        int r = roster_lookup(store_db(st), "bench", id, &lf, &e);
+        int r = store_roster_lookup(st, "bench", id, &lf, &e);
         if (r < 0) {
             fprintf(stderr, "bench_roster: %s\n", e.msg);
             return 1;
