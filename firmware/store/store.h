@@ -14,9 +14,10 @@
  * prepared once per connection (store_db.h). This module owns the shows,
  * leads, scans, answers, consents and notes tables and queues outbox rows;
  * the other tables have modules of their own (store_meta, store_card,
- * store_roster, store_import, store_export for reading exports; the UI's
- * catalog and the sync state through their own modules). One struct store
- * belongs to one thread.
+ * store_roster, store_import; store_export reads exports), except the
+ * catalog and the sync state, which ui/ and sync/ still reach through
+ * store_db() until their modules land. One struct store belongs to one
+ * thread.
  */
 #ifndef MB_STORE_H
 #define MB_STORE_H
