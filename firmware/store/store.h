@@ -12,12 +12,11 @@
  * The schema and its migrations live in store_schema.c (PRAGMA user_version).
  * All SQL lives in firmware/store/ and goes through prepared statements,
  * prepared once per connection (store_db.h). This module owns the shows,
- * leads, scans, answers, consents and notes tables and queues outbox rows;
- * the other tables have modules of their own (store_meta, store_card,
- * store_roster, store_import; store_export reads exports), except the
- * catalog and the sync state, which ui/ and sync/ still reach through
- * store_db() until their modules land. One struct store belongs to one
- * thread.
+ * leads, scans, answers, consents and notes tables (and queues outbox rows
+ * through store_outbox); the other tables have modules of their own
+ * (store_outbox, store_sync_state, store_meta, store_catalog, store_card,
+ * store_roster, store_import; store_export reads exports). One struct store
+ * belongs to one thread.
  */
 #ifndef MB_STORE_H
 #define MB_STORE_H
