@@ -16,6 +16,7 @@
 #include "firmware/base/lead.h"
 #include "firmware/store/store.h"
 #include "firmware/store/store_db.h"
+#include "firmware/store/store_outbox.h"
 
 static const char SQL_RECORD[] = "INSERT INTO imports(file, imported_ms) VALUES (?1, ?2)";
 static const char SQL_SHOW[] = "INSERT INTO shows(id, name, timezone, created_ms) VALUES (?1, ?2, "
@@ -39,9 +40,6 @@ static const char SQL_NOTE[] = "INSERT INTO notes(lead_id, operator, note, ratin
 static const char SQL_SCAN[] =
     "INSERT INTO scans(show_id, lead_id, source, device, symbology, format, payload, scanned_ms, "
     "boot_id, mono_ms, clock_trusted) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)";
-/* The INSERT of store.c's outbox_queue: a new lead has no pending row. */
-static const char SQL_OUTBOX[] =
-    "INSERT INTO outbox(sink, lead_id, lead_version, created_ms) VALUES (?1, ?2, ?3, ?4)";
 static const char SQL_COUNTS[] = "UPDATE imports SET leads_added = leads_added + ?2, "
                                  "leads_present = leads_present + ?3 WHERE id = ?1";
 
@@ -329,22 +327,14 @@ out:
     return ret;
 }
 
-/* One pending outbox row per sink for the new lead id at version. */
+/* Queues the new lead id at version for the import's sinks, as a capture
+ * would (a new lead has no pending row: one new row per sink). */
 static int import_queue(struct store_import *im, const char *id, int64_t version, int64_t now_ms,
                         struct err *e)
 {
-    for (size_t i = 0; i < im->sinks.n; i++) {
-        sqlite3_stmt *st = q(im, SQL_OUTBOX, e);
-        if (!st)
-            return -1;
-        sqlite3_bind_text(st, 1, im->sinks.v[i], -1, SQLITE_STATIC);
-        sqlite3_bind_text(st, 2, id, -1, SQLITE_STATIC);
-        sqlite3_bind_int64(st, 3, version);
-        sqlite3_bind_int64(st, 4, now_ms);
-        if (step(im, st, e, "queue lead for sync") < 0)
-            return -1;
-        im->st.queued++;
-    }
+    if (store_outbox_queue(im->s, &im->sinks, id, version, now_ms, e) < 0)
+        return err_wrap(e, "import");
+    im->st.queued += (int64_t)im->sinks.n;
     return 0;
 }
 
