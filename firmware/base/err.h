@@ -4,7 +4,7 @@
  * message with context ("store: insert lead: database or disk is full").
  *
  * Functions return 0 on success or -1 on failure and, on failure, fill the
- * caller's struct err (when not NULL). Library messages (sqlite3_errmsg,
+ * caller's struct err (when not NULL). Library messages (SQLite's errmsg,
  * curl_easy_strerror, strerror) are passed through inside the message.
  */
 #ifndef MB_ERR_H

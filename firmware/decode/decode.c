@@ -10,7 +10,7 @@
 
 #include "firmware/config/config.h"
 #include "firmware/decode/decode_util.h"
-#include "firmware/decode/roster.h"
+#include "firmware/store/store_roster.h"
 
 const struct decoder *const decoder_table[] = {
     &decode_vcard,     &decode_mecard, &decode_json, &decode_url,
@@ -110,10 +110,10 @@ int decode_payload(const struct decode_ctx *ctx, const uint8_t *p, size_t n,
     }
     if (r == 0 && lead_set(&out->format, "unknown") < 0)
         goto nomem;
-    if (out->badge_id && ctx->db) {
+    if (out->badge_id && ctx->store) {
         const char *rs = roster_show(ctx);
         struct err le = {0};
-        int found = rs ? roster_lookup(ctx->db, rs, out->badge_id, out, &le) : 0;
+        int found = rs ? store_roster_lookup(ctx->store, rs, out->badge_id, out, &le) : 0;
         if (found < 0 && decode_util_warn(&out->warnings, "%s", le.msg) < 0)
             goto nomem;
         if (found == 0 && !strcmp(out->format, "roster") &&

@@ -18,12 +18,12 @@
 #include "firmware/base/lead.h"
 
 struct config;
-struct sqlite3;
+struct store;
 
 struct decode_ctx {
     const struct config *cfg; /* may be NULL: built-in defaults */
     const char *show_section; /* "show.ID", or NULL: every decoder, defaults */
-    struct sqlite3 *db;       /* for the roster lookup; may be NULL */
+    struct store *store;      /* for the roster lookup; may be NULL */
 };
 
 struct decoder {
