@@ -30,6 +30,15 @@ static const struct {
     {"id_pattern", DECODE_DEFAULT_ID_PATTERN},
 };
 
+/* See decode_util_guess_set(): per thread, since decoding happens in the
+ * loop thread and in the card reader's thread. */
+static _Thread_local const char *guessed;
+
+void decode_util_guess_set(const char *s)
+{
+    guessed = s;
+}
+
 const char *decode_util_profile(const struct decode_ctx *ctx, const char *key)
 {
     if (ctx && ctx->cfg && ctx->show_section) {
@@ -224,10 +233,15 @@ char *decode_util_text(const struct decode_ctx *ctx, const char *p, size_t n, co
         if (buf_add(&raw, p, n) < 0)
             goto nomem;
     } else {
-        const char *fb = decode_util_profile(ctx, "fallback_charset");
+        /* The show's fallback_charset first (the organiser knows), then the
+         * charset guessed from the whole payload. */
+        const char *fbs[2] = {decode_util_profile(ctx, "fallback_charset"), guessed ? guessed : ""};
         bad = -2;
-        if (*fb) {
-            bad = add_iconv(&raw, fb, u, n);
+        for (int k = 0; k < 2 && bad == -2; k++) {
+            if (!*fbs[k])
+                continue;
+            buf_reset(&raw);
+            bad = add_iconv(&raw, fbs[k], u, n);
             if (bad != 0 && bad != -1)
                 bad = -2; /* not that charset either */
         }
@@ -541,6 +555,8 @@ int decode_util_whole(const struct decode_ctx *ctx, const char **p, size_t *n, c
     if (decode_util_utf8_valid((const uint8_t *)*p, *n))
         return 0;
     const char *fb = decode_util_profile(ctx, "fallback_charset");
+    if (!*fb && guessed)
+        fb = guessed;
     if (!*fb)
         return 0;
     struct buf b = {0};
