@@ -33,19 +33,17 @@ static const struct bom {
     {"\xFE\xFF", 2, "UTF-16BE"},
 };
 
-/* Converts p[0..n) from cs to UTF-8 into b; an invalid or cut-off unit
- * becomes U+FFFD. 0, or -1 on ENOMEM or when iconv does not know cs. */
-static int convert(struct buf *b, const char *cs, const uint8_t *p, size_t n, size_t unit)
+long charset_convert(struct buf *b, const char *cs, const uint8_t *p, size_t n, size_t unit)
 {
     iconv_t cd = iconv_open("UTF-8", cs);
     if (cd == (iconv_t)-1)
-        return -1;
-    int rc = 0;
+        return -2;
+    long bad = 0;
     char *in = (char *)p;
     size_t inleft = n;
     while (inleft > 0) {
-        if (buf_reserve(b, inleft * 2 + 16) < 0) {
-            rc = -1;
+        if (buf_reserve(b, inleft * 4 + 16) < 0) {
+            bad = -1;
             break;
         }
         char *o = b->data + b->len;
@@ -57,18 +55,20 @@ static int convert(struct buf *b, const char *cs, const uint8_t *p, size_t n, si
             break;
         if (errno == E2BIG)
             continue;
-        /* EILSEQ (a lone surrogate) or EINVAL (a cut-off unit at the end):
-         * one replacement character per unit, then go on. */
+        /* EILSEQ, or EINVAL (a sequence cut off at the end): one
+         * replacement character per unit, then go on, so one bad byte does
+         * not lose the rest. */
         if (buf_adds(b, "\xEF\xBF\xBD") < 0) {
-            rc = -1;
+            bad = -1;
             break;
         }
+        bad++;
         size_t skip = inleft < unit ? inleft : unit;
         in += skip;
         inleft -= skip;
     }
     iconv_close(cd);
-    return rc;
+    return bad;
 }
 
 int charset_unbom(const uint8_t *p, size_t n, uint8_t **out, size_t *outn)
@@ -79,7 +79,8 @@ int charset_unbom(const uint8_t *p, size_t n, uint8_t **out, size_t *outn)
             continue;
         struct buf b = {0};
         size_t unit = m->charset[4] == '3' ? 4 : 2;
-        if (convert(&b, m->charset, p + m->len, n - m->len, unit) < 0 || buf_reserve(&b, 1) < 0) {
+        if (charset_convert(&b, m->charset, p + m->len, n - m->len, unit) < 0 ||
+            buf_reserve(&b, 1) < 0) {
             buf_free(&b);
             return -1;
         }

@@ -13,6 +13,17 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "firmware/base/buf.h"
+
+/*
+ * Appends p[0..n), written in charset cs (an iconv name), to b as UTF-8.
+ * A sequence that is not valid in cs (or cut off at the end) becomes
+ * U+FFFD and its next unit bytes (1 for 8-bit charsets, 2 for UTF-16 …) are
+ * skipped. Returns the number of replacements, -1 on ENOMEM, -2 when iconv
+ * does not know cs (b unchanged).
+ */
+long charset_convert(struct buf *b, const char *cs, const uint8_t *p, size_t n, size_t unit);
+
 /*
  * When p[0..n) opens with a UTF-32 or UTF-16 byte-order mark (LE or BE),
  * converts the rest to UTF-8: *out gets a malloc'd, NUL-terminated copy

@@ -18,6 +18,7 @@
 
 #include "firmware/base/buf.h"
 #include "firmware/config/config.h"
+#include "firmware/decode/charset.h"
 #include "firmware/decode/country.h"
 #include "firmware/decode/phone.h"
 
@@ -175,38 +176,7 @@ static long add_utf8(struct buf *b, const uint8_t *p, size_t n)
  * iconv does not know the charset. */
 static long add_iconv(struct buf *b, const char *cs, const uint8_t *p, size_t n)
 {
-    iconv_t cd = iconv_open("UTF-8", iconv_name(cs));
-    if (cd == (iconv_t)-1)
-        return -2;
-    long bad = 0;
-    char *in = (char *)p;
-    size_t inleft = n;
-    while (inleft > 0) {
-        if (buf_reserve(b, inleft * 4 + 16) < 0) {
-            bad = -1;
-            break;
-        }
-        char *out = b->data + b->len;
-        size_t outleft = b->cap - b->len - 1, before = outleft;
-        size_t r = iconv(cd, &in, &inleft, &out, &outleft);
-        b->len += before - outleft;
-        b->data[b->len] = 0;
-        if (r != (size_t)-1)
-            break;
-        if (errno == E2BIG)
-            continue;
-        /* EILSEQ or a truncated sequence at the end (EINVAL): replace one
-         * byte and go on, so one bad byte does not lose the rest. */
-        if (buf_adds(b, REPLACEMENT) < 0) {
-            bad = -1;
-            break;
-        }
-        bad++;
-        in++;
-        inleft--;
-    }
-    iconv_close(cd);
-    return bad;
+    return charset_convert(b, iconv_name(cs), p, n, 1);
 }
 
 static int is_utf8_name(const char *cs)
