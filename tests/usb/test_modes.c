@@ -192,30 +192,28 @@ static GPid start_daemon(void)
     exit(1);
 }
 
+/* Plugs e in and checks that device id is claimed by driver. */
+static void claimed_by(struct emu *e, const char *id, const char *driver, const char *what)
+{
+    emu_plug(e);
+    cJSON *d = await(id, "ready", 5000);
+    ok(d != NULL, "%s: claimed, ready", what);
+    is_str(member(d, "driver"), driver, "read by the driver it presents");
+    cJSON_Delete(d);
+}
+
 /* Listed models in the other modes: each read by the driver it presents. */
 static void wrong_modes(struct emu *kbd, struct emu *pos, struct emu *acm)
 {
-    emu_plug(kbd);
-    cJSON *d = await("usb:0c2e:0b61@1-1", "ready", 5000);
-    ok(d != NULL, "HID POS model (0c2e:0b61) presenting a boot keyboard: claimed, ready");
-    is_str(member(d, "driver"), "wedge", "read as a keyboard wedge (what it presents)");
-    cJSON_Delete(d);
+    claimed_by(kbd, "usb:0c2e:0b61@1-1", "wedge", "HID POS model (0c2e:0b61) typing as a keyboard");
     type_us(kbd, "MECARD:N:Doe,Jane;EMAIL:jane@wedge-mode.example;;");
     ok(lead_with("jane@wedge-mode.example", 5000), "its typed scan is a lead");
 
-    emu_plug(pos);
-    d = await("usb:0c2e:0b87@1-2", "ready", 5000);
-    ok(d != NULL, "keyboard model (0c2e:0b87) switched to HID POS: claimed, ready");
-    is_str(member(d, "driver"), "hidpos", "read as HID POS");
-    cJSON_Delete(d);
+    claimed_by(pos, "usb:0c2e:0b87@1-2", "hidpos", "keyboard model (0c2e:0b87) in HID POS mode");
     scan_pos(pos, "MECARD:N:M\xc3\xbcller,Zo\xc3\xab;EMAIL:zoe@pos-mode.example;;");
     ok(lead_with("zoe@pos-mode.example", 5000), "its scan is a lead");
 
-    emu_plug(acm);
-    d = await("usb:05e0:1300@1-3", "ready", 5000);
-    ok(d != NULL, "HID POS model (05e0:1300) in USB serial (CDC-ACM) mode: claimed, ready");
-    is_str(member(d, "driver"), "acm", "read as a serial scanner over USB");
-    cJSON_Delete(d);
+    claimed_by(acm, "usb:05e0:1300@1-3", "acm", "HID POS model (05e0:1300) in USB serial mode");
     ok(!emu_kernel_bound(acm), "cdc_acm detached from its data interface");
     static const char part1[] = "MECARD:N:Serial,Sam;EMAIL:sam@",
                       part2[] = "acm-mode.example;;\r\n";
