@@ -12,16 +12,13 @@
  */
 #include "drivers/usb.h"
 
-#include <dirent.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <libusb.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/time.h>
-#include <unistd.h>
 
 #include <cjson/cJSON.h>
 
@@ -541,48 +538,16 @@ static struct usb_dev *dev_find(struct usb *u, libusb_device *dev)
     return NULL;
 }
 
-/*
- * The HID report descriptor of interface ifnum, as the kernel's HID driver
- * publishes it in sysfs (<bus>-<ports>:<config>.<interface>/<hid
- * device>/report_descriptor). Reading it needs no claim, so devices that
- * are not ours (a touch screen) are never disturbed. -1 when absent (no HID
- * driver bound).
- */
+/* The report descriptor of d's interface ifnum, from sysfs (usb_iface.h). */
 static int sysfs_report(void *ud, int ifnum, uint8_t *buf, size_t cap)
 {
     struct usb_dev *d = ud;
     uint8_t ports[8];
     int np = libusb_get_port_numbers(d->dev, ports, (int)sizeof(ports));
-    if (np <= 0)
-        return -1;
-    char dir[160];
-    int off = snprintf(dir, sizeof(dir), "/sys/bus/usb/devices/%u-", libusb_get_bus_number(d->dev));
-    for (int i = 0; i < np; i++)
-        off += snprintf(dir + off, sizeof(dir) - (size_t)off, "%s%u", i ? "." : "", ports[i]);
     struct libusb_config_descriptor *cfg = NULL;
     int cv = libusb_get_active_config_descriptor(d->dev, &cfg) == 0 ? cfg->bConfigurationValue : 1;
     libusb_free_config_descriptor(cfg);
-    snprintf(dir + off, sizeof(dir) - (size_t)off, ":%d.%d", cv, ifnum);
-    DIR *dh = opendir(dir);
-    if (!dh)
-        return -1;
-    int len = -1;
-    struct dirent *de;
-    while (len < 0 && (de = readdir(dh))) {
-        if (de->d_name[0] == '.' || !strchr(de->d_name, ':'))
-            continue; /* the HID device is "0003:VVVV:PPPP.NNNN" */
-        char path[sizeof(dir) + 300];
-        snprintf(path, sizeof(path), "%s/%s/report_descriptor", dir, de->d_name);
-        int fd = open(path, O_RDONLY | O_CLOEXEC);
-        if (fd < 0)
-            continue;
-        ssize_t r = read(fd, buf, cap);
-        close(fd);
-        if (r >= 0)
-            len = (int)r;
-    }
-    closedir(dh);
-    return len;
+    return usb_iface_sysfs_report(libusb_get_bus_number(d->dev), ports, np, cv, ifnum, buf, cap);
 }
 
 /* Surveys the interfaces d presents (usb_iface.h). */

@@ -5,8 +5,12 @@
  */
 #include "drivers/usb_iface.h"
 
+#include <dirent.h>
+#include <fcntl.h>
 #include <libusb.h>
+#include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <cjson/cJSON.h>
 
@@ -132,4 +136,38 @@ void usb_iface_status(const struct usb_offer *o, cJSON *obj)
     for (size_t i = 0; i < sizeof v / sizeof v[0]; i++)
         if (v[i].ifnum >= 0)
             cJSON_AddItemToArray(arr, cJSON_CreateString(v[i].name));
+}
+
+int usb_iface_sysfs_report(unsigned bus, const uint8_t *ports, int nports, int config, int ifnum,
+                           uint8_t *buf, size_t cap)
+{
+    if (nports <= 0)
+        return -1;
+    char dir[160];
+    int off = snprintf(dir, sizeof(dir), "/sys/bus/usb/devices/%u-", bus);
+    for (int i = 0; i < nports && off > 0 && (size_t)off < sizeof(dir); i++)
+        off += snprintf(dir + off, sizeof(dir) - (size_t)off, "%s%u", i ? "." : "", ports[i]);
+    if (off <= 0 || (size_t)off >= sizeof(dir))
+        return -1;
+    snprintf(dir + off, sizeof(dir) - (size_t)off, ":%d.%d", config, ifnum);
+    DIR *dh = opendir(dir);
+    if (!dh)
+        return -1;
+    int len = -1;
+    struct dirent *de;
+    while (len < 0 && (de = readdir(dh))) {
+        if (de->d_name[0] == '.' || !strchr(de->d_name, ':'))
+            continue; /* the HID device is "0003:VVVV:PPPP.NNNN" */
+        char path[sizeof(dir) + 300];
+        snprintf(path, sizeof(path), "%s/%s/report_descriptor", dir, de->d_name);
+        int fd = open(path, O_RDONLY | O_CLOEXEC);
+        if (fd < 0)
+            continue;
+        ssize_t r = read(fd, buf, cap);
+        close(fd);
+        if (r >= 0)
+            len = (int)r;
+    }
+    closedir(dh);
+    return len;
 }

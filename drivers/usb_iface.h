@@ -71,6 +71,17 @@ bool usb_iface_is_scanner(const struct usb_offer *o);
  */
 const char *usb_iface_why_none(const struct usb_offer *o, const char *hint);
 
+/*
+ * The HID report descriptor the kernel's HID driver publishes in sysfs for
+ * interface ifnum of configuration config of the device at bus, ports
+ * (/sys/bus/usb/devices/<bus>-<p1>.<p2>:<config>.<ifnum>/<hid>/report_descriptor),
+ * read without claiming anything, so a device that is not ours (a touch
+ * screen) is never disturbed. Returns its length (at most cap bytes), or
+ * -1 when there is none (no HID driver bound yet).
+ */
+int usb_iface_sysfs_report(unsigned bus, const uint8_t *ports, int nports, int config, int ifnum,
+                           uint8_t *buf, size_t cap);
+
 /* Adds "presents": ["keyboard", "hidpos", …] to obj. */
 void usb_iface_status(const struct usb_offer *o, struct cJSON *obj);
 
