@@ -583,6 +583,7 @@ static void on_resurvey(struct loop *l, void *ud)
 static void leave_alone(struct usb_dev *d)
 {
     d->attached = false; /* never touched; "attached" tracks claimed use */
+    /* errors, unused for a device that is never opened, counts the looks. */
     if (!usb_iface_is_scanner(&d->offer) && d->offer.hid_unknown >= 0 &&
         d->errors++ < RESURVEY_TRIES && !d->retry)
         d->retry = loop_timer_add(d->u->host.loop, RESURVEY_MS, on_resurvey, d);
