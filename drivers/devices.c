@@ -263,8 +263,10 @@ static void status_fill(cJSON *obj, void *ud)
     {
         const cJSON *kind = cJSON_GetObjectItemCaseSensitive(it, "kind");
         const cJSON *state = cJSON_GetObjectItemCaseSensitive(it, "state");
+        /* A scanner found but not enabled is not one the kiosk can use. */
         bool up = cJSON_IsString(state) && strcmp(state->valuestring, "ignored") &&
-                  strcmp(state->valuestring, "removed") && strcmp(state->valuestring, "absent");
+                  strcmp(state->valuestring, "removed") && strcmp(state->valuestring, "absent") &&
+                  !cJSON_IsFalse(cJSON_GetObjectItemCaseSensitive(it, "enabled"));
         if (up && cJSON_IsString(kind) && !strcmp(kind->valuestring, "scanner"))
             scanners++;
         if (up && cJSON_IsString(kind) && !strcmp(kind->valuestring, "printer"))

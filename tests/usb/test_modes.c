@@ -232,6 +232,14 @@ static void unlisted(struct emu *scanner, struct emu *kbd, struct emu *touch)
     is_str(member(d, "enable"), "devices-enable", "and names the control command that enables it");
     is_str(member(d, "kind"), "scanner", "kind scanner");
     cJSON_Delete(d);
+    const char *st[] = {"status", "--json", NULL};
+    char *out = NULL;
+    cJSON *status = run_cli(&out, st) == 0 && out ? cJSON_Parse(out) : NULL;
+    g_free(out);
+    is_int(cJSON_GetNumberValue(
+               cJSON_GetObjectItem(cJSON_GetObjectItem(status, "devices"), "scanners")),
+           3, "status counts the three claimed scanners, not the one waiting");
+    cJSON_Delete(status);
     scan_pos(scanner, "MECARD:N:Late,Lee;EMAIL:lee@offered.example;;");
     nap(300);
     is_int(emu_count(scanner, "ioctl"), 0, "not opened: no ioctl reached it");
@@ -250,7 +258,6 @@ static void unlisted(struct emu *scanner, struct emu *kbd, struct emu *touch)
     cJSON_Delete(d);
     is_int(emu_count(kbd, "ioctl") + emu_count(touch, "ioctl"), 0, "neither was opened");
 
-    char *out = NULL;
     const char *list[] = {"devices", NULL};
     ok(run_cli(&out, list) == 0 && out &&
            strstr(out, "to use it: matchbooth devices enable usb:2dd6:26ca@1-4") &&
