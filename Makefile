@@ -46,7 +46,7 @@ $(error unsupported ARCH=$(ARCH) (amd64 or arm64))
 endif
 
 PKGS := sqlite3 libusb-1.0 libqrencode libmicrohttpd libcjson xlsxwriter inih libsystemd \
-        libcurl zlib libcrypto tesseract lept zbar libv4l2
+        libcurl zlib libcrypto tesseract lept zbar libv4l2 uchardet libpsl
 
 PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null)
