@@ -6,7 +6,9 @@
  * Every request carries an Idempotency-Key that stays the same when the same
  * rows are sent again (so a receiver can drop a replayed batch), each lead
  * carries its own id and version (so a receiver de-duplicates leads across
- * batches), and capture times are the ones stored at capture.
+ * batches), and capture times are the ones stored at capture. A retry
+ * carries exactly the rows of the attempt it repeats (same_rows), so its
+ * key is the same even when more leads arrived in between.
  *
  * With `secret` set, requests are signed per the Standard Webhooks
  * specification (standardwebhooks.com), so that a receiver verifies them with
@@ -186,5 +188,8 @@ const struct sink_type sink_webhook = {
     .confirms = true,
     .open = webhook_open,
     .close = webhook_close,
+    /* A retry is the same message: same rows, same Idempotency-Key and
+     * webhook-id, as the specification wants for a resent message. */
+    .same_rows = true,
     .request = webhook_request,
 };
