@@ -260,9 +260,10 @@ try:
     refused = [r for r in check.state.requests if r["refused"] and r["bucket"] != "forged"]
     is_(refused, [], "nothing but the forged sink was refused")
 finally:
-    d.stop()
+    rc = d.stop()
     if s3:
         s3.terminate()
         s3.wait()
     check.close()
+is_(rc, 0, "daemon stops cleanly")
 done()
