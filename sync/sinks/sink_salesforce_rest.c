@@ -225,6 +225,27 @@ static void all_rows(const struct sink_batch *b, struct sink_verdict *v, enum si
         v->rows[i].r = r;
 }
 
+/* A token goes into a header line: visible ASCII only, no room for a CR/LF
+ * that would add headers of the server's choosing. */
+static bool token_ok(const char *t, size_t max)
+{
+    size_t n = 0;
+    for (; t[n]; n++)
+        if (t[n] <= ' ' || t[n] > '~')
+            return false;
+    return n > 0 && n < max;
+}
+
+/* The instance the leads go to: https when the login is (no downgrade by a
+ * token answer), a plain URL without spaces. */
+static bool instance_ok(const struct sink *s, const char *u, size_t max)
+{
+    bool https = !strncmp(u, "https://", 8);
+    if (!https && (strncmp(u, "http://", 7) || !strncmp(sink_str(s, "login_url"), "https://", 8)))
+        return false;
+    return token_ok(u, max);
+}
+
 /* The token exchange's answer: the token and instance, or why not. */
 static void token_answer(struct sink *s, struct salesforce_rest *f, const struct sink_batch *b,
                          const struct sink_reply *r, struct sink_verdict *v)
@@ -234,9 +255,8 @@ static void token_answer(struct sink *s, struct salesforce_rest *f, const struct
     const cJSON *tok = cJSON_GetObjectItemCaseSensitive(o, "access_token");
     const cJSON *inst = cJSON_GetObjectItemCaseSensitive(o, "instance_url");
     if (r->status == 200 && cJSON_IsString(tok) && cJSON_IsString(inst) &&
-        strlen(tok->valuestring) < sizeof f->token &&
-        strlen(inst->valuestring) < sizeof f->instance &&
-        (!strncmp(inst->valuestring, "https://", 8) || !strncmp(inst->valuestring, "http://", 7))) {
+        token_ok(tok->valuestring, sizeof f->token) &&
+        instance_ok(s, inst->valuestring, sizeof f->instance)) {
         snprintf(f->token, sizeof f->token, "%s", tok->valuestring);
         snprintf(f->instance, sizeof f->instance, "%s", inst->valuestring);
         size_t il = strlen(f->instance);
@@ -250,7 +270,7 @@ static void token_answer(struct sink *s, struct salesforce_rest *f, const struct
         const cJSON *err = cJSON_GetObjectItemCaseSensitive(o, "error");
         const cJSON *desc = cJSON_GetObjectItemCaseSensitive(o, "error_description");
         snprintf(v->reason, sizeof v->reason, "token (HTTP %ld): %s%s%s", r->status,
-                 cJSON_IsString(err) ? err->valuestring : "no token in the answer",
+                 cJSON_IsString(err) ? err->valuestring : "no usable token in the answer",
                  cJSON_IsString(desc) ? ": " : "", cJSON_IsString(desc) ? desc->valuestring : "");
         all_rows(b, v, SINK_ROW_AGAIN);
     }
