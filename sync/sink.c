@@ -150,6 +150,31 @@ int sink_map_parse(const struct sink *s, struct strv *remote, struct strv *field
     return rc;
 }
 
+int sink_map_load(const struct sink *s, struct strv *remote, struct strv *field, struct err *e)
+{
+    if (sink_map_parse(s, remote, field, e) < 0)
+        return -1;
+    if (remote->n == 0)
+        return err_set(e, ERR_INVALID, "[%s] fields: a %s sink needs a field mapping", s->section,
+                       s->type ? s->type->name : "CRM");
+    return 0;
+}
+
+int sink_map_json(const cJSON *lead, const struct strv *remote, const struct strv *field,
+                  const char *skip, cJSON *obj)
+{
+    for (size_t k = 0; k < remote->n; k++) {
+        if (skip && !strcmp(remote->v[k], skip))
+            continue;
+        char *v = sink_lead_value(lead, field->v[k]);
+        bool fail = v && !cJSON_AddStringToObject(obj, remote->v[k], v);
+        free(v);
+        if (fail)
+            return -1;
+    }
+    return 0;
+}
+
 int sink_urlencode(struct buf *b, CURL *easy, const char *s)
 {
     char *enc = curl_easy_escape(easy, s, 0);

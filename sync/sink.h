@@ -180,6 +180,21 @@ char *sink_lead_value(const struct cJSON *lead, const char *field);
  */
 int sink_map_parse(const struct sink *s, struct strv *remote, struct strv *field, struct err *e);
 
+/*
+ * sink_map_parse() for a type that needs a mapping: -1 with e naming the key
+ * also when `fields` is empty.
+ */
+int sink_map_load(const struct sink *s, struct strv *remote, struct strv *field, struct err *e);
+
+/*
+ * Adds to obj, for each mapping remote[i]=field[i] except the remote name
+ * skip (may be NULL), the lead's value as a string member. A field the lead
+ * does not have is left out, so that an upsert never blanks what someone
+ * filled in at the CRM. Returns 0, or -1 when out of memory.
+ */
+int sink_map_json(const struct cJSON *lead, const struct strv *remote, const struct strv *field,
+                  const char *skip, struct cJSON *obj);
+
 /* Appends "Name: value" to *h. Returns 0 or -1 on ENOMEM. */
 int sink_header(struct curl_slist **h, const char *name, const char *value);
 

@@ -62,11 +62,8 @@ static int hcrm_open(struct sink *s, struct err *e)
     if (!h)
         return err_set(e, ERR_INTERNAL, "out of memory");
     s->priv = h;
-    if (sink_map_parse(s, &h->remote, &h->field, e) < 0)
+    if (sink_map_load(s, &h->remote, &h->field, e) < 0)
         return -1;
-    if (h->remote.n == 0)
-        return err_set(e, ERR_INVALID, "[%s] fields: a hubspot_crm sink needs a field mapping",
-                       s->section);
     return 0;
 }
 
@@ -113,13 +110,8 @@ static int hcrm_request(struct sink *s, const struct sink_batch *b, struct sink_
         cJSON *in = cJSON_CreateObject();
         cJSON_AddStringToObject(in, "idProperty", "email");
         cJSON_AddStringToObject(in, "id", mail);
-        cJSON *props = cJSON_AddObjectToObject(in, "properties");
-        for (size_t k = 0; k < h->remote.n; k++) {
-            char *val = sink_lead_value(b->v[i].lead, h->field.v[k]);
-            if (val)
-                cJSON_AddStringToObject(props, h->remote.v[k], val);
-            free(val);
-        }
+        sink_map_json(b->v[i].lead, &h->remote, &h->field, NULL,
+                      cJSON_AddObjectToObject(in, "properties"));
         cJSON_AddItemToArray(inputs, in);
         free(mail);
         sent++;

@@ -91,11 +91,8 @@ static int sfr_open(struct sink *s, struct err *e)
     if (!f->key || EVP_PKEY_base_id(f->key) != EVP_PKEY_RSA)
         return err_set(e, ERR_INVALID, "[%s] private_key: not an RSA private key in PEM",
                        s->section);
-    if (sink_map_parse(s, &f->remote, &f->field, e) < 0)
+    if (sink_map_load(s, &f->remote, &f->field, e) < 0)
         return -1;
-    if (f->remote.n == 0)
-        return err_set(e, ERR_INVALID, "[%s] fields: a salesforce_rest sink needs a field mapping",
-                       s->section);
     return 0;
 }
 
@@ -188,14 +185,8 @@ static int sfr_request(struct sink *s, const struct sink_batch *b, struct sink_h
         cJSON *r = cJSON_CreateObject();
         cJSON_AddStringToObject(cJSON_AddObjectToObject(r, "attributes"), "type", type);
         cJSON_AddStringToObject(r, ext, b->v[i].lead_id);
-        for (size_t k = 0; k < f->remote.n; k++) {
-            char *v = sink_lead_value(b->v[i].lead, f->field.v[k]);
-            /* Absent stays absent: an upsert must not blank a field that
-             * someone filled in Salesforce. */
-            if (v && strcmp(f->remote.v[k], ext))
-                cJSON_AddStringToObject(r, f->remote.v[k], v);
-            free(v);
-        }
+        /* The external id is the lead's id, whatever the mapping says. */
+        sink_map_json(b->v[i].lead, &f->remote, &f->field, ext, r);
         cJSON_AddItemToArray(records, r);
     }
     char *body = cJSON_PrintUnformatted(o);
