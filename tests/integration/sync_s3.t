@@ -257,6 +257,39 @@ try:
            "and the server's reason is kept: %s" % sink("s3bad")["last_error"])
     else:
         diag("s3rver not installed (board/install-deps.sh test): its part skipped")
+    # A lost answer, failed retries, more leads, a SIGKILL and a restart: the
+    # retry still carries exactly the rows of the lost attempt (the partial
+    # batch's size is kept in the store), so it finds its object.
+    with check.state.lock:
+        check.state.faults = ["lost"] + ["500"] * 200
+        mark = len(check.state.requests)
+    first = [d.capture(mecard(5000 + i))["lead"] for i in range(3)]
+    ok(wait_for(lambda: any(r.get("fault") == "lost" for r in check.state.requests[mark:]), 15),
+       "a partial batch of 3 is stored but its answer lost")
+    ok(wait_for(lambda: any(r.get("fault") == "500" for r in check.state.requests[mark:]), 15),
+       "its retries fail")
+    later = [d.capture(mecard(6000 + i))["lead"] for i in range(5)]
+    d.kill()
+    with check.state.lock:
+        check.state.faults = []
+    d.start()
+    ok(wait_for(lambda: sink("s3check")["pending"] == 0, 30), "after a restart: drained")
+    with check.state.lock:
+        after = [r for r in check.state.requests[mark:] if r["bucket"] == "leads"
+                 and r["key"].startswith("lake/show=") and not r["refused"]]
+    lost_key = next(r["key"] for r in after if r.get("fault") == "lost")
+    ok(all(r["key"] == lost_key for r in after if r.get("fault") in ("lost", "500")),
+       "every retry before the restart put the same key")
+    ok(any(r["key"] == lost_key and r["status"] == 412 for r in after),
+       "and the retry after the restart too: 412")
+    docs = lines(check.state.root, "leads", [k for k in check.objects("leads")
+                                             if k.startswith("lake/show=")])
+    seen = {}
+    for doc in docs:
+        seen[(doc["id"], doc["version"])] = seen.get((doc["id"], doc["version"]), 0) + 1
+    ok({l["id"] for l in first + later} <= {i for i, _ in seen}, "all 8 leads in the lake")
+    is_(max(seen.values()), 1, "still no lead version in two objects")
+
     refused = [r for r in check.state.requests if r["refused"] and r["bucket"] != "forged"]
     is_(refused, [], "nothing but the forged sink was refused")
 finally:

@@ -22,8 +22,11 @@ const wh = new Webhook(secret);
 for (const r of JSON.parse(fs.readFileSync(file, 'utf8'))) {
     const headers = {};
     for (const [k, v] of Object.entries(r.headers)) headers[k.toLowerCase()] = v;
+    // The library parses a verified body as JSON unless told not to: NDJSON
+    // (format = ndjson) is verified with jsonParse: false, as a receiver would.
+    const ndjson = /ndjson/.test(headers['content-type'] || '');
     try {
-        wh.verify(Buffer.from(r.body_b64, 'base64').toString('utf8'), headers);
+        wh.verify(Buffer.from(r.body_b64, 'base64').toString('utf8'), headers, { jsonParse: !ndjson });
         console.log(JSON.stringify({ ok: true }));
     } catch (e) {
         console.log(JSON.stringify({ ok: false, error: String(e.message || e) }));
