@@ -348,13 +348,17 @@ static void outbox_answer(struct outbox *ob, enum retry_class cls, const struct 
         outbox_send(ob);
         return;
     }
-    bool again = v.resend, done = false, reject = false;
+    bool again = v.resend, done = false;
+    size_t refused = 0;
     for (size_t i = 0; i < ob->batch_n; i++) {
         again |= v.rows[i].r == SINK_ROW_AGAIN;
         done |= v.rows[i].r == SINK_ROW_DONE;
-        reject |= v.rows[i].r == SINK_ROW_REJECT;
+        refused += v.rows[i].r == SINK_ROW_REJECT;
     }
-    cls = again ? RETRY_AGAIN : done || !reject ? RETRY_DONE : RETRY_REJECT;
+    cls = again ? RETRY_AGAIN : done || !refused ? RETRY_DONE : RETRY_REJECT;
+    if (refused && cls != RETRY_REJECT) /* (a whole refusal is logged by the outcome) */
+        log_warn("sync", "[sink.%s] %zu of %zu leads refused (see `matchbooth sync status`)",
+                 ob->sink.name, refused, ob->batch_n);
     if (v.resend) /* a token exchange that keeps asking for another */
         for (size_t i = 0; i < ob->batch_n; i++)
             v.rows[i].r = SINK_ROW_AGAIN;
