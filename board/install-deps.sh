@@ -36,7 +36,7 @@ BUILD="libcurl4-openssl-dev build-essential pkg-config ca-certificates
 TEST="tesseract-ocr-rus tesseract-ocr-ell tesseract-ocr-jpn tesseract-ocr-kor
   tesseract-ocr clang libclang-rt-14-dev clang-format valgrind umockdev libumockdev-dev
   libglib2.0-dev chromium zbar-tools qrencode python3
-  python3-vobject libreoffice-calc-nogui openssl imagemagick
+  python3-vobject python3-botocore python3-jwt libreoffice-calc-nogui openssl imagemagick
   systemd systemd-container debootstrap dpkg-dev fakeroot file time cage xwayland
   lintian appstream"
 
@@ -147,6 +147,16 @@ npm_deps() {
 		# s3rver, an S3-compatible server, for the s3 sink's test.
 		dir=$(cd "$(dirname "$0")/.." && pwd)/tests/s3
 		if [ -f "$dir/package.json" ] && [ ! -d "$dir/node_modules/s3rver" ] &&
+			command -v npm >/dev/null 2>&1; then
+			(cd "$dir" && npm ci --no-audit --no-fund --silent 2>/dev/null ||
+				npm install --no-audit --no-fund --silent)
+		fi
+		# The sync tests' independent checkers: standardwebhooks verifies
+		# webhooks, DuckDB (its platform binary comes in the npm package)
+		# queries the lake.
+		dir=$(cd "$(dirname "$0")/.." && pwd)/tests/sync
+		if [ -f "$dir/package.json" ] && { [ ! -d "$dir/node_modules/standardwebhooks" ] ||
+			[ ! -d "$dir/node_modules/@duckdb/node-api" ]; } &&
 			command -v npm >/dev/null 2>&1; then
 			(cd "$dir" && npm ci --no-audit --no-fund --silent 2>/dev/null ||
 				npm install --no-audit --no-fund --silent)
