@@ -23,13 +23,9 @@
 'use strict';
 
 const fs = require('fs');
-const os = require('os');
 const path = require('path');
-const {
-  ROOT, OUT, PIN, ok, is, diag, run, sleep, freePort, mecard, request, waitUntil, startDaemon, stopDaemon,
-  launchBrowser,
-} = require('./lib');
-const { SIZES, LANGS, kioskConfig, mbAsync, settle, walk } = require('./flow');
+const { OUT, PIN, ok, is, diag, run, sleep, mecard, request, waitUntil, launchBrowser } = require('./lib');
+const { SIZES, LANGS, startKiosk, stopKiosk, mbAsync, settle, walk } = require('./flow');
 
 const AXE = fs.readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
 const TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'];
@@ -289,21 +285,15 @@ async function staffTimings(page, d, timing) {
 
 async function main() {
   fs.mkdirSync(OUT, { recursive: true });
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mb-a11y-'));
-  const port = await freePort();
-  const d = await startDaemon(dir, port, kioskConfig(dir, port));
-  d.port = port;
-  const dir2 = fs.mkdtempSync(path.join(os.tmpdir(), 'mb-a11y-t-'));
-  const port2 = await freePort();
+  const d = await startKiosk('a11y');
   const timing = { idle_timeout: 8, idle_warning: 4, thanks_timeout: 2, staff_lock: 4 };
-  const d2 = await startDaemon(dir2, port2, kioskConfig(dir2, port2, Object.entries(timing).map(([k, v]) => `${k} = ${v}`).join('\n')));
-  d2.port = port2;
+  const d2 = await startKiosk('a11y-t', Object.entries(timing).map(([k, v]) => `${k} = ${v}`).join('\n'));
   const { ctx, udd } = await launchBrowser({ viewport: { width: 1280, height: 800 } });
   const page = ctx.pages()[0] || await ctx.newPage();
   const errors = [];
   page.on('pageerror', (e) => errors.push(e.message));
   try {
-    const boot = (await request(port2, 'GET', '/api/boot', { headers: { Host: `127.0.0.1:${port2}` } })).json;
+    const boot = (await request(d2.port, 'GET', '/api/boot', { headers: { Host: `127.0.0.1:${d2.port}` } })).json;
     ok(boot.idle_warning === 4 && boot.thanks_timeout === 2 && boot.staff_lock === 4, '/api/boot carries the kiosk timings');
     await page.clock.install();
     await axeEverywhere(page, d);
@@ -312,13 +302,12 @@ async function main() {
     page2.on('pageerror', (e) => errors.push(e.message));
     await page.close();
     await page2.setViewportSize({ width: 1280, height: 800 });
-    await page2.goto(`http://127.0.0.1:${port2}/`);
+    await page2.goto(`http://127.0.0.1:${d2.port}/`);
     await page2.waitForSelector('body[data-ready="1"]');
-    d2.port = port2;
     await textSize(page2, d2);
     await focusRing(page2, d2);
     await idleWarning(page2, d2, timing);
-    await languageFromBadge(page2, d2, dir2);
+    await languageFromBadge(page2, d2, d2.dir);
     await errorsStay(page2, d2, timing);
     await staffTimings(page2, d2, timing);
     is(errors.length, 0, 'no script error on the page');
@@ -326,10 +315,8 @@ async function main() {
   } finally {
     await ctx.close();
     fs.rmSync(udd, { recursive: true, force: true });
-    is(await stopDaemon(d), 0, 'daemon exits cleanly');
-    is(await stopDaemon(d2), 0, 'second daemon exits cleanly');
-    fs.rmSync(dir, { recursive: true, force: true });
-    fs.rmSync(dir2, { recursive: true, force: true });
+    is(await stopKiosk(d), 0, 'daemon exits cleanly');
+    is(await stopKiosk(d2), 0, 'second daemon exits cleanly');
   }
 }
 

@@ -14,8 +14,10 @@
 'use strict';
 
 const { execFile } = require('child_process');
+const fs = require('fs');
+const os = require('os');
 const path = require('path');
-const { ROOT, BIN, PIN, pinHash, mecard, waitUntil } = require('./lib');
+const { ROOT, BIN, PIN, pinHash, mecard, waitUntil, freePort, startDaemon, stopDaemon } = require('./lib');
 
 /* The sizes issue 17 names: a landscape kiosk, a portrait one, a Pi. */
 const SIZES = [
@@ -51,6 +53,22 @@ country = HK
 form = ${ROOT}/board/demo/form.json
 id_pattern = ^(SB[0-9]{5})$
 `;
+}
+
+/* A daemon with kioskConfig() on a fresh data directory and port; d.port
+ * and d.dir are set. stopKiosk() stops it (resolves with its exit code)
+ * and removes the directory. */
+async function startKiosk(tag, uiExtra) {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), `mb-${tag}-`));
+  const port = await freePort();
+  const d = await startDaemon(dir, port, kioskConfig(dir, port, uiExtra));
+  return Object.assign(d, { port, dir });
+}
+
+async function stopKiosk(d) {
+  const code = await stopDaemon(d);
+  fs.rmSync(d.dir, { recursive: true, force: true });
+  return code;
 }
 
 function mbAsync(cfg, args) {
@@ -168,4 +186,4 @@ async function walk(page, d, lang, size, at) {
   await page.waitForSelector('#s-attract.active');
 }
 
-module.exports = { SIZES, LANGS, kioskConfig, mbAsync, settle, walk };
+module.exports = { SIZES, LANGS, kioskConfig, startKiosk, stopKiosk, mbAsync, settle, walk };

@@ -25,10 +25,9 @@
 'use strict';
 
 const fs = require('fs');
-const os = require('os');
 const path = require('path');
-const { OUT, ok, diag, run, freePort, startDaemon, stopDaemon, launchBrowser, is } = require('./lib');
-const { SIZES, LANGS, kioskConfig, settle, walk } = require('./flow');
+const { OUT, ok, diag, run, launchBrowser, is } = require('./lib');
+const { SIZES, LANGS, startKiosk, stopKiosk, settle, walk } = require('./flow');
 
 /* Runs in the page: every problem found on the current screen. */
 function measure() {
@@ -164,10 +163,7 @@ async function check(page, size, lang, screen, tag) {
 
 async function main() {
   fs.mkdirSync(OUT, { recursive: true });
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mb-layout-'));
-  const port = await freePort();
-  const d = await startDaemon(dir, port, kioskConfig(dir, port));
-  d.port = port;
+  const d = await startKiosk('layout');
   const { ctx, udd } = await launchBrowser({ viewport: { width: 1280, height: 800 } });
   const page = ctx.pages()[0] || await ctx.newPage();
   const errors = [];
@@ -192,8 +188,7 @@ async function main() {
   } finally {
     await ctx.close();
     fs.rmSync(udd, { recursive: true, force: true });
-    is(await stopDaemon(d), 0, 'daemon exits cleanly');
-    fs.rmSync(dir, { recursive: true, force: true });
+    is(await stopKiosk(d), 0, 'daemon exits cleanly');
   }
 }
 
