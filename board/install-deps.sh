@@ -132,14 +132,16 @@ arm64_devlinks() {
 	rm -rf "$tmp"
 }
 
-# playwright-core for the browser tests, from npm, into tests/browser (no
-# browser download: the tests use Debian's chromium). Runs whether or not
-# Debian packages were missing: a fresh clone has none of node_modules.
+# playwright-core and axe-core for the browser tests, from npm, into
+# tests/browser (no browser download: the tests use Debian's chromium). Runs
+# whether or not Debian packages were missing: a fresh clone has none of
+# node_modules, an older one may lack a package added since.
 npm_deps() {
 	case "$group" in
 	test | all)
 		dir=$(cd "$(dirname "$0")/.." && pwd)/tests/browser
-		if [ -f "$dir/package.json" ] && [ ! -d "$dir/node_modules/playwright-core" ] &&
+		if [ -f "$dir/package.json" ] && { [ ! -d "$dir/node_modules/playwright-core" ] ||
+			[ ! -d "$dir/node_modules/axe-core" ]; } &&
 			command -v npm >/dev/null 2>&1; then
 			(cd "$dir" && npm ci --no-audit --no-fund --silent 2>/dev/null ||
 				npm install --no-audit --no-fund --silent)

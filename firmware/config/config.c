@@ -94,6 +94,20 @@ static const struct cfg_key cfg_keys[] = {
      "Seconds without a touch or a scan before the kiosk clears the visitor's data and goes back "
      "to the attract screen.",
      5, 3600, NULL},
+    {"ui", "idle_warning", CFG_INT, "20",
+     "Seconds before that reset during which the kiosk asks \"Are you still there?\" with an "
+     "\"I need more time\" button (WCAG 2.2.1 asks for at least 20). At most half of "
+     "idle_timeout is used; 0: no warning.",
+     0, 600, NULL},
+    {"ui", "thanks_timeout", CFG_INT, "10",
+     "Seconds the thank-you screen stays before the kiosk returns to the attract screen (2-3 at "
+     "a queue).",
+     1, 600, NULL},
+    {"ui", "staff_lock", CFG_INT, "300",
+     "Seconds without a touch or a scan after which staff mode locks: the page leaves it and "
+     "ends its session (the PIN or a staff badge opens it again). 0: only session_timeout ends "
+     "it.",
+     0, 86400, NULL},
     {"ui", "session_timeout", CFG_INT, "900",
      "Seconds of inactivity after which an admin or staff session opened with the PIN ends.", 60,
      86400, NULL},
