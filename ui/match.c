@@ -17,10 +17,10 @@
 #include "firmware/config/config.h"
 #include "firmware/config/show.h"
 #include "firmware/runtime/bus.h"
+#include "firmware/match/campaign.h"
+#include "firmware/match/suppliers.h"
 #include "firmware/store/store.h"
-#include "ui/campaign.h"
 #include "ui/catalog.h"
-#include "ui/form.h"
 #include "ui/printer.h"
 #include "ui/qr.h"
 #include "ui/reply.h"
@@ -35,22 +35,15 @@
 /* Adds "link" (the campaign URL) and "qr" (where its SVG is) to each. */
 static int add_links(const struct ui_host *h, cJSON *list, const char *lead, struct err *e)
 {
-    char ref[CAMPAIGN_REF_LEN];
-    if (campaign_ref(h->store, lead, ref, e) < 0)
+    if (suppliers_links(h->store, list, lead, h->show->id, config_str(h->cfg, "kiosk", "device_id"),
+                        e) < 0)
         return -1;
-    const char *dev = config_str(h->cfg, "kiosk", "device_id");
     cJSON *s;
     cJSON_ArrayForEach(s, list)
     {
-        struct buf link = {0}, qr = {0};
-        if (campaign_url(text_member(s, "url"), h->show->id, dev, ref, &link, e) < 0) {
-            buf_free(&link);
-            return -1;
-        }
-        cJSON_AddStringToObject(s, "link", link.data);
+        struct buf qr = {0};
         buf_printf(&qr, "/api/qr?supplier=%s&lead=%s", text_member(s, "id"), lead);
         cJSON_AddStringToObject(s, "qr", qr.data);
-        buf_free(&link);
         buf_free(&qr);
     }
     return 0;
@@ -64,14 +57,9 @@ void match_list(const struct route_ctx *c, const struct route_req *q, struct rep
     struct strv cats = {0};
     if (store_lead_json(h->store, q->lead, false, &lj, &e) < 0)
         goto fail;
-    form_categories(h->show->form, lj, &cats);
-    /* The same visitor always sees the same list; others with the same
-     * interests see other suppliers first. */
-    long long seed = 0;
-    for (const char *p = q->lead; *p; p++)
-        seed = (seed * 31 + (unsigned char)*p) % 1000003;
-    if (catalog_match(h->store, &cats, text_lang(route_arg(q, "lang")),
-                      (int)config_int(h->cfg, "ui", "matches"), seed, &list, &e) < 0 ||
+    /* The follow-up e-mail lists the same suppliers (suppliers.h). */
+    if (suppliers_matched(h->store, h->show->form, lj, q->lead, text_lang(route_arg(q, "lang")),
+                          (int)config_int(h->cfg, "ui", "matches"), &list, &cats, &e) < 0 ||
         add_links(h, list, q->lead, &e) < 0)
         goto fail;
     cJSON *o = cJSON_CreateObject();
@@ -115,12 +103,11 @@ void match_search(const struct route_ctx *c, const struct route_req *q, struct r
 static char *supplier_link(const struct ui_host *h, const char *sid, const char *lead,
                            const char *lang, cJSON **sup, struct err *e)
 {
-    char ref[CAMPAIGN_REF_LEN];
     struct buf link = {0};
-    if (catalog_get(h->store, sid, lang, sup, e) < 0 || campaign_ref(h->store, lead, ref, e) < 0)
+    if (catalog_get(h->store, sid, lang, sup, e) < 0)
         return NULL;
-    if (campaign_url(text_member(*sup, "url"), h->show->id,
-                     config_str(h->cfg, "kiosk", "device_id"), ref, &link, e) < 0) {
+    if (campaign_link(h->store, lead, sid, text_member(*sup, "url"), h->show->id,
+                      config_str(h->cfg, "kiosk", "device_id"), &link, e) < 0) {
         buf_free(&link);
         return NULL;
     }

@@ -2,8 +2,8 @@
 /*
  * match — the suppliers shown to a visitor: those whose categories meet the
  * categories of their answers, a search over the catalog, each with its
- * campaign link ("link", ui/campaign.h: an opaque reference, never personal
- * data) and where its QR code is ("qr"); the QR code as SVG; and the slip
+ * campaign link ("link", firmware/match/campaign.h: an opaque reference,
+ * never personal data) and where its QR code is ("qr"); the QR code as SVG; and the slip
  * the printer prints (bus event "print"). Every handler is a ROUTE_VISITOR
  * route: q->lead is the visit in progress.
  */
