@@ -18,7 +18,8 @@
 
 const struct sink_type *const sink_table[] = {
     &sink_webhook, &sink_hubspot,         &sink_salesforce,  &sink_s3,
-    &sink_spool,   &sink_salesforce_rest, &sink_hubspot_crm, NULL,
+    &sink_spool,   &sink_salesforce_rest, &sink_hubspot_crm, &sink_smtp,
+    NULL,
 };
 
 const struct sink_type *sink_find(const char *name)
