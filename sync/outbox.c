@@ -372,10 +372,10 @@ static void on_done(struct xfer *x, CURLcode cc, long status, void *ud)
     const struct sink_type *type = ob->sink.type;
     /* Another protocol than HTTP (smtp) says itself what its codes mean. */
     enum sink_row own = type->classify
-                         ? type->classify(cc, status, cc == CURLE_OK ? "" : xfer_error(x, cc))
-                         : SINK_ROW_DONE;
-    enum retry_class cls = !type->classify        ? retry_classify(cc, status)
-                           : own == SINK_ROW_DONE ? RETRY_DONE
+                            ? type->classify(cc, status, cc == CURLE_OK ? "" : xfer_error(x, cc))
+                            : SINK_ROW_DONE;
+    enum retry_class cls = !type->classify         ? retry_classify(cc, status)
+                           : own == SINK_ROW_DONE  ? RETRY_DONE
                            : own == SINK_ROW_AGAIN ? RETRY_AGAIN
                                                    : RETRY_REJECT;
     char reason[600];

@@ -42,7 +42,7 @@ struct outbox_host {
     struct store *store;
     struct xfer_multi *multi;
     const char *device_id;
-    int64_t *last_ok_ms; /* the worker's newest success: raised by every sink */
+    int64_t *last_ok_ms;     /* the worker's newest success: raised by every sink */
     const struct show *show; /* the running show (may be NULL) */
 };
 

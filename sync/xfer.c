@@ -286,8 +286,8 @@ static int xfer_setup(struct xfer *x, const char *pinned)
     rc |= curl_easy_setopt(c, CURLOPT_PRIVATE, x);
     rc |= curl_easy_setopt(c, CURLOPT_ERRORBUFFER, x->errbuf);
     rc |= curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-    rc |= curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR,
-                           x->http.mail_rcpt ? "smtp,smtps" : "http,https");
+    rc |=
+        curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, x->http.mail_rcpt ? "smtp,smtps" : "http,https");
     rc |= curl_easy_setopt(c, CURLOPT_USERAGENT, "matchbooth/" MB_VERSION);
     rc |= curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
     rc |= curl_easy_setopt(c, CURLOPT_WRITEDATA, x);

@@ -383,8 +383,8 @@ static const struct cfg_key cfg_keys[] = {
      "smtp: the sender's address (the envelope and From:), e.g. booth@fair.example.", 0, 0, NULL},
     {"sink.*", "from_name", CFG_STR, "", "smtp: the sender's name; empty: the show's name.", 0, 0,
      NULL},
-    {"sink.*", "reply_to", CFG_STR, "", "smtp: where replies go (Reply-To:); empty: to from.", 0,
-     0, NULL},
+    {"sink.*", "reply_to", CFG_STR, "", "smtp: where replies go (Reply-To:); empty: to from.", 0, 0,
+     NULL},
     {"sink.*", "unsubscribe", CFG_STR, "",
      "smtp: a mailto: or https:// link to withdraw consent (the e-mail's unsubscribe line and "
      "List-Unsubscribe); empty: mailto:REPLY_TO_OR_FROM?subject=unsubscribe.",
