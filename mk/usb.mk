@@ -8,12 +8,13 @@
 #   tests/usb/daemon.t     `matchbooth run` under emulation: plug, scan, lead stored
 #   tests/usb/modes.t      scanners by the interfaces they present; unlisted ones offered
 #   tests/usb/print.t      printing that remembers: checked at start, the print log, not configured
+#   tests/usb/bed.c        not a test: the test bed tests/browser/devices.t drives (daemon + devices)
 #   tests/bench/usb_latency.sh (make bench)  last report -> lead committed + event
 
 UMOCKDEV_CFLAGS := $(shell $(PKG_CONFIG) --cflags umockdev-1.0 2>/dev/null)
 UMOCKDEV_LIBS   := $(shell $(PKG_CONFIG) --libs umockdev-1.0 2>/dev/null)
 
-USB_TEST_NAMES := test_usb test_daemon test_modes test_print bench_usb
+USB_TEST_NAMES := test_usb test_daemon test_modes test_print bench_usb bed
 USB_BINS       := $(USB_TEST_NAMES:%=$(BUILD)/tests/usb/%)
 USB_ASAN_BINS  := $(BUILD)/asan/tests/usb/test_usb
 

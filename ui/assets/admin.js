@@ -113,7 +113,9 @@
     if (!dev || typeof dev !== 'object') { statusLine(box, null, 'no scanner driver reporting'); return; }
     const line = (good, text) => {
       const p = el('div');
-      p.append(el('span', 'dot ' + (good === null ? '' : good ? 'ok' : 'bad')), document.createTextNode(text));
+      const what = el('span');
+      what.append(el('span', 'dot ' + (good === null ? '' : good ? 'ok' : 'bad')), document.createTextNode(text));
+      p.append(what);
       box.append(p);
       return p;
     };

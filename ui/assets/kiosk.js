@@ -683,6 +683,7 @@
   /* The server keeps a print log per visitor: a second slip is asked about
    * first ("already printed — print again?"). */
   let printJob = 0; // the slip this page asked for, whose end it announces
+  const printEnds = new Map(); // slip -> its end, when it came before the answer to the tap
 
   async function print(again) {
     closeDialog($('reprint-modal'));
@@ -695,6 +696,7 @@
       });
       printJob = r.job || 0;
       toast(t('printed'));
+      if (printEnds.has(printJob)) onPrinted({ job: printJob, state: printEnds.get(printJob) });
     } catch (e) {
       if (e.status === 409 && e.data && e.data.printed) openDialog($('reprint-modal'), $('reprint-yes'));
       else if (e.status === 409 && e.data && /printer/.test(e.data.error || '')) toast(printerReason(), true);
@@ -702,10 +704,17 @@
     }
   }
 
-  /* What became of a slip (SSE "print"): only this page's own is told. */
+  /* What became of a slip (SSE "print"): only this page's own is told. A
+   * fast printer may finish before the answer to the tap arrives. */
   function onPrinted(x) {
-    if (!x || !printJob || x.job !== printJob) return;
+    if (!x || !x.job) return;
+    if (x.job !== printJob) {
+      printEnds.set(x.job, x.state);
+      if (printEnds.size > 8) printEnds.delete(printEnds.keys().next().value);
+      return;
+    }
     printJob = 0;
+    printEnds.delete(x.job);
     if (x.state === 'printed') toast(t('print_done'));
     else toast(t('print_failed'), true);
   }
