@@ -147,13 +147,14 @@ const char *mail_domain(const char *a)
     return at ? at + 1 : "";
 }
 
-/* Whether s can stand in a header as it is (a phrase without specials). */
-static bool plain_header(const char *s)
+/* Whether s is printable ASCII without "=?" (which would read as the
+ * start of an encoded word). */
+static bool plain_ascii(const char *s)
 {
     if (strstr(s, "=?"))
         return false;
     for (const unsigned char *p = (const unsigned char *)s; *p; p++)
-        if (*p < 0x20 || *p > 0x7e || strchr("()<>[]:;@\\,.\"", *p))
+        if (*p < 0x20 || *p > 0x7e)
             return false;
     return true;
 }
@@ -165,7 +166,7 @@ int mail_header_text(struct buf *out, const char *s)
         return -1;
     const char *t = c.data ? c.data : "";
     int rc = 0;
-    if (plain_header(t)) {
+    if (plain_ascii(t)) {
         rc = buf_adds(out, t);
         buf_free(&c);
         return rc;
@@ -190,14 +191,25 @@ int mail_header_text(struct buf *out, const char *s)
     return rc ? -1 : 0;
 }
 
-/* "Name <addr>", or "<addr>" without a name. */
+/* "Name <addr>", or "<addr>" without a name. A name in plain ASCII goes
+ * as a quoted string, so it needs no encoded words (which some parsers,
+ * Python's email among them, rejoin with a space inside a phrase); any
+ * other as encoded words. */
 static int add_mailbox(struct buf *b, const char *header, const char *name, const char *addr)
 {
     int rc = buf_printf(b, "%s: ", header);
-    if (name && *name) {
-        rc |= mail_header_text(b, name);
+    struct buf c = {0};
+    rc |= add_clean(&c, name, TEXT_MAX);
+    if (c.len && plain_ascii(c.data)) {
+        rc |= buf_addc(b, '"');
+        for (const char *p = c.data; *p; p++)
+            rc |= (*p == '"' || *p == '\\' ? buf_addc(b, '\\') : 0) | buf_addc(b, *p);
+        rc |= buf_adds(b, "\" ");
+    } else if (c.len) {
+        rc |= mail_header_text(b, c.data);
         rc |= buf_addc(b, ' ');
     }
+    buf_free(&c);
     rc |= buf_printf(b, "<%s>\r\n", addr);
     return rc ? -1 : 0;
 }

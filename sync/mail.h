@@ -67,10 +67,11 @@ int mail_compose(const struct mail_msg *m, struct buf *out, struct err *e);
 bool mail_addr_ok(const char *a);
 
 /*
- * Appends s as a header value: as it is when it is printable ASCII of
- * safe characters, else as RFC 2047 "B" encoded words in UTF-8 (each at
- * most 75 characters, never splitting a character, folded with CRLF
- * SPACE). Control characters are dropped first. 0, or -1 on ENOMEM.
+ * Appends s as an unstructured header value (Subject): as it is when it is
+ * printable ASCII (and holds no "=?"), else as RFC 2047 "B" encoded words
+ * in UTF-8 (each at most 75 characters, never splitting a character,
+ * folded with CRLF SPACE). Control characters are dropped first. 0, or -1
+ * on ENOMEM.
  */
 int mail_header_text(struct buf *out, const char *s);
 

@@ -41,7 +41,7 @@ sub = Server(free_port(), "starttls", certs.crt, certs.key, "kiosk", "s3cret pas
 smtps = Server(free_port(), "smtps", certs.crt, certs.key, "kiosk", "s3cret pass")
 plain = Server(free_port(), "plain")  # offers no STARTTLS: the kiosk must not send
 
-SHOW_NAME = "Hong Kong Electronics Fair (Autumn) 2026"
+SHOW_NAME = "Hong Kong Electronics Fair (Autumn Edition) 2026, Hall 3"  # over one encoded word
 form = {
     "questions": [{"id": "interest", "type": "multi", "text": {"en": "Sourcing?"},
                    "choices": [{"id": "audio", "category": "audio", "text": {"en": "Audio"}},
