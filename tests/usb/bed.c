@@ -81,37 +81,6 @@ static GPid start_daemon(const char *bin, const char *conf, const char *log)
     return pid;
 }
 
-/* HID POS reports of text (report id 2, length, AIM id, 56 bytes, "more"). */
-static void scan_pos(struct emu *e, const char *payload)
-{
-    size_t n = strlen(payload), off = 0;
-    do {
-        uint8_t r[64] = {0x02};
-        size_t len = n - off > 56 ? 56 : n - off;
-        r[1] = (uint8_t)len;
-        memcpy(r + 2, "]Q1", 3);
-        memcpy(r + 5, payload + off, len);
-        off += len;
-        r[63] = off < n;
-        emu_queue(e, r, sizeof r);
-    } while (off < n);
-}
-
-/* Slip bytes received since the last call, the status queries left out. */
-static size_t slip_bytes(struct emu *p)
-{
-    static const uint8_t query[] = {0x10, 0x04, 0x02, 0x10, 0x04, 0x04};
-    size_t n = 0, slip = 0;
-    uint8_t *b = emu_take_out(p, &n);
-    for (size_t i = 0; i < n;) {
-        bool q = i + sizeof query <= n && !memcmp(b + i, query, sizeof query);
-        slip += q ? 0 : 1;
-        i += q ? sizeof query : 1;
-    }
-    g_free(b);
-    return slip;
-}
-
 static struct emu *find(struct named *v, size_t n, const char *name)
 {
     for (size_t i = 0; i < n; i++)
@@ -138,10 +107,10 @@ static bool command(char *line, struct named *v, size_t n, GPid pid)
     } else if (!strcmp(line, "paper") && arg) {
         emu_set_printer_status(printer, true, 0x12, !strcmp(arg, "out") ? 0x72 : 0x12);
     } else if (!strcmp(line, "slip")) {
-        printf("ok %zu\n", slip_bytes(printer));
+        printf("ok %zu\n", emu_take_slip(printer));
         return true;
     } else if (!strcmp(line, "scan") && arg) {
-        scan_pos(find(v, n, "scanner"), arg);
+        emu_scan_hidpos(find(v, n, "scanner"), arg);
     } else if (!strcmp(line, "quit")) {
         kill(pid, SIGTERM);
         int status = -1;

@@ -174,21 +174,13 @@ static bool slip_is(int64_t job, const char *want, char *reason, size_t rn, int 
     return false;
 }
 
-/* Slip bytes the printer received (its DLE EOT status queries left out),
- * waited for up to ms. */
+/* Slip bytes the printer received (its status queries left out), waited
+ * for up to ms. */
 static size_t printed_bytes(struct emu *p, int ms)
 {
-    static const uint8_t query[] = {0x10, 0x04, 0x02, 0x10, 0x04, 0x04};
     size_t total = 0;
     for (int t = 0; t < ms; t += 50, nap(50)) {
-        size_t n = 0, slip = 0;
-        uint8_t *b = emu_take_out(p, &n);
-        for (size_t i = 0; i < n;) {
-            bool q = i + sizeof query <= n && !memcmp(b + i, query, sizeof query);
-            slip += q ? 0 : 1;
-            i += q ? sizeof query : 1;
-        }
-        g_free(b);
+        size_t slip = emu_take_slip(p);
         total += slip;
         if (total > 200 && slip == 0)
             break; /* a slip came and nothing more is coming */
