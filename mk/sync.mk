@@ -5,7 +5,7 @@
 # sync_s3.t is installed by board/install-deps.sh into tests/s3, and the
 # independent checkers of tests/sync/package.json (standardwebhooks,
 # @duckdb/node-api) into tests/sync.
-MK_CHECK_TESTS += tests/sync/sync_valgrind.t
+MK_CHECK_TESTS += tests/sync/sync_valgrind.t tests/sync/sync_smtp_valgrind.t
 # The same scenarios against the ASan+UBSan daemon.
 MK_CHECK_TESTS += tests/sync/sync_webhook_asan.t tests/sync/sync_sinks_asan.t \
                   tests/sync/sync_s3_asan.t tests/sync/sync_crm_asan.t \

@@ -8,6 +8,7 @@
 #   tests/usb/daemon.t     `matchbooth run` under emulation: plug, scan, lead stored
 #   tests/usb/modes.t      scanners by the interfaces they present; unlisted ones offered
 #   tests/usb/print.t      printing that remembers: checked at start, the print log, not configured
+#   tests/usb/print-asan.t the same against the ASan+UBSan daemon
 #   tests/usb/bed.c        not a test: the test bed tests/browser/devices.t drives (daemon + devices)
 #   tests/bench/usb_latency.sh (make bench)  last report -> lead committed + event
 
@@ -44,12 +45,13 @@ USB_OBJS := $(patsubst %,$(BUILD)/obj/tests/usb/%.o,$(USB_TEST_NAMES) emu) \
 
 MK_TEST_TARGETS += $(USB_BINS) $(USB_ASAN_BINS)
 MK_CHECK_TESTS  += tests/usb/usb.t tests/usb/usb-asan.t tests/usb/daemon.t tests/usb/modes.t \
-                   tests/usb/print.t
+                   tests/usb/print.t tests/usb/print-asan.t
 # What `make test T=…` builds for each (Makefile: T_DEPS).
 TEST_DEPS.tests/usb/usb.t      := $(BUILD)/tests/usb/test_usb
 TEST_DEPS.tests/usb/usb-asan.t := $(BUILD)/asan/tests/usb/test_usb
 TEST_DEPS.tests/usb/daemon.t   := $(BUILD)/tests/usb/test_daemon $(BIN)
 TEST_DEPS.tests/usb/modes.t    := $(BUILD)/tests/usb/test_modes $(BIN)
 TEST_DEPS.tests/usb/print.t    := $(BUILD)/tests/usb/test_print $(BIN)
+TEST_DEPS.tests/usb/print-asan.t := $(BUILD)/tests/usb/test_print $(BUILD)/asan/matchbooth
 
 bench: $(BUILD)/tests/usb/bench_usb

@@ -1,15 +1,20 @@
 # SPDX-License-Identifier: Apache-2.0
-# smtpsim — a real SMTP server on loopback for the follow-up e-mail's tests
-# (sync_smtp.t): Debian's python3-aiosmtpd, with STARTTLS required and AUTH
+# smtpsim — what the follow-up e-mail's tests share (sync_smtp.t, and
+# tests/sync/sync_smtp_valgrind.t): a show's form and catalog, the kiosk's
+# API as its page uses it (a visitor's answers and consents), and a real
+# SMTP server on loopback: Debian's python3-aiosmtpd, with STARTTLS required and AUTH
 # (or TLS from the first byte, smtps), recording every message that it took
 # with its envelope, whether the session was encrypted and who logged in.
 # Faults on demand, by recipient: a permanent refusal (550 to RCPT), a
 # temporary one (451), and a connection dropped after the whole message
 # arrived but before the server's 250 (the answer lost: the client cannot
 # know the message was taken).
+import json
 import logging
+import os
 import ssl
 import threading
+import urllib.request
 import warnings
 
 from aiosmtpd.controller import Controller
@@ -106,3 +111,71 @@ class Server:
 
     def stop(self):
         self.ctl.stop()
+
+
+# ---- the show and the kiosk ----------------------------------------------------------
+
+# A form with categories and the followup purpose, and suppliers whose names
+# need escaping in HTML, in several scripts.
+FORM = {
+    "questions": [{"id": "interest", "type": "multi", "text": {"en": "Sourcing?"},
+                   "choices": [{"id": "audio", "category": "audio", "text": {"en": "Audio"}},
+                               {"id": "power", "category": "power", "text": {"en": "Power"}},
+                               {"id": "toys", "category": "toys", "text": {"en": "Toys"}}]}],
+    "consents": [{"purpose": "contact", "version": "v1", "text": {"en": "Contact me."}},
+                 {"purpose": "followup", "version": "v1",
+                  "text": {"en": "E-mail me the suppliers I matched."}}],
+}
+CATALOG = {"suppliers": [
+    {"id": "A1", "names": {"en": "Kowloon Audio & Sons <HK>", "zh-Hant": "九龍音響 & 子 <香港>",
+                           "hi": "कौलून ऑडियो"},
+     "descriptions": {"en": "Headphones, \"studio\" grade.", "zh-Hant": "專業級耳機。",
+                      "hi": "स्टूडियो हेडफ़ोन।"},
+     "categories": ["audio"], "country": "HK", "url": "https://a1.example/p?x=1&y=2#top"},
+    {"id": "A2", "names": {"en": "Stuttgart Sound GmbH"},
+     "descriptions": {"en": "Speakers and amplifiers."},
+     "categories": ["audio", "power"], "country": "DE", "url": "https://a2.example/"},
+    {"id": "P1", "names": {"en": "Delhi Batteries Pvt Ltd", "hi": "दिल्ली बैटरी"},
+     "descriptions": {"en": "Li-ion packs.", "hi": "लिथियम बैटरी।"},
+     "categories": ["power"], "country": "IN", "url": "https://p1.example/"},
+]}
+
+
+def write_show(d):
+    """FORM and CATALOG as files in d: (form path, catalog path)."""
+    form, cat = os.path.join(d, "form.json"), os.path.join(d, "catalog.json")
+    with open(form, "w") as f:
+        json.dump(FORM, f, ensure_ascii=False)
+    with open(cat, "w") as f:
+        json.dump(CATALOG, f, ensure_ascii=False)
+    return form, cat
+
+
+class Kiosk:
+    """The kiosk page's side of the API: boot (CSRF token), answers, consents."""
+
+    def __init__(self, port):
+        self.base = "http://127.0.0.1:%d" % port
+        self.csrf = self.get("/api/boot")["csrf"]
+
+    def _open(self, req):
+        with urllib.request.urlopen(req, timeout=10) as r:
+            return json.loads(r.read() or b"{}")
+
+    def get(self, path):
+        return self._open(urllib.request.Request(self.base + path))
+
+    def post(self, path, body):
+        return self._open(urllib.request.Request(
+            self.base + path, data=json.dumps(body).encode(), method="POST",
+            headers={"Content-Type": "application/json", "X-CSRF-Token": self.csrf}))
+
+
+def kiosk_visit(daemon, kiosk, card, answers, consents, lang):
+    """A visitor as the page walks them: scan (through the daemon's control
+    socket), answers, consents. Returns the lead id."""
+    lead = daemon.capture(card)["lead"]["id"]
+    if answers is not None:
+        kiosk.post("/api/lead/answers", {"lead": lead, "answers": answers})
+    kiosk.post("/api/lead/consents", {"lead": lead, "lang": lang, "consents": consents})
+    return lead

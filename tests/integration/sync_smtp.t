@@ -29,11 +29,10 @@ import re
 import sqlite3
 import sys
 import urllib.parse
-import urllib.request
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from synclib import Certs, Daemon, diag, done, free_port, is_, ok, tmpdir, wait_for  # noqa: E402
-from smtpsim import Server  # noqa: E402
+from smtpsim import Kiosk, Server, kiosk_visit, write_show  # noqa: E402
 
 t = tmpdir("smtp")
 certs = Certs(t)
@@ -42,33 +41,7 @@ smtps = Server(free_port(), "smtps", certs.crt, certs.key, "kiosk", "s3cret pass
 plain = Server(free_port(), "plain")  # offers no STARTTLS: the kiosk must not send
 
 SHOW_NAME = "Hong Kong Electronics Fair (Autumn Edition) 2026, Hall 3"  # over one encoded word
-form = {
-    "questions": [{"id": "interest", "type": "multi", "text": {"en": "Sourcing?"},
-                   "choices": [{"id": "audio", "category": "audio", "text": {"en": "Audio"}},
-                               {"id": "power", "category": "power", "text": {"en": "Power"}},
-                               {"id": "toys", "category": "toys", "text": {"en": "Toys"}}]}],
-    "consents": [{"purpose": "contact", "version": "v1", "text": {"en": "Contact me."}},
-                 {"purpose": "followup", "version": "v1",
-                  "text": {"en": "E-mail me the suppliers I matched."}}],
-}
-catalog = {"suppliers": [
-    {"id": "A1", "names": {"en": "Kowloon Audio & Sons <HK>", "zh-Hant": "九龍音響 & 子 <香港>",
-                           "hi": "कौलून ऑडियो"},
-     "descriptions": {"en": "Headphones, \"studio\" grade.", "zh-Hant": "專業級耳機。",
-                      "hi": "स्टूडियो हेडफ़ोन।"},
-     "categories": ["audio"], "country": "HK", "url": "https://a1.example/p?x=1&y=2#top"},
-    {"id": "A2", "names": {"en": "Stuttgart Sound GmbH"},
-     "descriptions": {"en": "Speakers and amplifiers."},
-     "categories": ["audio", "power"], "country": "DE", "url": "https://a2.example/"},
-    {"id": "P1", "names": {"en": "Delhi Batteries Pvt Ltd", "hi": "दिल्ली बैटरी"},
-     "descriptions": {"en": "Li-ion packs.", "hi": "लिथियम बैटरी।"},
-     "categories": ["power"], "country": "IN", "url": "https://p1.example/"},
-]}
-form_path, cat_path = os.path.join(t, "form.json"), os.path.join(t, "catalog.json")
-with open(form_path, "w") as f:
-    json.dump(form, f, ensure_ascii=False)
-with open(cat_path, "w") as f:
-    json.dump(catalog, f, ensure_ascii=False)
+form_path, cat_path = write_show(t)
 
 ui_port = free_port()
 conf = """[kiosk]
@@ -133,36 +106,11 @@ with open(d.conf, "w") as f:  # this test's own config, whole
 d.start()
 
 
-class Kiosk:
-    """The kiosk page's side of the API: boot (CSRF token), answers, consents."""
-
-    def __init__(self, port):
-        self.base = "http://127.0.0.1:%d" % port
-        self.csrf = self.get("/api/boot")["csrf"]
-
-    def _open(self, req):
-        with urllib.request.urlopen(req, timeout=10) as r:
-            return json.loads(r.read() or b"{}")
-
-    def get(self, path):
-        return self._open(urllib.request.Request(self.base + path))
-
-    def post(self, path, body):
-        return self._open(urllib.request.Request(
-            self.base + path, data=json.dumps(body).encode(), method="POST",
-            headers={"Content-Type": "application/json", "X-CSRF-Token": self.csrf}))
-
-
 k = Kiosk(ui_port)
 
 
 def visit(card, answers, consents, lang):
-    """A visitor as the page walks them: scan, answers, consents."""
-    lead = d.capture(card)["lead"]["id"]
-    if answers is not None:
-        k.post("/api/lead/answers", {"lead": lead, "answers": answers})
-    k.post("/api/lead/consents", {"lead": lead, "lang": lang, "consents": consents})
-    return lead
+    return kiosk_visit(d, k, card, answers, consents, lang)
 
 
 def sink(name):
