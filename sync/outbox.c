@@ -429,10 +429,10 @@ static void outbox_send(struct outbox *ob)
     *b = (struct sink_batch){.v = ob->batch, .n = ob->batch_n, .now_ms = now_real()};
     uuid_v7(b->now_ms, b->batch_id);
     sink_idem_key(ob->sink.name, ob->batch, ob->batch_n, b->idem_key);
-    rate_note(&ob->rate, loop_now_ms());
     if (!ob->resends)
         replay_note(ob);
     if (ob->sink.type->write) {
+        rate_note(&ob->rate, loop_now_ms());
         if (ob->sink.type->write(&ob->sink, b, &e) < 0)
             outbox_outcome(ob, RETRY_AGAIN, 0, e.msg, -1, NULL, 0);
         else
@@ -455,6 +455,8 @@ static void outbox_send(struct outbox *ob)
         outbox_answer(ob, RETRY_DONE, &r, "not sent", -1);
         return;
     }
+    /* The rate limit counts requests made: rows decided here made none. */
+    rate_note(&ob->rate, loop_now_ms());
     if (rc != 0 || xfer_start(x, pin, &e) < 0) {
         xfer_free(x);
         /* A request we cannot even build: count it as a failed attempt so

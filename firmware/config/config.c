@@ -313,7 +313,7 @@ static const struct cfg_key cfg_keys[] = {
      "Seconds a lead may wait for its batch to fill before a partial batch goes.", 0, 86400, NULL},
     {"sink.*", "rate_limit", CFG_INT, "0",
      "Requests per rate_window kept client-side; 0: the service's own (hubspot 50 per 10 s, "
-     "hubspot_crm 100 per 10 s), -1: none.",
+     "hubspot_crm 100 per 10 s, smtp 120 e-mails an hour), -1: none.",
      -1, 100000, NULL},
     {"sink.*", "rate_window", CFG_INT, "10", "Seconds of the rate_limit window.", 1, 86400, NULL},
     {"sink.*", "fields", CFG_LIST, "",

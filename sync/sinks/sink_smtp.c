@@ -258,6 +258,20 @@ static int envelope(struct sink *s, const char *to, struct sink_http *h, CURL *e
     return rc == CURLE_OK ? 0 : err_set(e, ERR_INTERNAL, "curl setup failed");
 }
 
+/* A message tried but not confirmed, for a lead that is to get none now:
+ * it ends failed with why, so the handouts do not show it trying forever. */
+static void end_tried(struct sink *s, const char *id, const char *why)
+{
+    struct store_handout last;
+    struct err e = {0};
+    struct clock_stamp now;
+    clock_now(&now);
+    if (store_handout_last(s->store, id, STORE_HANDOUT_MAIL, s->name, &last, &e) == 0 &&
+        last.state == STORE_HANDOUT_TRYING &&
+        store_handout_end(s->store, last.id, false, why, now.real_ms, &e) < 0)
+        log_warn("sync", "[sink.%s] %s", s->name, e.msg);
+}
+
 /* The Message-ID for this lead: the one tried before, else a new one. Sets
  * *fresh when it is new (recorded once the message is built). 1 when the
  * lead was e-mailed already. */
@@ -298,6 +312,7 @@ static int smtp_request(struct sink *s, const struct sink_batch *b, struct sink_
     m->skip[0] = '\0';
     if ((why = no_mail(s, en->lead, en->lead_id, &to, &lang, e))) {
         snprintf(m->skip, sizeof m->skip, "%s", why);
+        end_tried(s, en->lead_id, why); /* e.g. the consent withdrawn before a retry */
         return 1;
     }
     if (e->code || pick_id(s, en->lead_id, en->version, msgid, sizeof msgid, &fresh, e) < 0)
@@ -376,6 +391,10 @@ const struct sink_type sink_smtp = {
         "the follow-up e-mail to visitors who asked for it (SMTP with STARTTLS and AUTH, or smtps)",
     .max_batch = 1,
     .confirms = true,
+    /* Anyone at the kiosk can type an address: at most this many e-mails an
+     * hour leave it unless [sink.NAME] rate_limit says otherwise. */
+    .rate_max = 120,
+    .rate_window_s = 3600,
     .open = smtp_open,
     .close = smtp_close,
     .request = smtp_request,

@@ -28,6 +28,7 @@ import os
 import re
 import sqlite3
 import sys
+import time
 import urllib.parse
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -111,6 +112,17 @@ k = Kiosk(ui_port)
 
 def visit(card, answers, consents, lang):
     return kiosk_visit(d, k, card, answers, consents, lang)
+
+
+def handout_of(lead):
+    """The state of lead's e-mail in the handouts table (None: none)."""
+    db = sqlite3.connect(os.path.join(d.data, "leads.db"), timeout=10)
+    try:
+        row = db.execute("SELECT state FROM handouts WHERE lead_id = ? AND kind = 'mail' AND "
+                         "channel = 'mail' ORDER BY id DESC LIMIT 1", (lead,)).fetchone()
+    finally:
+        db.close()
+    return row[0] if row else None
 
 
 def sink(name):
@@ -266,6 +278,17 @@ try:
     del sub.rec.refuse["later@example.com"]
     ok(wait_for(lambda: sub.rec.taken("later@example.com"), 15), "…and delivered once the server "
        "takes it")
+    # The consent withdrawn while the e-mail waits for a retry: never sent.
+    sub.rec.refuse["changed@example.com"] = "451 4.7.1 try again later"
+    changed = visit("MECARD:N:Mind,Max;EMAIL:changed@example.com;UID:X3;;",
+                    {"interest": ["audio"]}, {"followup": True}, "en")
+    ok(wait_for(lambda: handout_of(changed) == "trying", 15), "451: the e-mail waits, trying")
+    k.post("/api/lead/consents", {"lead": changed, "lang": "en", "consents": {"followup": False}})
+    ok(wait_for(lambda: handout_of(changed) == "failed", 15), "the consent withdrawn meanwhile: "
+       "it ends failed")
+    del sub.rec.refuse["changed@example.com"]
+    time.sleep(1.5)
+    is_(len(sub.rec.taken("changed@example.com")), 0, "…and is never sent")
 
     # ---- the configuration's faults: no STARTTLS, a wrong password --------------------------
     ns, bp = sink("notls"), sink("badpass")
