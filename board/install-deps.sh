@@ -33,7 +33,8 @@ BUILD="libcurl4-openssl-dev build-essential pkg-config ca-certificates
 TEST="tesseract-ocr clang libclang-rt-14-dev clang-format valgrind umockdev libumockdev-dev
   libglib2.0-dev chromium zbar-tools qrencode python3
   python3-vobject libreoffice-calc-nogui openssl imagemagick
-  systemd systemd-container debootstrap dpkg-dev fakeroot file time cage xwayland"
+  systemd systemd-container debootstrap dpkg-dev fakeroot file time cage xwayland
+  libfuse3-dev fuse3 python3-botocore"
 
 ARM64="gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-user-static"
 ARM64_LIBS="libcurl4-openssl-dev libsqlite3-dev libusb-1.0-0-dev

@@ -1,0 +1,28 @@
+# SPDX-License-Identifier: Apache-2.0
+# mk/trust.mk — tests of the tests: the power-cut file system and the
+# mutation run.
+#
+#   tests/powercut/powercut.t  the daemon on mbfs (FUSE, drops unsynced
+#                              writes at a "power cut"): every acknowledged
+#                              lead is there after the cut (needs root and
+#                              /dev/fuse; says SKIP with the reason otherwise)
+#   make mutate                tests/mutate.sh: six mutations of the code,
+#                              each must make the tests that guard it fail
+#   make usb-expected          rewrite tests/usb/expected/ from the current
+#                              drivers (never done by the tests themselves)
+
+MBFS := $(BUILD)/tests/powercut/mbfs
+FUSE3_CFLAGS := $(shell $(PKG_CONFIG) --cflags fuse3 2>/dev/null)
+FUSE3_LIBS   := $(shell $(PKG_CONFIG) --libs fuse3 2>/dev/null)
+
+$(MBFS): tests/powercut/mbfs.c
+	@mkdir -p $(@D)
+	@echo "  CC      $<"
+	$(Q)$(CC) -std=c11 -D_GNU_SOURCE $(WARN) $(CFLAGS) $(FUSE3_CFLAGS) -o $@ $< $(FUSE3_LIBS)
+
+MK_TEST_TARGETS += $(MBFS)
+MK_CHECK_TESTS  += tests/powercut/powercut.t
+
+.PHONY: mutate
+mutate:
+	sh tests/mutate.sh
