@@ -8,8 +8,11 @@
 #                              /dev/fuse; says SKIP with the reason otherwise)
 #   make mutate                tests/mutate.sh: six mutations of the code,
 #                              each must make the tests that guard it fail
+#   tests/usb/slip.t           the expected slips read by an ESC/POS parser
+#                              of the test's own and zbarimg
 #   make usb-expected          rewrite tests/usb/expected/ from the current
-#                              drivers (never done by the tests themselves)
+#                              drivers, after slip.t accepts the new bytes
+#                              (the tests themselves never write them)
 
 MBFS := $(BUILD)/tests/powercut/mbfs
 FUSE3_CFLAGS := $(shell $(PKG_CONFIG) --cflags fuse3 2>/dev/null)
@@ -21,8 +24,11 @@ $(MBFS): tests/powercut/mbfs.c
 	$(Q)$(CC) -std=c11 -D_GNU_SOURCE $(WARN) $(CFLAGS) $(FUSE3_CFLAGS) -o $@ $< $(FUSE3_LIBS)
 
 MK_TEST_TARGETS += $(MBFS)
-MK_CHECK_TESTS  += tests/powercut/powercut.t
+MK_CHECK_TESTS  += tests/powercut/powercut.t tests/usb/slip.t
 
-.PHONY: mutate
+.PHONY: mutate usb-expected
 mutate:
 	sh tests/mutate.sh
+
+usb-expected: $(BUILD)/tests/usb/test_usb
+	MB_BUILD=$(abspath $(BUILD)) sh tests/usb/update-expected.sh
