@@ -10,8 +10,12 @@
  * with the files in tests/usb/expected, hexdump diff on failure), paper out, and a
  * serial scanner on a pseudo-terminal.
  *
- * Must run under umockdev's preload (tests/usb/usb.t does that);
- * MB_UPDATE_EXPECTED=1 rewrites the expected files.
+ * Must run under umockdev's preload (tests/usb/usb.t does that). Every slip
+ * the printers received is written to $MB_OUT (default tests/out/usb; usb.t
+ * and usb-asan.t each give their own, as they run in parallel), with hexdumps
+ * when it differs. This test never writes the expected files:
+ * tests/usb/update-expected.sh (make usb-expected) does, after checking the
+ * new bytes with tests/usb/slip.t.
  */
 #include <cjson/cJSON.h>
 #include <errno.h>
@@ -180,19 +184,28 @@ static void hexdump(FILE *f, const uint8_t *p, size_t n)
     }
 }
 
-/* Compares got with the committed expected file; prints a hexdump diff. */
+/* This run's own output directory ($MB_OUT), made if needed. */
+static const char *out_dir(void)
+{
+    const char *d = getenv("MB_OUT");
+    if (!d || !*d)
+        d = "tests/out/usb";
+    g_mkdir_with_parents(d, 0755);
+    return d;
+}
+
+/* Compares got with the committed expected file; prints a hexdump diff.
+ * The bytes received are kept in out_dir() either way. */
 static bool same_as_file(const uint8_t *got, size_t n, const char *name)
 {
-    char path[256], out[256], hexa[256], hexb[256];
+    char path[256], out[512], hexa[512], hexb[512];
     snprintf(path, sizeof(path), "tests/usb/expected/%s", name);
-    if (getenv("MB_UPDATE_EXPECTED")) {
-        FILE *f = fopen(path, "wb");
-        if (f) {
-            fwrite(got, 1, n, f);
-            fclose(f);
-        }
-        diag("wrote %s (%zu bytes)", path, n);
-    }
+    snprintf(out, sizeof(out), "%s/%s", out_dir(), name);
+    FILE *f = fopen(out, "wb");
+    if (!f || fwrite(got, 1, n, f) != n)
+        diag("cannot write %s", out);
+    if (f)
+        fclose(f);
     gchar *want = NULL;
     gsize wn = 0;
     if (!g_file_get_contents(path, &want, &wn, NULL)) {
@@ -201,24 +214,20 @@ static bool same_as_file(const uint8_t *got, size_t n, const char *name)
     }
     bool same = wn == n && memcmp(want, got, n) == 0;
     if (!same) {
-        mkdir("tests/out", 0755);
-        snprintf(out, sizeof(out), "tests/out/%s", name);
-        snprintf(hexa, sizeof(hexa), "tests/out/%s.expected.hex", name);
-        snprintf(hexb, sizeof(hexb), "tests/out/%s.got.hex", name);
-        FILE *f = fopen(out, "wb"), *a = fopen(hexa, "w"), *b = fopen(hexb, "w");
-        if (f && a && b) {
-            fwrite(got, 1, n, f);
+        snprintf(hexa, sizeof(hexa), "%s/%s.expected.hex", out_dir(), name);
+        snprintf(hexb, sizeof(hexb), "%s/%s.got.hex", out_dir(), name);
+        FILE *a = fopen(hexa, "w"), *b = fopen(hexb, "w");
+        if (a && b) {
             hexdump(a, (const uint8_t *)want, wn);
             hexdump(b, got, n);
         }
-        if (f)
-            fclose(f);
         if (a)
             fclose(a);
         if (b)
             fclose(b);
-        diag("%s: got %zu bytes, expected %zu; diff of the hexdumps:", name, n, (size_t)wn);
-        char cmd[700];
+        diag("%s: got %zu bytes (%s), expected %zu; diff of the hexdumps:", name, n, out,
+             (size_t)wn);
+        char cmd[1100];
         snprintf(cmd, sizeof(cmd), "diff -u %s %s | head -40 | sed 's/^/# /'", hexa, hexb);
         if (system(cmd) < 0)
             diag("(diff failed)");
@@ -315,15 +324,14 @@ static void check_raster_qr(const uint8_t *p, size_t n)
     static const char *const want[] = {"https://example.com/s/mueller", "https://example.com/s/lee",
                                        "https://example.com/s/evil", "https://example.com/s/5"};
     size_t img = 0;
-    mkdir("tests/out", 0755);
     for (size_t i = 0; i + 8 <= n && img < 4; i++) {
         if (memcmp(p + i, "\x1dv0\x00", 4) != 0)
             continue;
         size_t bpr = p[i + 4] | (size_t)p[i + 5] << 8, h = p[i + 6] | (size_t)p[i + 7] << 8;
         if (i + 8 + bpr * h > n)
             break;
-        char path[64], cmd[200], got[256] = "";
-        snprintf(path, sizeof(path), "tests/out/slip-qr-%zu.pbm", img);
+        char path[512], cmd[700], got[256] = "";
+        snprintf(path, sizeof(path), "%s/slip-qr-%zu.pbm", out_dir(), img);
         FILE *f = fopen(path, "wb");
         if (!f)
             break;
