@@ -61,6 +61,16 @@ class TAP:
         sys.exit(1 if self.failed else 0)
 
 
+def seeded_random(tap=None):
+    """A random.Random seeded from $MB_SEED, else from the clock. The seed is
+    printed (as a TAP comment), so that a run that failed can be replayed
+    with the same data: MB_SEED=N tests/integration/NAME.t."""
+    import random
+    seed = int(os.environ.get("MB_SEED") or time.time_ns() % 2**32)
+    print("# MB_SEED=%d (set it to replay this run's random data)" % seed, flush=True)
+    return random.Random(seed)
+
+
 def free_port():
     s = socket.socket()
     s.bind(("127.0.0.1", 0))
