@@ -150,7 +150,7 @@ int main(int argc, char **argv)
         struct card_reader *r;
     } readers[MAX_READERS] = {0};
     struct tally by_field[NF + 1] = {0}, by_lang[8] = {0}, by_degrade[8] = {0};
-    int right = 0, total = 0, ncards = 0, qr_right = 0, qr_total = 0;
+    int right = 0, total = 0, ncards = 0, nlisted = 0, qr_right = 0, qr_total = 0;
     double ms_total = 0;
     const cJSON *card;
     cJSON_ArrayForEach(card, cards)
@@ -173,16 +173,21 @@ int main(int argc, char **argv)
             if (!strcmp(readers[i].langs, langs))
                 r = readers[i].r;
         }
-        if (!ok(r != NULL, "%s: reader for %s %s", file, langs, e.msg))
+        nlisted++;
+        if (!r) {
+            diag("%s: no reader for %s: %s", file, langs, e.msg);
             continue;
+        }
         snprintf(path, sizeof path, "%s/%s", dir, file);
         PIX *pix = pixRead(path);
         struct card_read rd = {0};
         struct lead_fields decoded = {0};
         bool read = pix && card_reader_read(r, pix, country, &rd, &e) == 0;
         pixDestroy(&pix);
-        if (!ok(read, "%s: read (%s)", file, read ? "ok" : e.msg))
+        if (!read) {
+            diag("%s: not read: %s", file, e.msg);
             continue;
+        }
         ncards++;
         ms_total += rd.ms;
         const struct lead_fields *f = &rd.fields;
@@ -224,7 +229,10 @@ int main(int argc, char **argv)
     print_tally("per field", by_field, NF + 1);
     print_tally("per language", by_lang, 8);
     print_tally("per condition", by_degrade, 8);
-    ok(ncards >= 40, "at least 40 cards read (%d)", ncards);
+    /* One check for the reading itself (it was one point per card, which
+     * only a crash could fail); the accuracy below is what is measured. */
+    ok(ncards == nlisted && ncards >= 40, "all %d cards of expected.json read without error (%d)",
+       nlisted, ncards);
     ok(qr_total > 0 && qr_right == qr_total,
        "cards with a QR code go to the decoders, OCR skipped (%d/%d)", qr_right, qr_total);
     ok(acc >= 0.90, "at least 90%% of the fields right (%.1f%%)", 100 * acc);
