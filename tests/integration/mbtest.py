@@ -153,6 +153,28 @@ class Daemon:
         except OSError:
             return ""
 
+    def wait_log(self, text, timeout=60, after=0):
+        """Polls the daemon's log (from byte offset after) until text shows
+        up; True if it did within timeout. A wait for an event, not a sleep."""
+        deadline = time.time() + timeout
+        while True:
+            if text in self.read_log()[after:]:
+                return True
+            if time.time() > deadline:
+                return False
+            time.sleep(0.05)
+
+    def children(self):
+        """Pids of the daemon's child processes (an export, a download)."""
+        pids = []
+        try:
+            for task in os.listdir("/proc/%d/task" % self.proc.pid):
+                with open("/proc/%d/task/%s/children" % (self.proc.pid, task)) as f:
+                    pids += [int(p) for p in f.read().split()]
+        except OSError:
+            pass
+        return pids
+
     def request(self, obj, timeout=10):
         """One request on the control socket, raw (no CLI)."""
         s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)

@@ -109,8 +109,13 @@ with mbtest.Daemon(kiosk="staff_badges = ^STAFF-[0-9]+$", show="",
     c.request("GET", "/api/admin/export?format=ndjson", headers=A)
     r = c.getresponse()
     r.read(100)
+    kids = d.children()
     c.close()
-    time.sleep(1)
+    end = time.time() + 60
+    while time.time() < end and set(kids) & set(d.children()):
+        time.sleep(0.1)
+    t.ok(kids and not set(kids) & set(d.children()),
+         "a download left halfway: its export child (%s) is gone" % kids)
 
     ev = Events(d.port)
     d.capture("STAFF-0042")
@@ -138,7 +143,10 @@ with mbtest.Daemon(kiosk="staff_badges = ^STAFF-[0-9]+$", show="",
     th = threading.Thread(target=lambda: http_req(d.port, "GET", "/api/admin/export?format=xlsx",
                                                   headers=A))
     th.start()
-    time.sleep(0.3)
+    end = time.time() + 60  # SIGTERM once the export child is really running
+    while time.time() < end and not d.children():
+        time.sleep(0.02)
+    t.ok(d.children(), "an export is running when SIGTERM comes")
     d.proc.send_signal(signal.SIGTERM)
     rc = d.proc.wait(timeout=90)
     th.join(timeout=30)
