@@ -73,22 +73,22 @@ static void count_sync(int fd)
         syncs_other++;
 }
 
+/* Counts the call, then makes it: libc's function, found past ours. */
+static int sync_through(const char *name, int fd)
+{
+    int (*real)(int) = (int (*)(int))dlsym(RTLD_NEXT, name);
+    count_sync(fd);
+    return real ? real(fd) : -1;
+}
+
 int fsync(int fd)
 {
-    static int (*real)(int);
-    if (!real)
-        real = (int (*)(int))dlsym(RTLD_NEXT, "fsync");
-    count_sync(fd);
-    return real(fd);
+    return sync_through("fsync", fd);
 }
 
 int fdatasync(int fd)
 {
-    static int (*real)(int);
-    if (!real)
-        real = (int (*)(int))dlsym(RTLD_NEXT, "fdatasync");
-    count_sync(fd);
-    return real(fd);
+    return sync_through("fdatasync", fd);
 }
 
 /* The journal mode as another connection sees it: persistent for WAL. */
