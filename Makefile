@@ -163,7 +163,8 @@ install: $(BIN)
 	    $(DESTDIR)$(PREFIX)/share/matchbooth $(DESTDIR)$(LOCALSTATEDIR)/lib/matchbooth
 	install -m 0755 $(BIN) $(DESTDIR)$(PREFIX)/bin/matchbooth
 	install -m 0644 board/matchbooth.conf $(DESTDIR)$(SYSCONFDIR)/matchbooth/matchbooth.conf
-	cp -R board/demo $(DESTDIR)$(PREFIX)/share/matchbooth/demo
+	install -d $(DESTDIR)$(PREFIX)/share/matchbooth/demo
+	install -m 0644 $(filter-out %.py,$(wildcard board/demo/*)) $(DESTDIR)$(PREFIX)/share/matchbooth/demo/
 	install -m 0644 board/allowlist.txt $(DESTDIR)$(PREFIX)/share/matchbooth/ 2>/dev/null || true
 	install -d $(DESTDIR)$(PREFIX)/share/doc/matchbooth
 	install -m 0644 README.md docs/*.md $(DESTDIR)$(PREFIX)/share/doc/matchbooth/

@@ -5,8 +5,10 @@
 # `make run` and `make check`); safe to run again and again.
 #
 # Usage: board/install-deps.sh [build|test|all|arm64]   (default: all)
-#   build  what `make` and `make run` need
-#   test   build + what `make check` needs (browsers, emulators, consumers)
+#   build  what `make`, `make run`, `make install` (help2man for the manual
+#          page) and `make deb` (debhelper) need
+#   test   build + what `make check` needs (browsers, emulators, consumers,
+#          lintian and appstreamcli for the package)
 #   arm64  build + cross toolchain, qemu and the arm64 libraries
 #
 # arm64 notes (measured on Debian 12): most -dev packages are Multi-Arch:
@@ -28,13 +30,14 @@ BUILD="libcurl4-openssl-dev build-essential pkg-config ca-certificates
   libcjson-dev libxlsxwriter-dev libinih-dev libsystemd-dev zlib1g-dev
   libssl-dev libtesseract-dev libleptonica-dev libzbar-dev libv4l-dev
   tesseract-ocr-eng tesseract-ocr-chi-tra tesseract-ocr-chi-sim
-  tesseract-ocr-hin tesseract-ocr-deu fonts-noto-cjk fonts-noto-core"
+  tesseract-ocr-hin tesseract-ocr-deu fonts-noto-cjk fonts-noto-core
+  help2man debhelper"
 
 TEST="tesseract-ocr clang libclang-rt-14-dev clang-format valgrind umockdev libumockdev-dev
   libglib2.0-dev chromium zbar-tools qrencode python3
   python3-vobject libreoffice-calc-nogui openssl imagemagick
   systemd systemd-container debootstrap dpkg-dev fakeroot file time cage xwayland
-  libfuse3-dev fuse3 python3-botocore"
+  lintian appstream libfuse3-dev fuse3 python3-botocore"
 
 ARM64="gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-user-static"
 ARM64_LIBS="libcurl4-openssl-dev libsqlite3-dev libusb-1.0-0-dev

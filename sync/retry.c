@@ -6,9 +6,13 @@
  */
 #include "sync/retry.h"
 
+#include <cjson/cJSON.h>
 #include <ctype.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "firmware/base/log.h"
 
 enum retry_class retry_classify(CURLcode cc, long status)
 {
@@ -53,4 +57,39 @@ int64_t retry_after_parse(const char *v, int64_t now_ms)
         return -1;
     int64_t d = (int64_t)t * 1000 - now_ms;
     return d > 0 ? d : 0;
+}
+
+void retry_reason(const char *body, size_t len, long status, char *out, size_t outsz)
+{
+    char text[300] = "";
+    cJSON *o = len ? cJSON_ParseWithLength(body, len) : NULL;
+    const char *keys[] = {"message", "error", "reason", "detail"};
+    for (int i = 0; o && i < 4 && !text[0]; i++) {
+        const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, keys[i]);
+        if (cJSON_IsString(v))
+            log_sanitize(text, sizeof text, v->valuestring, strlen(v->valuestring));
+        else if (cJSON_IsObject(v) &&
+                 cJSON_IsString(cJSON_GetObjectItemCaseSensitive(v, "message"))) {
+            const char *m = cJSON_GetObjectItemCaseSensitive(v, "message")->valuestring;
+            log_sanitize(text, sizeof text, m, strlen(m));
+        }
+    }
+    cJSON_Delete(o);
+    /* S3 and friends answer in XML: <Code> and <Message> say it all. */
+    char head[4096];
+    snprintf(head, sizeof head, "%.*s", (int)(len < 4095 ? len : 4095), body ? body : "");
+    const char *code = !text[0] ? strstr(head, "<Code>") : NULL;
+    const char *msg = !text[0] ? strstr(head, "<Message>") : NULL;
+    if (code && msg) {
+        const char *ce = strstr(code, "</Code>"), *me = strstr(msg, "</Message>");
+        char tmp[300];
+        if (ce && me) {
+            snprintf(tmp, sizeof tmp, "%.*s: %.*s", (int)(ce - code - 6), code + 6,
+                     (int)(me - msg - 9), msg + 9);
+            log_sanitize(text, sizeof text, tmp, strlen(tmp));
+        }
+    }
+    if (!text[0] && len)
+        log_sanitize(text, sizeof text, body, len < 200 ? len : 200);
+    snprintf(out, outsz, "HTTP %ld%s%s", status, text[0] ? ": " : "", text);
 }

@@ -2,8 +2,9 @@
 /*
  * retry — the sync worker's failure policy, as pure functions: which
  * outcomes are retried, how long to wait (exponential back-off with full
- * jitter, never less than the server's Retry-After), and how to read
- * Retry-After. Kept apart from the worker so that it is unit-tested.
+ * jitter, never less than the server's Retry-After), how to read
+ * Retry-After, and what a refusing server said. Kept apart from the worker
+ * so that it is unit-tested.
  */
 #ifndef MB_RETRY_H
 #define MB_RETRY_H
@@ -36,5 +37,15 @@ uint64_t retry_delay_ms(unsigned attempt, uint64_t base_ms, uint64_t cap_ms,
  * past), or -1 when v is not a valid Retry-After.
  */
 int64_t retry_after_parse(const char *v, int64_t now_ms);
+
+/*
+ * The reason a server gave for refusing, from the len bytes of its answer
+ * body (may be NULL when len is 0), as "HTTP <status>" followed by ": " and
+ * the reason when one is found: a JSON "message", "error", "reason" or
+ * "detail" (a string, or an object with a "message"), else S3's XML
+ * "<Code>: <Message>", else the first 200 bytes of the body. The server's
+ * text is made printable (log_sanitize) and cut to fit outsz.
+ */
+void retry_reason(const char *body, size_t len, long status, char *out, size_t outsz);
 
 #endif

@@ -1,11 +1,12 @@
 // SPDX-License-Identifier: Apache-2.0
 /*
  * sink — the table of sink types and the helpers they share (field mapping,
- * form encoding). Add a type by writing sync/sink_<type>.c and a row below.
+ * form encoding). Add a type by writing sync/sinks/sink_<type>.c and a row below.
  */
 #include "sync/sink.h"
 
 #include <cjson/cJSON.h>
+#include <openssl/evp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,6 +24,27 @@ const struct sink_type *sink_find(const char *name)
         if (!strcmp(sink_table[i]->name, name))
             return sink_table[i];
     return NULL;
+}
+
+void sink_idem_key(const char *sink_name, const struct sink_entry *v, size_t n, char out[65])
+{
+    EVP_MD_CTX *md = EVP_MD_CTX_new();
+    unsigned char h[EVP_MAX_MD_SIZE];
+    unsigned hl = 0;
+    if (md && EVP_DigestInit_ex(md, EVP_sha256(), NULL)) {
+        EVP_DigestUpdate(md, sink_name, strlen(sink_name) + 1);
+        for (size_t i = 0; i < n; i++) {
+            char line[96];
+            int len = snprintf(line, sizeof line, "%lld:%s:%lld\n", (long long)v[i].outbox_id,
+                               v[i].lead_id, (long long)v[i].version);
+            EVP_DigestUpdate(md, line, (size_t)len);
+        }
+        EVP_DigestFinal_ex(md, h, &hl);
+    }
+    EVP_MD_CTX_free(md);
+    for (unsigned i = 0; i < hl && i < 32; i++)
+        snprintf(out + 2 * i, 3, "%02x", h[i]);
+    out[2 * (hl < 32 ? hl : 32)] = '\0';
 }
 
 const char *sink_str(const struct sink *s, const char *key)

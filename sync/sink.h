@@ -4,10 +4,11 @@
  * that lists them (sink.c).
  *
  * A sink type turns a batch of leads (the documents of store_lead_json) into
- * either an HTTP request that the worker (sync.c) runs through libcurl's
- * multi interface, or a local write (spool). The worker owns batching,
- * retries, back-off, rate limits and the outbox; a sink only knows its wire
- * format. Sinks include firmware/ headers only.
+ * either an HTTP request that the worker (sync/outbox.c) runs through
+ * libcurl's multi interface (sync/xfer.c), or a local write (spool). The
+ * worker owns batching, retries, back-off, rate limits and the outbox; a
+ * sink only knows its wire format. The types live in sync/sinks/, one file
+ * each, and include firmware/ headers and this one only.
  */
 #ifndef MB_SINK_H
 #define MB_SINK_H
@@ -80,6 +81,14 @@ struct sink_type {
 
 /* Every sink type, NULL-terminated: the one place they are listed. */
 extern const struct sink_type *const sink_table[];
+
+/*
+ * The batch's idempotency key: hex SHA-256 of the sink name and each row's
+ * outbox id, lead id and version, so that a retry of the same rows at the
+ * same versions carries the same key and any other batch another. out gets
+ * 64 hex digits and a NUL ("" if the hash is unavailable).
+ */
+void sink_idem_key(const char *sink_name, const struct sink_entry *v, size_t n, char out[65]);
 
 /* The type called name, or NULL. */
 const struct sink_type *sink_find(const char *name);

@@ -1,46 +1,46 @@
 // SPDX-License-Identifier: Apache-2.0
 /*
- * campaign — opaque lead references (HMAC with a per-device secret) and the
- * supplier links built from them.
+ * campaign — opaque lead references (HMAC with a per-device secret, kept in
+ * the store's meta table through store_meta) and the supplier links built
+ * from them.
  */
 #include "ui/campaign.h"
 
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 #include <openssl/rand.h>
-#include <sqlite3.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
 #include "firmware/base/buf.h"
-#include "firmware/store/store.h"
+#include "firmware/store/store_meta.h"
 
 static const char hexd[] = "0123456789abcdef";
 
-/* Reads the device secret, making and storing one on first use. */
+#define SECRET_KEY "ui.ref_secret"
+
+/* Reads the device secret, making and storing one on first use (or when
+ * the stored one is not 64 hex digits). A store that cannot be read is an
+ * error, never a reason to replace the secret. */
 static int secret_get(struct store *s, unsigned char key[32], struct err *e)
 {
-    sqlite3 *db = store_db(s);
-    sqlite3_stmt *st;
-    int have = 0;
-    if (sqlite3_prepare_v2(db, "SELECT value FROM meta WHERE key = 'ui.ref_secret'", -1, &st,
-                           NULL) != SQLITE_OK)
-        return err_set(e, ERR_IO, "campaign: read secret: %s", sqlite3_errmsg(db));
-    if (sqlite3_step(st) == SQLITE_ROW) {
-        const char *v = (const char *)sqlite3_column_text(st, 0);
-        if (v && strlen(v) == 64) {
-            have = 1;
-            for (int i = 0; i < 32; i++) {
-                const char *hi = strchr(hexd, v[2 * i]), *lo = strchr(hexd, v[2 * i + 1]);
-                if (!hi || !lo || !*hi || !*lo) {
-                    have = 0;
-                    break;
-                }
-                key[i] = (unsigned char)(((hi - hexd) << 4) | (lo - hexd));
+    char *v = NULL;
+    int rc = store_meta_get(s, SECRET_KEY, &v, e), have = 0;
+    if (rc < 0)
+        return err_wrap(e, "campaign: read secret");
+    if (rc == 0 && strlen(v) == 64) {
+        have = 1;
+        for (int i = 0; i < 32; i++) {
+            const char *hi = strchr(hexd, v[2 * i]), *lo = strchr(hexd, v[2 * i + 1]);
+            if (!hi || !lo || !*hi || !*lo) {
+                have = 0;
+                break;
             }
+            key[i] = (unsigned char)(((hi - hexd) << 4) | (lo - hexd));
         }
     }
-    sqlite3_finalize(st);
+    free(v);
     if (have)
         return 0;
     if (RAND_bytes(key, 32) != 1)
@@ -51,16 +51,8 @@ static int secret_get(struct store *s, unsigned char key[32], struct err *e)
         h[2 * i + 1] = hexd[key[i] & 15];
     }
     h[64] = '\0';
-    if (sqlite3_prepare_v2(db,
-                           "INSERT INTO meta (key, value) VALUES ('ui.ref_secret', ?1) "
-                           "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
-                           -1, &st, NULL) != SQLITE_OK)
-        return err_set(e, ERR_IO, "campaign: save secret: %s", sqlite3_errmsg(db));
-    sqlite3_bind_text(st, 1, h, -1, SQLITE_TRANSIENT);
-    int rc = sqlite3_step(st);
-    sqlite3_finalize(st);
-    if (rc != SQLITE_DONE)
-        return err_set(e, ERR_IO, "campaign: save secret: %s", sqlite3_errmsg(db));
+    if (store_meta_set(s, SECRET_KEY, h, e) < 0)
+        return err_wrap(e, "campaign: save secret");
     return 0;
 }
 

@@ -1,12 +1,12 @@
 // SPDX-License-Identifier: Apache-2.0
 /*
- * catalog — the local supplier catalog: import from CSV or JSON, matching by
- * category, and full-text search (SQLite FTS5 with the trigram tokenizer, so
- * Chinese and Hindi text is found too: unicode61 would treat a whole run of
- * Han characters as one token).
- *
- * Tables (store migration 4): catalog_suppliers, catalog_categories and the
- * FTS5 table catalog_fts. Same thread rules as the store.
+ * catalog — the local supplier catalog as the kiosk and the CLI use it:
+ * import from CSV or JSON files, matching by category, and full-text search
+ * (SQLite FTS5 with the trigram tokenizer, so Chinese and Hindi text is
+ * found too: unicode61 would treat a whole run of Han characters as one
+ * token). This module reads the file formats and the visitor's query; the
+ * tables and their SQL are firmware/store/store_catalog.c's, whose contracts
+ * the reads below share. Same thread rules as the store.
  *
  * A supplier as JSON (for the page): {"id","name","country","description",
  * "url","categories":[…]}, name and description in the asked language, else
@@ -51,7 +51,8 @@ int catalog_match(struct store *s, const struct strv *categories, const char *la
 
 /*
  * Suppliers whose names, descriptions, categories or country contain every
- * word of query (case-insensitive, any language). At most limit.
+ * word of query (words separated by blanks, the first STORE_CATALOG_WORDS
+ * used; case-insensitive, any language). At most limit.
  */
 int catalog_search(struct store *s, const char *query, const char *lang, int limit,
                    struct cJSON **out, struct err *e);

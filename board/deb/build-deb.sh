@@ -1,18 +1,20 @@
 #!/bin/sh
 # SPDX-License-Identifier: Apache-2.0
-# build-deb.sh — builds the matchbooth Debian package with dpkg-deb from a
-# tree staged by `make install` (no debian/ source package: the Makefile is
-# the build). Called by `make deb` (mk/board.mk), which has built everything.
+# build-deb.sh — builds the matchbooth Debian package with Debian's own tools:
+# lays the source package out in BUILD/deb/src (board/debian copied as its
+# debian/ directory) and runs dpkg-buildpackage there; debian/rules builds
+# and installs through the top-level Makefile (MB_TOP, MB_BUILD). Called by
+# `make deb` (mk/board.mk), which has built the binary and the board files.
 #
-# Usage: board/deb/build-deb.sh BUILD ARCH VERSION   → BUILD/matchbooth_VERSION_ARCH.deb
+# Usage: board/deb/build-deb.sh BUILD ARCH VERSION
+#   → BUILD/matchbooth_VERSION_ARCH.deb (its path is the last line printed),
+#     and its debug symbols, BUILD/matchbooth-dbgsym_VERSION_ARCH.deb.
 #
-# Depends: is computed by dpkg-shlibdeps from the binary's libraries (for a
-# cross build against the :arm64 libraries' shlibs), plus what the scripts
-# and units need. The kiosk screen's cage, xwayland (Debian's cage 0.1.4
-# refuses to start without it, and does not depend on it) and chromium
-# (chromium-browser on some Raspberry Pi OS images) are Recommends, so a
-# headless install (or a test chroot) works without them; `apt install
-# ./matchbooth_*.deb` installs them.
+# A cross build (ARCH is not the machine's) runs `dpkg-buildpackage -a ARCH
+# -d`: -d because three of the arm64 -dev packages cannot be installed beside
+# their amd64 twins (board/install-deps.sh puts their link-time files aside),
+# so dpkg-checkbuilddeps cannot see them. Depends is still computed from the
+# arm64 libraries (dpkg-shlibdeps), and the strip is aarch64-linux-gnu-strip.
 set -eu
 
 build=${1:?usage: build-deb.sh BUILD ARCH VERSION}
@@ -20,64 +22,44 @@ arch=${2:?}
 version=${3:?}
 top=$(cd "$(dirname "$0")/../.." && pwd)
 work=$build/deb
-stage=$work/root
-out=$build/matchbooth_${version}_${arch}.deb
 
-case "$arch" in
-amd64) strip="strip" ;;
-arm64) strip=aarch64-linux-gnu-strip ;;
-*) echo "build-deb: unsupported ARCH $arch" >&2; exit 2 ;;
-esac
+# The changelog names the version the package gets; the Makefile the one the
+# program prints. They must agree.
+changelog=$(dpkg-parsechangelog -l "$top/board/debian/changelog" -S Version)
+if [ "$changelog" != "$version" ]; then
+	echo "build-deb: board/debian/changelog is at $changelog, the Makefile at $version:" \
+		"add a changelog entry (dch -v $version) or fix VERSION" >&2
+	exit 1
+fi
 
 rm -rf "$work"
-mkdir -p "$stage"
-env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL make -s -C "$top" install install-board ARCH="$arch" BUILD="$build" PREFIX=/usr DESTDIR="$stage" >/dev/null
+mkdir -p "$work/src"
+cp -R "$top/board/debian" "$work/src/debian"
 
-# The device's own config (demo show until enrolled) is the conffile; the
-# generated, fully documented one is the example.
-install -m 0644 "$top/board/device.conf" "$stage/etc/matchbooth/matchbooth.conf"
-install -m 0644 "$top/board/matchbooth.conf" "$stage/usr/share/doc/matchbooth/matchbooth.conf.example"
-# The state directory belongs to the system (postinst creates it, purge keeps
-# the leads in it): a directory shipped by the package would be removed by dpkg.
-rmdir "$stage/var/lib/matchbooth" "$stage/var/lib" "$stage/var" 2>/dev/null || true
-$strip --strip-unneeded --remove-section=.comment --remove-section=.note "$stage/usr/bin/matchbooth"
+host=$(dpkg --print-architecture)
+opts="-b -us -uc"
+if [ "$arch" != "$host" ]; then
+	# -Pcross: the build profile of a cross build (the qemu Build-Depends).
+	opts="$opts -a$arch -d -Pcross"
+	CC=$(dpkg-architecture -a"$arch" -qDEB_HOST_GNU_TYPE 2>/dev/null)-gcc
+	export CC # (dpkg-architecture warns when CC does not match the host)
+fi
+# The outer make's jobserver is not passed on: debian/rules runs its own make
+# with DEB_BUILD_OPTIONS' parallel=. nocheck: the tests are `make check`'s,
+# which builds this package (debian/rules runs none).
+# shellcheck disable=SC2086 # one word per option
+if ! (cd "$work/src" && env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL \
+	MB_TOP="$top" MB_BUILD="$build" \
+	DEB_BUILD_OPTIONS="nocheck parallel=$(nproc) ${DEB_BUILD_OPTIONS:-}" \
+	dpkg-buildpackage $opts >"$work/build.log" 2>&1); then
+	tail -40 "$work/build.log" >&2
+	echo "build-deb: dpkg-buildpackage failed (the whole log: $work/build.log)" >&2
+	exit 1
+fi
 
-# Depends from the libraries the binary really uses.
-mkdir -p "$work/debian"
-printf 'Source: matchbooth\n\nPackage: matchbooth\nArchitecture: any\n' >"$work/debian/control"
-shlibs=$(cd "$work" && DEB_HOST_ARCH=$arch dpkg-shlibdeps -O -e root/usr/bin/matchbooth 2>/dev/null |
-	sed -n 's/^shlibs:Depends=//p')
-[ -n "$shlibs" ] || { echo "build-deb: dpkg-shlibdeps found no libraries" >&2; exit 1; }
-
-mkdir -p "$stage/DEBIAN"
-size=$(du -sk --exclude=DEBIAN "$stage" | cut -f1)
-cat >"$stage/DEBIAN/control" <<CONTROL
-Package: matchbooth
-Version: $version
-Architecture: $arch
-Maintainer: matchbooth developers <matchbooth@localhost>
-Installed-Size: $size
-Depends: $shlibs, adduser, systemd, init-system-helpers (>= 1.52), procps
-Recommends: cage, xwayland, chromium | chromium-browser, fonts-noto-core, fonts-noto-cjk
-Section: misc
-Priority: optional
-Description: lead-capture kiosk for trade shows
- matchbooth turns a small Linux board with a touch screen, a USB barcode
- scanner and an optional receipt printer into a trade-show lead-capture
- kiosk: badge scans become leads in a local SQLite store, shown on a
- full-screen Chromium (cage) and synchronised when there is a network.
- .
- Runs the demo show until enrolled by a matchbooth.conf on the boot
- partition. Leads in /var/lib/matchbooth are never deleted by the package,
- not even on purge.
-CONTROL
-printf '/etc/matchbooth/matchbooth.conf\n/etc/pam.d/matchbooth-kiosk\n' >"$stage/DEBIAN/conffiles"
-for s in postinst prerm postrm; do
-	install -m 0755 "$top/board/deb/$s" "$stage/DEBIAN/$s"
-done
-(cd "$stage" && find . -path ./DEBIAN -prune -o -type f -print | sed 's|^\./||' | sort |
-	xargs md5sum >DEBIAN/md5sums)
-chmod 0644 "$stage/DEBIAN/md5sums" "$stage/DEBIAN/control" "$stage/DEBIAN/conffiles"
-
-dpkg-deb --root-owner-group -Zxz --build "$stage" "$out" >/dev/null
+out=$build/matchbooth_${version}_${arch}.deb
+cp "$work/matchbooth_${version}_${arch}.deb" "$out"
+# dh_strip's debug symbols, for a crash on a device.
+dbg=$work/matchbooth-dbgsym_${version}_${arch}.deb
+[ ! -f "$dbg" ] || cp "$dbg" "$build/"
 echo "$out"

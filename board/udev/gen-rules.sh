@@ -6,6 +6,13 @@
 # rules and board/allowlist.txt cannot drift apart.
 #
 # Usage: board/udev/gen-rules.sh ALLOWLIST [GROUP] > 70-matchbooth.rules
+#        board/udev/gen-rules.sh --metainfo ALLOWLIST > matchbooth.metainfo.xml
+#
+# --metainfo writes the package's AppStream metadata instead: the same
+# devices as "modalias" provides (usb:vVVVVpPPPPd*, upper-case hex, as the
+# kernel writes them), so that `appstreamcli what-provides modalias …` and
+# software centres find the package for a plugged-in scanner. One parser for
+# both keeps the two lists identical.
 #
 # Input format (documented at the top of board/allowlist.txt): one device per
 # line, "VID:PID DRIVER [KEY=VALUE ...]", '#' starts a comment, VID and PID
@@ -17,17 +24,41 @@
 # (CDC-ACM serial mode) and usbmisc (usblp) nodes that belong to it.
 set -eu
 
-list=${1:?usage: gen-rules.sh ALLOWLIST [GROUP]}
+mode=rules
+if [ "${1:-}" = --metainfo ]; then
+	mode=metainfo
+	shift
+fi
+list=${1:?usage: gen-rules.sh [--metainfo] ALLOWLIST [GROUP]}
 group=${2:-matchbooth}
 
-awk -v group="$group" -v file="$list" '
+awk -v group="$group" -v file="$list" -v mode="$mode" '
 BEGIN {
-	print "# 70-matchbooth.rules — generated from allowlist.txt by board/udev/gen-rules.sh;"
-	print "# do not edit. Gives group " group " access to the allow-listed scanners and"
-	print "# printers only (no uaccess, no other devices)."
-	print ""
-	print "ACTION==\"remove\", GOTO=\"matchbooth_end\""
-	print ""
+	if (mode == "metainfo") {
+		print "<?xml version=\"1.0\" encoding=\"UTF-8\"?>"
+		print "<!-- SPDX-License-Identifier: Apache-2.0 -->"
+		print "<!-- matchbooth.metainfo.xml — generated from allowlist.txt by"
+		print "     board/udev/gen-rules.sh; do not edit. The devices matchbooth drives. -->"
+		print "<component type=\"service\">"
+		print "  <id>example.matchbooth.matchbooth</id>"
+		print "  <metadata_license>CC0-1.0</metadata_license>"
+		print "  <project_license>Apache-2.0</project_license>"
+		print "  <name>matchbooth</name>"
+		print "  <summary>Lead-capture kiosk for trade shows</summary>"
+		print "  <description>"
+		print "    <p>Turns a small Linux board with a touch screen, a USB barcode scanner and an"
+		print "    optional receipt printer into a trade-show lead-capture kiosk. Only the scanners"
+		print "    and printers listed here are claimed.</p>"
+		print "  </description>"
+		print "  <launchable type=\"service\">matchbooth.service</launchable>"
+	} else {
+		print "# 70-matchbooth.rules — generated from allowlist.txt by board/udev/gen-rules.sh;"
+		print "# do not edit. Gives group " group " access to the allow-listed scanners and"
+		print "# printers only (no uaccess, no other devices)."
+		print ""
+		print "ACTION==\"remove\", GOTO=\"matchbooth_end\""
+		print ""
+	}
 }
 {
 	line = $0
@@ -43,6 +74,11 @@ BEGIN {
 	vid = tolower(substr(id, 1, 4))
 	pid = tolower(substr(id, 6))
 	if (seen[vid ":" pid]++) next
+	n++
+	if (mode == "metainfo") {
+		mods = mods sprintf("    <modalias>usb:v%sp%s</modalias>\n", toupper(vid), (pid == "*") ? "*" : toupper(pid) "d*")
+		next
+	}
 	m = "ATTR{idVendor}==\"" vid "\""
 	if (pid != "*") m = m ", ATTR{idProduct}==\"" pid "\""
 	pm = m
@@ -52,10 +88,15 @@ BEGIN {
 	printf "SUBSYSTEMS==\"usb\", SUBSYSTEM==\"hidraw\", %s, GROUP=\"%s\", MODE=\"0660\"\n", pm, group
 	printf "SUBSYSTEMS==\"usb\", SUBSYSTEM==\"tty\", %s, GROUP=\"%s\", MODE=\"0660\"\n", pm, group
 	printf "SUBSYSTEMS==\"usb\", SUBSYSTEM==\"usbmisc\", %s, GROUP=\"%s\", MODE=\"0660\"\n", pm, group
-	n++
 }
 END {
 	if (bad) exit 1
+	if (mode == "metainfo") {
+		# An empty <provides> is invalid AppStream: none for an empty list.
+		if (n) printf "  <provides>\n%s  </provides>\n", mods
+		print "</component>"
+		exit
+	}
 	print ""
 	print "LABEL=\"matchbooth_end\""
 	printf "# %d devices\n", n

@@ -20,6 +20,7 @@
 #include "firmware/base/buf.h"
 #include "firmware/base/log.h"
 #include "firmware/store/store_db.h"
+#include "firmware/store/store_outbox.h"
 
 enum {
     Q_SHOW_UPSERT,
@@ -30,8 +31,6 @@ enum {
     Q_LEAD_BUMP,
     Q_LEAD_GET,
     Q_SCAN_INSERT,
-    Q_OUTBOX_RAISE,
-    Q_OUTBOX_INSERT,
     Q_NOTE_UPSERT,
     Q_ANSWER_UPSERT,
     Q_CONSENT_UPSERT,
@@ -72,10 +71,6 @@ static const char *const sql_text[Q_COUNT] = {
     [Q_SCAN_INSERT] = "INSERT INTO scans(show_id, lead_id, source, device, symbology, format, "
                       "payload, scanned_ms, boot_id, mono_ms, clock_trusted) VALUES (?1, ?2, ?3, "
                       "?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
-    [Q_OUTBOX_RAISE] = "UPDATE outbox SET lead_version = ?3 WHERE sink = ?1 AND lead_id = ?2 AND "
-                       "state = 'pending'",
-    [Q_OUTBOX_INSERT] = "INSERT INTO outbox(sink, lead_id, lead_version, created_ms) VALUES (?1, "
-                        "?2, ?3, ?4)",
     [Q_NOTE_UPSERT] =
         "INSERT INTO notes(lead_id, operator, note, rating, tags, updated_ms) VALUES (?1, ?2, "
         "coalesce(?3, ''), ?4, coalesce(?5, '[]'), ?6) ON CONFLICT(lead_id, operator) DO UPDATE "
@@ -328,34 +323,6 @@ static int bind_fields(sqlite3_stmt *st, int first, const struct lead_fields *f,
     return 0;
 }
 
-/* Queues lead_id at version for every sink (inside the caller's tx). A
- * pending row just has its version raised: the worker sends the newest. */
-static int outbox_queue(struct store *s, const char *lead_id, int64_t version, int64_t now_ms,
-                        struct err *e)
-{
-    for (size_t i = 0; i < s->sinks.n; i++) {
-        sqlite3_stmt *st = stmt(s, Q_OUTBOX_RAISE, e);
-        if (!st)
-            return -1;
-        sqlite3_bind_text(st, 1, s->sinks.v[i], -1, SQLITE_STATIC);
-        sqlite3_bind_text(st, 2, lead_id, -1, SQLITE_STATIC);
-        sqlite3_bind_int64(st, 3, version);
-        if (step_done(s, st, e, "queue lead for sync") < 0)
-            return -1;
-        if (sqlite3_changes(s->db) > 0)
-            continue;
-        if (!(st = stmt(s, Q_OUTBOX_INSERT, e)))
-            return -1;
-        sqlite3_bind_text(st, 1, s->sinks.v[i], -1, SQLITE_STATIC);
-        sqlite3_bind_text(st, 2, lead_id, -1, SQLITE_STATIC);
-        sqlite3_bind_int64(st, 3, version);
-        sqlite3_bind_int64(st, 4, now_ms);
-        if (step_done(s, st, e, "queue lead for sync") < 0)
-            return -1;
-    }
-    return 0;
-}
-
 /* Bumps a lead's version and queues it (inside the caller's tx). */
 static int lead_changed(struct store *s, const char *lead_id, struct err *e)
 {
@@ -373,7 +340,7 @@ static int lead_changed(struct store *s, const char *lead_id, struct err *e)
         return db_err(s, e, "update lead");
     int64_t version = sqlite3_column_int64(st, 0);
     sqlite3_reset(st);
-    return outbox_queue(s, lead_id, version, now.real_ms, e);
+    return store_outbox_queue(s, &s->sinks, lead_id, version, now.real_ms, e);
 }
 
 static int scan_insert(struct store *s, const struct store_scan *sc, const char *lead_id,
@@ -479,7 +446,7 @@ static int lead_upsert(struct store *s, const struct store_scan *sc, const char 
     sqlite3_bind_int64(st, 20, sc->when.mono_ms);
     sqlite3_bind_int(st, 21, sc->when.trusted);
     if (step_done(s, st, e, "save lead") < 0 ||
-        outbox_queue(s, res->lead_id, 1, sc->when.real_ms, e) < 0)
+        store_outbox_queue(s, &s->sinks, res->lead_id, 1, sc->when.real_ms, e) < 0)
         goto out;
     res->created = true;
     res->scan_count = 1;

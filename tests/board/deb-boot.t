@@ -12,39 +12,20 @@
 #   killed by the watchdog and restarted; the lead survives all of it. A
 #   second boot with a broken enrolment file keeps the enrolled config.
 # Needs root, systemd-nspawn (systemd-container) and a Debian mirror; ~60 s.
+#
+# Not root: a TAP skip that says so (the harness prints it). Root without
+# systemd-nspawn or debootstrap: a failure, not a skip (make check installs
+# them).
 set -u
-top=$(cd "$(dirname "$0")/../.." && pwd)
-deb=${MB_DEB:-$(ls "${MB_BUILD:-$top/build}"/matchbooth_*_"$(dpkg --print-architecture)".deb 2>/dev/null | tail -1)}
-cache=${MB_CHROOT_CACHE:-$top/build/chroot}
-n=0
-fail=0
+# shellcheck source=tests/board/tap.sh
+. "$(dirname "$0")/tap.sh"
+needs_root "debootstrap, chroot and booting a container with systemd-nspawn"
+needs_tool systemd-nspawn
+needs_tool debootstrap
+deb_under_test
 t0=$(date +%s)
-ok() {
-	n=$((n + 1))
-	if [ "$1" -eq 0 ]; then echo "ok $n - $2"; else echo "not ok $n - $2"; fail=1; fi
-}
-diag() { echo "# $*"; }
-
-if [ "$(id -u)" -ne 0 ] || ! command -v systemd-nspawn >/dev/null; then
-	echo "1..0 # SKIP needs root and systemd-nspawn (systemd-container)"
-	exit 0
-fi
-[ -f "$deb" ] || { echo "Bail out! no package: make deb (or set MB_DEB)"; exit 1; }
-# deb-chroot.t makes the base root; when this runs alone, make it here.
-if [ ! -f "$cache/base/.complete" ]; then
-	mirror=$(sed -n 's/^URIs: *//p' /etc/apt/sources.list.d/debian.sources 2>/dev/null | head -1)
-	mkdir -p "$cache"
-	# Two tests may want it at once: one builds, the other waits.
-	exec 9>"$cache/.lock"
-	flock 9
-	if [ ! -f "$cache/base/.complete" ]; then
-		rm -rf "$cache/base"
-		debootstrap --variant=minbase bookworm "$cache/base" "${mirror:-http://deb.debian.org/debian}" \
-			>"$cache/debootstrap.log" 2>&1 || { echo "Bail out! debootstrap failed"; exit 1; }
-		touch "$cache/base/.complete"
-	fi
-	flock -u 9
-fi
+# The base root of deb-chroot.t (made here when this runs alone).
+debian_base
 
 root=$(mktemp -d "$cache/boot-XXXXXX")
 cleanup() {
@@ -156,8 +137,7 @@ timeout -k 5 180 systemd-nspawn --register=no --keep-unit --private-network -q -
 diag "booted, probed and powered off in $(($(date +%s) - s)) s"
 res=$root/var/tmp/mb-probe.out
 if [ ! -f "$res" ]; then
-	echo "Bail out! the probe did not run (console: $cache/boot-console.log)"
-	exit 1
+	bail "the probe did not run (console: $cache/boot-console.log)"
 fi
 get() { sed -n "s/^$1 //p" "$res" | head -1; }
 is() { # key want name
@@ -197,8 +177,7 @@ rm -f "$res"
 timeout -k 5 180 systemd-nspawn --register=no --keep-unit --private-network -q -D "$root" -b \
 	</dev/null >>"$cache/boot-console.log" 2>&1
 if [ ! -f "$res" ]; then
-	echo "Bail out! the probe did not run on the second boot"
-	exit 1
+	bail "the probe did not run on the second boot"
 fi
 is enrol_result exit-code "second boot, broken enrolment file: the oneshot fails"
 is boot_file present "the broken file stays on the boot partition"
@@ -206,5 +185,4 @@ is active active "the daemon starts all the same"
 is show '"id":"expo"' "with the config it had"
 [ $fail -eq 0 ] || sed -n 's/^log /# /p' "$res"
 diag "deb-boot.t took $(($(date +%s) - t0)) s"
-echo "1..$n"
-exit $fail
+done_testing

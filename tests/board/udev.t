@@ -6,7 +6,9 @@
 # to group matchbooth, mode 0660; no rule matches anything but an allow-listed
 # vendor; vendor-wide '*' entries match every product; a malformed line
 # stops the generator with FILE:LINE; the rules built for the package are
-# the ones the current list gives.
+# the ones the current list gives. The AppStream metadata made from the same
+# list (gen-rules.sh --metainfo) passes appstreamcli validate (AppStream's
+# reference tool) and provides exactly the listed devices as modaliases.
 set -u
 top=$(cd "$(dirname "$0")/../.." && pwd)
 gen=$top/board/udev/gen-rules.sh
@@ -80,6 +82,47 @@ built=${MB_BUILD:-$top/build}/udev/70-matchbooth.rules
 if [ -f "$top/board/allowlist.txt" ] && [ -f "$built" ]; then
 	sh "$gen" "$top/board/allowlist.txt" | cmp -s - "$built"
 	ok $? "the built rules are those of the current allow list"
+fi
+
+# AppStream metadata from the same list.
+validate() { # FILE: appstreamcli's verdict, errors and warnings count
+	out=$(appstreamcli validate --no-net "$1" 2>&1)
+	rc=$?
+	[ $rc -eq 0 ] || echo "$out" | sed 's/^/# /'
+	return $rc
+}
+sh "$gen" --metainfo "$list" >"$tmp/metainfo.xml"
+ok $? "metainfo generated from $(basename "$list")"
+if command -v appstreamcli >/dev/null; then
+	validate "$tmp/metainfo.xml"
+	ok $? "appstreamcli validate accepts it"
+	sh "$gen" --metainfo /dev/null >"$tmp/empty.xml" && validate "$tmp/empty.xml"
+	ok $? "and the metainfo of an empty list (no <provides> at all)"
+	# The check must be able to fail: an empty <provides> is a warning.
+	sed 's|</component>|  <provides></provides>\n</component>|' "$tmp/empty.xml" >"$tmp/bad.xml"
+	appstreamcli validate --no-net "$tmp/bad.xml" >/dev/null 2>&1
+	[ $? -ne 0 ]
+	ok $? "appstreamcli rejects an empty <provides> (so the check above can fail)"
+else
+	ok 1 "appstreamcli is not installed (board/install-deps.sh test)"
+fi
+# The modaliases, back to lower-case VID:PID, are the list's entries.
+got=$(sed -n 's|.*<modalias>usb:v\([0-9A-F]\{4\}\)p\([0-9A-F]\{4\}\)d\*</modalias>.*|\1:\2|p; s|.*<modalias>usb:v\([0-9A-F]\{4\}\)p\*</modalias>.*|\1:*|p' \
+	"$tmp/metainfo.xml" | tr 'A-F' 'a-f' | sort -u)
+[ "$got" = "$ids" ] && [ "$(grep -c '<modalias>' "$tmp/metainfo.xml")" -eq "$count" ]
+rc=$?
+ok $rc "one upper-case usb:vVVVVpPPPPd* modalias per allow-listed device ($count)"
+[ $rc -eq 0 ] || echo "# want:" $ids "/ got:" $got
+printf '04b8:*  escpos\n' >"$tmp/vendor.txt"
+sh "$gen" --metainfo "$tmp/vendor.txt" | grep -q '<modalias>usb:v04B8p\*</modalias>'
+ok $? "a vendor-wide entry provides every product of the vendor (usb:v04B8p*)"
+err=$(sh "$gen" --metainfo "$tmp/bad.txt" 2>&1 >/dev/null)
+[ $? -ne 0 ] && echo "$err" | grep -q 'bad.txt:2:'
+ok $? "a malformed line stops the metainfo too"
+built=${MB_BUILD:-$top/build}/metainfo/matchbooth.metainfo.xml
+if [ -f "$top/board/allowlist.txt" ] && [ -f "$built" ]; then
+	cmp -s "$tmp/metainfo.xml" "$built"
+	ok $? "the built metainfo is that of the current allow list"
 fi
 echo "1..$n"
 exit $fail

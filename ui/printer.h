@@ -1,0 +1,28 @@
+// SPDX-License-Identifier: Apache-2.0
+/*
+ * printer — the receipt printer as the "devices" status reports it
+ * (drivers/devices.c): devices.printer is {"id", "state", "present",
+ * "ready"} for the printer slips go to, or false when there is none. The
+ * page shows the print button only when one is present, and disables it
+ * (saying why) when it is not ready.
+ */
+#ifndef MB_UI_PRINTER_H
+#define MB_UI_PRINTER_H
+
+#include <stdbool.h>
+
+struct bus;
+struct cJSON;
+
+struct printer_info {
+    bool present, ready;
+    char state[64]; /* "ready", "paper out", "cover open", "error: …"; "" if none */
+};
+
+/* Reads the printer from bus's status (all false and "" without one). */
+void printer_get(struct bus *bus, struct printer_info *p);
+
+/* Adds "printer": {"present", "ready", "state"} to o. */
+void printer_add(struct bus *bus, struct cJSON *o);
+
+#endif
