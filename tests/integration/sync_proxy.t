@@ -71,7 +71,7 @@ try:
     # it was filling: 10 leads, then the poll (every 5 s) finds them (not
     # yet full, not yet old), then 10 more make the batch of 20 full. Known
     # bug, kept visible as TODO: the poll's check resets the count of lead
-    # events (sync/sync.c sink_check: hint = 0), so the full batch waits for
+    # events (sync/outbox.c, outbox_check: hint = 0), so the full batch waits for
     # the next poll (30 s by default) instead; this is what made "capped
     # upload delivered" fail under load.
     with open(d.conf) as f:
@@ -89,8 +89,8 @@ try:
     ok(wait_for(lambda: all(x["id"] in st.leads for x in burst), 2),
        "a full batch goes at once, even after a poll saw it half full (%.1f s after the last "
        "capture)" % (time.time() - t0),
-       todo="sync/sync.c sink_check resets the lead-event count: a full batch waits for the "
-            "next poll")
+       todo="sync/outbox.c resets the lead-event count on every check: a full batch waits "
+            "for the next poll")
     wait_for(lambda: all(x["id"] in st.leads for x in burst), 10)
 finally:
     d.stop()

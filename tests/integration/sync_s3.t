@@ -118,10 +118,10 @@ try:
     good = [r for r in puts if r["path"].startswith("/leads/")]
     forged = [r for r in puts if r["path"].startswith("/forged/")]
     # A known bug, found by this check: libcurl signs the empty "Expect:"
-    # that sync/sync.c sets for every sink and then does not send it, and a
+    # that sync/xfer.c sets on every request and then does not send it, and a
     # strict server (AWS, MinIO, botocore) refuses the signature.
     EXPECT_BUG = ("the sink signs an Expect header it does not send (curl/curl#11664): "
-                  "sync/sync.c sets 'Expect:' for every sink")
+                  "sync/xfer.c sets 'Expect:' on every request")
     signed = set(h for r in good for h in
                  r["headers"].get("Authorization", "").partition("SignedHeaders=")[2]
                  .split(",")[0].split(";"))
