@@ -100,6 +100,11 @@ static bool run_until(bool (*cond)(void *), void *ud, unsigned timeout_ms)
     return w.met;
 }
 
+/* How long a wait for something that must happen may take: generous, as
+ * it costs nothing when things are fast and a loaded machine (or ASan) is
+ * slow. Fixed run_for() times are only where a gap itself is the input. */
+#define WAIT_MS 10000
+
 static void run_for(unsigned ms)
 {
     run_until(NULL, NULL, ms);
@@ -359,6 +364,11 @@ static bool printed(void *ud)
     return dev_num(vp[0], vp[1], "printed") >= 1;
 }
 
+static bool halt_cleared(void *ud)
+{
+    return emu_count(ud, "clear_halt") >= 1;
+}
+
 /* No slip queued or printing on the printer vid:pid (ud: {vid, pid}). */
 static bool queue_empty(void *ud)
 {
@@ -434,7 +444,7 @@ int main(void)
     }
 
     /* 1. US wedge found by enumeration, kernel driver detached. */
-    ok(wait_state("0c2e", "0b87", "ready", 3000), "wedge scanner present at start is claimed");
+    ok(wait_state("0c2e", "0b87", "ready", WAIT_MS), "wedge scanner present at start is claimed");
     ok(emu_count(us, "detach") == 1 && !emu_kernel_bound(us),
        "the bound usbhid driver was detached before claiming");
     ok(emu_count(us, "claim") == 1, "interface claimed once");
@@ -455,7 +465,7 @@ int main(void)
     /* 3. US layout scan with Shift. */
     guint base = scans->len;
     type_layout_probe(us);
-    ok(wait_scans(base + 1, 3000), "US scan arrives");
+    ok(wait_scans(base + 1, WAIT_MS), "US scan arrives");
     scan_is(base, "Hello@yzZ-?", "US layout text (Shift, y/z)");
     if (scans->len > base)
         ok(!strncmp(((struct got *)scans->pdata[base])->device, "usb:0c2e:0b87@1-1", 17),
@@ -479,14 +489,14 @@ int main(void)
     emu_key(us, 0, 0x39); /* Caps Lock off */
     emu_key(us, 0, 0x14); /* q */
     emu_key(us, 0, 0x28);
-    ok(wait_scans(base + 1, 3000), "held-key scan arrives");
+    ok(wait_scans(base + 1, WAIT_MS), "held-key scan arrives");
     scan_is(base, "abaQ1qq", "held keys and repeated reports never double; Caps Lock on letters");
 
     /* 5. German layout: a device named in the config, plugged while running. */
     struct emu *de = emu_new(tb, EMU_KEYBOARD, 0x1eab, 0x1d03, 3);
     int ev0 = device_events;
     emu_plug(de);
-    ok(wait_state("1eab", "1d03", "ready", 3000), "hotplug: German wedge scanner claimed");
+    ok(wait_state("1eab", "1d03", "ready", WAIT_MS), "hotplug: German wedge scanner claimed");
     ok(device_events > ev0, "a \"device\" bus event was published on arrival");
     st = dev_status("1eab", "1d03");
     is_str(cJSON_GetStringValue(cJSON_GetObjectItem(st, "layout")), "de", "layout de from config");
@@ -494,19 +504,19 @@ int main(void)
     cJSON_Delete(st);
     base = scans->len;
     type_layout_probe(de);
-    ok(wait_scans(base + 1, 3000), "German scan arrives");
+    ok(wait_scans(base + 1, WAIT_MS), "German scan arrives");
     scan_is(base, "Hello\"zyY\xc3\x9f_", "German layout: same keys, QWERTZ text (z/y, \", ß, _)");
 
     /* 6. HID POS: non-ASCII UTF-8 and binary bytes, several reports. */
     struct emu *pos = emu_new(tb, EMU_HIDPOS, 0x0c2e, 0x0b61, 4);
     emu_plug(pos);
-    ok(wait_state("0c2e", "0b61", "ready", 3000), "HID POS scanner claimed");
+    ok(wait_state("0c2e", "0b61", "ready", WAIT_MS), "HID POS scanner claimed");
     static const uint8_t payload[] =
         "MECARD:N:M\xc3\xbcller,Zo\xc3\xab;ORG:\xe6\x9d\x8e\xe6\xb0\x8f\xe8\xb2\xbf\xe6\x98\x93;"
         "NOTE:\x00\x01\xff\xfe binary;EMAIL:zoe@example.com;;";
     base = scans->len;
     queue_hidpos(pos, "]Q1", payload, sizeof(payload) - 1);
-    ok(wait_scans(base + 1, 3000), "HID POS scan arrives");
+    ok(wait_scans(base + 1, WAIT_MS), "HID POS scan arrives");
     if (scans->len > base) {
         struct got *g = scans->pdata[base];
         gsize n;
@@ -523,10 +533,10 @@ int main(void)
     static const uint8_t kbd_desc[] = {0x05, 0x01, 0x09, 0x06, 0xa1, 0x01, 0x05, 0x07, 0xc0};
     emu_set_report_descriptor(kbmode, kbd_desc, sizeof(kbd_desc));
     emu_plug(kbmode);
-    ok(wait_state("05e0", "1300", "error: not in HID POS mode (no usage page 0x8C)", 3000),
+    ok(wait_state("05e0", "1300", "error: not in HID POS mode (no usage page 0x8C)", WAIT_MS),
        "HID POS scanner in keyboard mode: clear state from its report descriptor");
     emu_unplug(kbmode);
-    ok(wait_state("05e0", "1300", "removed", 3000), "and removed");
+    ok(wait_state("05e0", "1300", "removed", WAIT_MS), "and removed");
     emu_remove(kbmode);
 
     /* 7. Repeat suppression (window 400 ms in this config). */
@@ -534,57 +544,56 @@ int main(void)
     static const uint8_t code[] = "BADGE-0042";
     queue_hidpos(pos, "]C0", code, sizeof(code) - 1);
     queue_hidpos(pos, "]C0", code, sizeof(code) - 1);
-    run_until(no_pending, pos, 2000);
+    run_until(no_pending, pos, WAIT_MS);
     run_for(500); /* the window passes */
     queue_hidpos(pos, "]C0", code, sizeof(code) - 1);
-    ok(wait_scans(base + 2, 2000), "the same code after the window is a new scan");
+    ok(wait_scans(base + 2, WAIT_MS), "the same code after the window is a new scan");
     /* Reports are handled in order: with the third read in, a second copy
      * of the first pair would have arrived before it. */
-    run_until(no_pending, pos, 2000);
+    run_until(no_pending, pos, WAIT_MS);
     is_int((long long)scans->len - base, 2, "the same code twice within the window is stored once");
 
     /* 8. Hotplug removal in the middle of a scan, then replug. */
     struct emu *hp = emu_new(tb, EMU_KEYBOARD, 0x0c2e, 0x0901, 5);
     emu_plug(hp);
-    ok(wait_state("0c2e", "0901", "ready", 3000), "hotplug: second wedge scanner claimed");
+    ok(wait_state("0c2e", "0901", "ready", WAIT_MS), "hotplug: second wedge scanner claimed");
     base = scans->len;
     type_word(hp, "abc", false);
-    run_until(no_pending, hp, 2000);
+    run_until(no_pending, hp, WAIT_MS);
     emu_unplug(hp);
-    ok(wait_state("0c2e", "0901", "removed", 3000), "unplugged mid-scan: state removed");
-    ok(wait_num("0c2e", "0901", "dropped", 1, 3000) && dev_num("0c2e", "0901", "dropped") == 1,
+    ok(wait_state("0c2e", "0901", "removed", WAIT_MS), "unplugged mid-scan: state removed");
+    ok(wait_num("0c2e", "0901", "dropped", 1, WAIT_MS) && dev_num("0c2e", "0901", "dropped") == 1,
        "the broken-off scan is counted as dropped");
     is_int((long long)scans->len - base, 0, "and is not emitted");
     emu_remove(hp);
     run_for(50);
     emu_plug(hp);
-    ok(wait_state("0c2e", "0901", "ready", 3000), "replugged: claimed again without a restart");
+    ok(wait_state("0c2e", "0901", "ready", WAIT_MS), "replugged: claimed again without a restart");
     type_word(hp, "xyz", true);
-    ok(wait_scans(base + 1, 3000), "scan after replug arrives");
+    ok(wait_scans(base + 1, WAIT_MS), "scan after replug arrives");
     scan_is(base, "xyz", "scan after replug is whole and not glued to the fragment");
 
     /* 9. A scanner that goes silent mid-scan, then stalls, then recovers. */
     base = scans->len;
     type_word(us, "ab", false);
-    run_until(no_pending, us, 2000);
+    run_until(no_pending, us, WAIT_MS);
     /* The 100 ms gap is the driver's timer: wait for its effect, not for
      * a time (a loaded machine only makes this slower). */
-    ok(wait_num("0c2e", "0b87", "dropped", 1, 3000) && dev_num("0c2e", "0b87", "dropped") == 1,
+    ok(wait_num("0c2e", "0b87", "dropped", 1, WAIT_MS) && dev_num("0c2e", "0b87", "dropped") == 1,
        "silence after a fragment: dropped after the gap");
     emu_queue_stall(us);
-    run_until(no_pending, us, 2000);
-    run_for(50);
-    ok(emu_count(us, "clear_halt") >= 1, "endpoint halt cleared after the stall");
+    run_until(no_pending, us, WAIT_MS);
+    ok(run_until(halt_cleared, us, WAIT_MS), "endpoint halt cleared after the stall");
     is_int((long long)dev_num("0c2e", "0b87", "stalls"), 1, "stall counted");
     type_word(us, "ok1", true);
-    ok(wait_scans(base + 1, 3000), "scan after the stall arrives");
+    ok(wait_scans(base + 1, WAIT_MS), "scan after the stall arrives");
     scan_is(base, "ok1", "recovered: next scan complete, fragment not glued on");
-    ok(wait_state("0c2e", "0b87", "ready", 1000), "state back to ready");
+    ok(wait_state("0c2e", "0b87", "ready", WAIT_MS), "state back to ready");
 
     /* 10. Printer with native QR and status: exact bytes of a slip. */
     struct emu *np = emu_new(tb, EMU_PRINTER, 0x04b8, 0x0e15, 7);
     emu_plug(np);
-    ok(wait_state("04b8", "0e15", "ready", 3000), "ESC/POS printer (native QR) ready");
+    ok(wait_state("04b8", "0e15", "ready", WAIT_MS), "ESC/POS printer (native QR) ready");
     cJSON *all = cJSON_CreateObject();
     bus_status_fill(bus, all);
     const cJSON *pm = cJSON_GetObjectItem(cJSON_GetObjectItem(all, "devices"), "printer");
@@ -595,7 +604,7 @@ int main(void)
     cJSON *slip = cJSON_Parse(slip_json);
     bus_publish(bus, "print", slip);
     const char *np_id[2] = {"04b8", "0e15"};
-    ok(run_until(printed, np_id, 3000), "slip printed (native QR)");
+    ok(run_until(printed, np_id, WAIT_MS), "slip printed (native QR)");
     size_t n;
     uint8_t *out = emu_take_out(np, &n);
     ok(same_as_file(out, n, "slip_native.bin"),
@@ -607,7 +616,7 @@ int main(void)
     /* 11. Paper out: clear state, slip refused at once, nothing sent. */
     emu_set_printer_status(np, true, 0x32, 0x72);
     bus_publish(bus, "print", slip);
-    ok(wait_state("04b8", "0e15", "paper out", 3000), "paper out is the printer's state");
+    ok(wait_state("04b8", "0e15", "paper out", WAIT_MS), "paper out is the printer's state");
     out = emu_take_out(np, &n);
     bus_publish(bus, "print", slip);
     run_for(100);
@@ -617,12 +626,12 @@ int main(void)
     g_free(out);
     emu_set_printer_status(np, true, 0x12, 0x12);
     bus_publish(bus, "print", slip); /* refused, but asks again */
-    ok(wait_state("04b8", "0e15", "ready", 3000), "paper back: ready again");
+    ok(wait_state("04b8", "0e15", "ready", WAIT_MS), "paper back: ready again");
     /* What comes out once the paper is back: the slip accepted before the
      * driver knew the paper was out (held, by design), then the next one;
      * never the two refused while the state said paper out. */
     bus_publish(bus, "print", slip);
-    ok(run_until(queue_empty, np_id, 5000), "the held slip and the next one are printed");
+    ok(run_until(queue_empty, np_id, WAIT_MS), "the held slip and the next one are printed");
     out = emu_take_out(np, &n);
     size_t titles = 0;
     for (const uint8_t *q = out; q && (q = memmem(q, n - (size_t)(q - out), "Hong Kong", 9)); q++)
@@ -630,17 +639,17 @@ int main(void)
     is_int((long long)titles, 2, "the slips refused while the paper was out never come out");
     g_free(out);
     emu_unplug(np);
-    ok(wait_state("04b8", "0e15", "removed", 3000), "printer unplugged: removed");
+    ok(wait_state("04b8", "0e15", "removed", WAIT_MS), "printer unplugged: removed");
     emu_remove(np);
 
     /* 12. A printer without native QR or status: raster image. */
     struct emu *rp = emu_new(tb, EMU_PRINTER, 0x0416, 0x5011, 8);
     emu_set_printer_status(rp, false, 0, 0);
     emu_plug(rp);
-    ok(wait_state("0416", "5011", "ready", 3000), "ESC/POS printer (raster QR) ready");
+    ok(wait_state("0416", "5011", "ready", WAIT_MS), "ESC/POS printer (raster QR) ready");
     bus_publish(bus, "print", slip);
     const char *rp_id[2] = {"0416", "5011"};
-    ok(run_until(printed, rp_id, 3000), "slip printed (raster QR)");
+    ok(run_until(printed, rp_id, WAIT_MS), "slip printed (raster QR)");
     out = emu_take_out(rp, &n);
     ok(same_as_file(out, n, "slip_raster.bin"),
        "printer received exactly the expected bytes (raster QR)");
@@ -652,7 +661,7 @@ int main(void)
     base = scans->len;
     static const char line1[] = "SER-123\r\n";
     ok(write(master, line1, sizeof(line1) - 1) == (ssize_t)sizeof(line1) - 1, "wrote to the pty");
-    ok(wait_scans(base + 1, 3000), "serial scan arrives");
+    ok(wait_scans(base + 1, WAIT_MS), "serial scan arrives");
     scan_is(base, "SER-123", "serial scan text, CR LF stripped");
     if (scans->len > base)
         ok(g_str_has_prefix(((struct got *)scans->pdata[base])->device, "serial:/dev/pts/"),
@@ -664,7 +673,7 @@ int main(void)
     static const char line2[] = "OK-2\r";
     if (write(master, line2, sizeof(line2) - 1) < 0)
         diag("write: %s", strerror(errno));
-    ok(wait_scans(base + 2, 3000), "second serial scan arrives");
+    ok(wait_scans(base + 2, WAIT_MS), "second serial scan arrives");
     scan_is(base + 1, "OK-2", "serial fragment dropped after the gap, next scan whole");
 
     devices_stop(dv);
