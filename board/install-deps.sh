@@ -31,9 +31,10 @@ BUILD="libcurl4-openssl-dev build-essential pkg-config ca-certificates
   libssl-dev libtesseract-dev libleptonica-dev libzbar-dev libv4l-dev
   tesseract-ocr-eng tesseract-ocr-chi-tra tesseract-ocr-chi-sim
   tesseract-ocr-hin tesseract-ocr-deu fonts-noto-cjk fonts-noto-core
-  help2man debhelper"
+  help2man debhelper libuchardet-dev libpsl-dev tesseract-ocr-script-latn"
 
-TEST="tesseract-ocr clang libclang-rt-14-dev clang-format valgrind umockdev libumockdev-dev
+TEST="tesseract-ocr-rus tesseract-ocr-ell tesseract-ocr-jpn tesseract-ocr-kor
+  tesseract-ocr clang libclang-rt-14-dev clang-format valgrind umockdev libumockdev-dev
   libglib2.0-dev chromium zbar-tools qrencode python3
   python3-vobject libreoffice-calc-nogui openssl imagemagick
   systemd systemd-container debootstrap dpkg-dev fakeroot file time cage xwayland
@@ -43,7 +44,7 @@ ARM64="gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-user-static"
 ARM64_LIBS="libcurl4-openssl-dev libsqlite3-dev libusb-1.0-0-dev
   libqrencode-dev libmicrohttpd-dev libcjson-dev libxlsxwriter-dev
   libinih-dev libsystemd-dev zlib1g-dev libssl-dev libv4l-dev
-  libarchive-dev liblept5 libtesseract5 libzbar0"
+  libarchive-dev liblept5 libtesseract5 libzbar0 libuchardet-dev libpsl-dev"
 # -dev packages that cannot be co-installed with their amd64 twin (see above).
 ARM64_DEVLINKS="libleptonica-dev libtesseract-dev libzbar-dev"
 ARM64_DEVDIR=/usr/local/lib/aarch64-linux-gnu

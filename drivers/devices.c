@@ -20,6 +20,8 @@
 #include "drivers/serial.h"
 #include "drivers/slip.h"
 #include "drivers/usb.h"
+#include "firmware/base/afile.h"
+#include "firmware/base/buf.h"
 #include "firmware/runtime/bus.h"
 #include "firmware/config/config.h"
 #include "firmware/runtime/ctl.h"
@@ -30,6 +32,10 @@
 
 #define TAG          "devices"
 #define REPEAT_SLOTS 32
+/* Scanners staff enabled from `matchbooth devices` or the admin page, in
+ * the allow list's format, in the data directory (the config and the
+ * shipped list are read-only). */
+#define ENABLED_FILE "devices-enabled.txt"
 
 /* --- repeat suppression ------------------------------------------------- */
 
@@ -103,6 +109,8 @@ struct devices {
     struct source_host host;
     struct ctl *ctl;
     struct allowlist al;
+    struct allowlist enabled; /* ENABLED_FILE */
+    char enabled_path[4096];
     struct named *named;
     size_t nnamed;
     struct usb *usb;
@@ -182,6 +190,8 @@ static int usb_match(void *ud, uint16_t vid, uint16_t pid, struct dev_conf *out)
         if (d->named[i].has_usb && d->named[i].vid == vid && d->named[i].pid == pid)
             nm = &d->named[i];
     const struct allow_entry *ae = allowlist_find(&d->al, vid, pid);
+    if (!ae)
+        ae = allowlist_find(&d->enabled, vid, pid);
     if (!nm && !ae)
         return 0;
     dev_conf_free(out);
@@ -253,8 +263,10 @@ static void status_fill(cJSON *obj, void *ud)
     {
         const cJSON *kind = cJSON_GetObjectItemCaseSensitive(it, "kind");
         const cJSON *state = cJSON_GetObjectItemCaseSensitive(it, "state");
+        /* A scanner found but not enabled is not one the kiosk can use. */
         bool up = cJSON_IsString(state) && strcmp(state->valuestring, "ignored") &&
-                  strcmp(state->valuestring, "removed") && strcmp(state->valuestring, "absent");
+                  strcmp(state->valuestring, "removed") && strcmp(state->valuestring, "absent") &&
+                  !cJSON_IsFalse(cJSON_GetObjectItemCaseSensitive(it, "enabled"));
         if (up && cJSON_IsString(kind) && !strcmp(kind->valuestring, "scanner"))
             scanners++;
         if (up && cJSON_IsString(kind) && !strcmp(kind->valuestring, "printer"))
@@ -296,6 +308,74 @@ static int ctl_devices(const cJSON *req, cJSON *reply, void *ud, struct err *e)
         return err_set(e, ERR_INTERNAL, "out of memory");
     cJSON_AddItemToObject(reply, "devices", list);
     cJSON_AddStringToObject(reply, "usb", d->usb ? "ok" : d->usb_error);
+    return 0;
+}
+
+/* Writes the enabled list with vid:pid added (atomically: a power cut
+ * leaves the old list or the new one). */
+static int save_enabled(struct devices *d, uint16_t vid, uint16_t pid, const char *drv,
+                        struct err *e)
+{
+    struct buf b = {0};
+    int rc = -1;
+    if (buf_adds(&b, "# Scanners enabled by staff (matchbooth devices enable); allow-list "
+                     "format.\n") < 0)
+        goto nomem;
+    for (size_t i = 0; i < d->enabled.n; i++) {
+        const struct allow_entry *ae = &d->enabled.v[i];
+        if (buf_printf(&b, "%04x:%04x %s\n", ae->vid, ae->pid, ae->conf.driver) < 0)
+            goto nomem;
+    }
+    if (buf_printf(&b, "%04x:%04x %s\n", vid, pid, drv) < 0)
+        goto nomem;
+    struct afile f;
+    if (afile_open(&f, d->enabled_path, NULL, 0600, e) < 0)
+        goto out;
+    if (afile_write(&f, b.data, b.len, e) < 0 || afile_commit(&f, e) < 0) {
+        afile_abort(&f);
+        goto out;
+    }
+    /* The new line is the last of the file: parse just it into the list. */
+    char line[64];
+    snprintf(line, sizeof(line), "%04x:%04x %s\n", vid, pid, drv);
+    rc = allowlist_parse(&d->enabled, line, d->enabled_path, e);
+    goto out;
+nomem:
+    err_set(e, ERR_INTERNAL, "out of memory");
+out:
+    buf_free(&b);
+    return rc;
+}
+
+/* {"cmd": "devices-enable", "id": "usb:…"}: admits a scanner that was
+ * found but not enabled, now and after restarts. */
+static int ctl_enable(const cJSON *req, cJSON *reply, void *ud, struct err *e)
+{
+    struct devices *d = active;
+    if (!d || !d->usb)
+        return err_set(e, ERR_BUSY, "USB devices are not running");
+    const char *id = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(req, "id"));
+    if (!id)
+        return err_set(e, ERR_INVALID, "devices-enable: \"id\" (a device id) is required");
+    struct usb_dev *dev = usb_find(d->usb, id);
+    if (!dev)
+        return err_set(e, ERR_NOTFOUND, "devices-enable: no device %.60s", id);
+    const char *drv = usb_dev_proposed(dev);
+    if (!drv)
+        return err_set(e, ERR_INVALID,
+                       "devices-enable: %.60s is not a scanner waiting to be enabled", id);
+    if (!d->enabled_path[0])
+        return err_set(e, ERR_INVALID, "devices-enable: no data directory to remember it in");
+    uint16_t vid, pid;
+    usb_dev_vidpid(dev, &vid, &pid);
+    if (save_enabled(d, vid, pid, drv, e) < 0)
+        return err_wrap(e, "devices-enable");
+    log_info(TAG, "%s: enabled by staff (%s)", id, drv);
+    usb_reconsider(d->usb, id);
+    dev = usb_find(d->usb, id);
+    cJSON_AddStringToObject(reply, "id", id);
+    cJSON_AddStringToObject(reply, "driver", drv);
+    cJSON_AddStringToObject(reply, "state", dev ? usb_dev_state(dev) : "removed");
     return 0;
 }
 
@@ -417,7 +497,7 @@ static int load_named(struct devices *d, const struct config *cfg, struct err *e
         }
         if (!serial && nm->conf.driver && !driver_find(nm->conf.driver)) {
             err_set(e, ERR_INVALID,
-                    "[%s] driver: unknown driver '%s' (wedge, hidpos, escpos, serial)", sec,
+                    "[%s] driver: unknown driver '%s' (wedge, hidpos, acm, escpos, serial)", sec,
                     nm->conf.driver);
             goto out;
         }
@@ -459,6 +539,14 @@ struct devices *devices_start(const struct source_host *host, struct ctl *ctl, s
         snprintf(d->allowlist_error, sizeof(d->allowlist_error), "%s", e->msg);
         err_clear(e);
     }
+    const char *dir = config_str(cfg, "kiosk", "data_dir");
+    if (dir && *dir) {
+        snprintf(d->enabled_path, sizeof(d->enabled_path), "%s/%s", dir, ENABLED_FILE);
+        struct err le = {0};
+        if (access(d->enabled_path, F_OK) == 0 &&
+            allowlist_load(&d->enabled, d->enabled_path, &le) < 0)
+            log_warn(TAG, "%s (scanners enabled by staff are not admitted)", le.msg);
+    }
     if (load_named(d, cfg, e) < 0) {
         err_wrap(e, "devices");
         goto fail;
@@ -499,6 +587,7 @@ struct devices *devices_start(const struct source_host *host, struct ctl *ctl, s
             d->status_added = true;
     }
     if (ctl && (ctl_register(ctl, "devices", ctl_devices, NULL) < 0 ||
+                ctl_register(ctl, "devices-enable", ctl_enable, NULL) < 0 ||
                 ctl_register(ctl, "print-test", ctl_print_test, NULL) < 0)) {
         err_set(e, ERR_INTERNAL, "devices: out of memory");
         goto fail;
@@ -530,6 +619,7 @@ void devices_stop(struct devices *d)
     }
     free(d->named);
     allowlist_free(&d->al);
+    allowlist_free(&d->enabled);
     devices_repeat_free(d->repeat);
     loop_timer_del(d->publish);
     cJSON_Delete(d->pending_events);

@@ -6,7 +6,9 @@
  *
  * Wiring (daemon.c): devices_start() after the loop, bus and ctl exist;
  * devices_stop() before they go. It registers:
- *   - ctl commands "devices" (list) and "print-test" (prints a test slip);
+ *   - ctl commands "devices" (list), "devices-enable" ({"id"}: admits a
+ *     scanner listed as "scanner found, not enabled", remembered in
+ *     <data_dir>/devices-enabled.txt) and "print-test" (prints a test slip);
  *   - the bus status provider "devices" (shown by `matchbooth status`):
  *     {"usb": "ok" or why not, "scanners": N, "printers": N,
  *      "printer": {"id", "state", "present", "ready"} or false,

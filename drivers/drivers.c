@@ -10,8 +10,10 @@
 extern const struct driver wedge_driver;
 extern const struct driver hidpos_driver;
 extern const struct driver escpos_driver;
+extern const struct driver acm_driver;
 
-const struct driver *const driver_table[] = {&hidpos_driver, &wedge_driver, &escpos_driver, NULL};
+const struct driver *const driver_table[] = {&hidpos_driver, &wedge_driver, &acm_driver,
+                                             &escpos_driver, NULL};
 
 const struct driver *driver_find(const char *name)
 {

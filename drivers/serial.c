@@ -4,6 +4,8 @@
  */
 #include "drivers/serial.h"
 
+#include "drivers/lineframe.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -18,9 +20,8 @@
 #include "firmware/base/log.h"
 #include "firmware/runtime/loop.h"
 
-#define TAG             "serial"
-#define REOPEN_MS       1000
-#define SERIAL_SCAN_MAX (64u * 1024)
+#define TAG       "serial"
+#define REOPEN_MS 1000
 
 struct serial {
     struct serial_host host;
@@ -30,7 +31,7 @@ struct serial {
     int fd;
     struct loop_fd *w;
     struct loop_timer *gap, *reopen;
-    struct buf line;
+    struct lineframe frame;
     uint64_t scans, dropped;
 };
 
@@ -68,19 +69,22 @@ static speed_t baud_const(int baud)
     }
 }
 
+static void on_scan(void *ud, const uint8_t *p, size_t n, bool complete)
+{
+    struct serial *s = ud;
+    if (complete) {
+        s->scans++;
+        if (s->host.scan)
+            s->host.scan(s->host.ud, s, p, n);
+    } else {
+        s->dropped++;
+        log_warn(TAG, "%s: incomplete scan dropped (%zu bytes)", s->id, n);
+    }
+}
+
 static void finish(struct serial *s, bool complete)
 {
-    if (s->line.len) {
-        if (complete) {
-            s->scans++;
-            if (s->host.scan)
-                s->host.scan(s->host.ud, s, (const uint8_t *)s->line.data, s->line.len);
-        } else {
-            s->dropped++;
-            log_warn(TAG, "%s: incomplete scan dropped (%zu bytes)", s->id, s->line.len);
-        }
-    }
-    buf_reset(&s->line);
+    lineframe_flush(&s->frame, complete, on_scan, s);
 }
 
 static void close_line(struct serial *s)
@@ -110,33 +114,17 @@ static void on_read(struct loop *l, int fd, unsigned events, void *ud)
             break;
         if (n <= 0) {
             /* EOF, EIO (pty master closed), unplugged */
-            if (s->line.len)
+            if (lineframe_pending(&s->frame))
                 s->dropped++;
-            buf_reset(&s->line);
+            buf_reset(&s->frame.line);
             close_line(s);
             set_state(s, "removed");
             loop_timer_reset(s->reopen, REOPEN_MS);
             return;
         }
-        for (ssize_t i = 0; i < n; i++) {
-            uint8_t c = b[i];
-            bool end = ((c == '\r' || c == '\n') && (s->conf.suffix & SUFFIX_ENTER)) ||
-                       (c == '\t' && (s->conf.suffix & SUFFIX_TAB));
-            if (end) {
-                finish(s, true);
-                continue;
-            }
-            if (s->line.len >= SERIAL_SCAN_MAX) {
-                finish(s, false);
-                continue;
-            }
-            if (buf_addc(&s->line, (char)c) < 0) {
-                log_error(TAG, "%s: out of memory", s->id);
-                buf_reset(&s->line);
-            }
-        }
+        lineframe_feed(&s->frame, b, (size_t)n, on_scan, s);
     }
-    if (s->line.len && s->conf.gap_ms > 0)
+    if (lineframe_pending(&s->frame) && s->conf.gap_ms > 0)
         loop_timer_reset(s->gap, (uint64_t)s->conf.gap_ms);
     if (events & (LOOP_HUP | LOOP_ERROR)) {
         close_line(s);
@@ -212,6 +200,7 @@ struct serial *serial_new(const struct serial_host *host, const struct dev_conf 
     }
     s->host = *host;
     s->fd = -1;
+    s->frame.suffix = s->conf.suffix;
     snprintf(s->id, sizeof(s->id), "serial:%s", conf->path);
     s->gap = loop_timer_add(host->loop, 3600u * 1000, on_gap, s);
     s->reopen = loop_timer_add(host->loop, 3600u * 1000, on_reopen, s);
@@ -231,7 +220,7 @@ void serial_free(struct serial *s)
     close_line(s);
     loop_timer_del(s->gap);
     loop_timer_del(s->reopen);
-    buf_free(&s->line);
+    lineframe_free(&s->frame);
     dev_conf_free(&s->conf);
     free(s);
 }

@@ -22,10 +22,14 @@
 
 #include <cjson/cJSON.h>
 
+#include "drivers/usb_iface.h"
 #include "firmware/base/log.h"
 #include "firmware/runtime/loop.h"
 
 #define TAG "usb"
+/* The state of a device that presents a scanner interface but is in
+ * neither the allow list nor the config: shown, never opened. */
+#define STATE_OFFERED "scanner found, not enabled"
 /* Consecutive transfer errors before a device is given up as broken. */
 #define MAX_ERRORS 5
 
@@ -41,6 +45,8 @@ struct usb_dev {
     void *priv;
     char state[64];
     bool claimed, detached, attached, started, close_pending;
+    struct usb_offer offer; /* what its interfaces present */
+    const char *proposed;   /* driver for an offered scanner (STATE_OFFERED) */
 
     int iface;
     uint8_t ep_in, ep_out;
@@ -518,12 +524,99 @@ static void dev_maybe_free(struct usb_dev *d)
     loop_timer_reset(d->u->work, 0);
 }
 
+/* Listed but never opened: not allowed (ignored or offered to staff). */
+static bool untouched(const struct usb_dev *d)
+{
+    return strcmp(d->state, "ignored") == 0 || strcmp(d->state, STATE_OFFERED) == 0;
+}
+
 static struct usb_dev *dev_find(struct usb *u, libusb_device *dev)
 {
     for (struct usb_dev *d = u->devs; d; d = d->next)
-        if (d->dev == dev && (d->attached || strcmp(d->state, "ignored") == 0))
+        if (d->dev == dev && (d->attached || untouched(d)))
             return d;
     return NULL;
+}
+
+/* The report descriptor of d's interface ifnum, from sysfs (usb_iface.h). */
+static int sysfs_report(void *ud, int ifnum, uint8_t *buf, size_t cap)
+{
+    struct usb_dev *d = ud;
+    uint8_t ports[8];
+    int np = libusb_get_port_numbers(d->dev, ports, (int)sizeof(ports));
+    struct libusb_config_descriptor *cfg = NULL;
+    int cv = libusb_get_active_config_descriptor(d->dev, &cfg) == 0 ? cfg->bConfigurationValue : 1;
+    libusb_free_config_descriptor(cfg);
+    return usb_iface_sysfs_report(libusb_get_bus_number(d->dev), ports, np, cv, ifnum, buf, cap);
+}
+
+/* Surveys the interfaces d presents (usb_iface.h). */
+static void survey(struct usb_dev *d)
+{
+    struct libusb_config_descriptor *cfg = NULL;
+    memset(&d->offer, 0xff, sizeof(d->offer)); /* every member -1: nothing */
+    if (libusb_get_active_config_descriptor(d->dev, &cfg) < 0 || !cfg)
+        return;
+    usb_iface_survey(cfg, sysfs_report, d, &d->offer);
+    libusb_free_config_descriptor(cfg);
+}
+
+static void leave_alone(struct usb_dev *d);
+
+/* A HID interface's report descriptor appears in sysfs once usbhid has
+ * bound it, which on a real bus is a moment after the device's "add": an
+ * unlisted device whose HID interfaces were still unknown is looked at again
+ * a few times before it is called ignored for good. */
+#define RESURVEY_MS    500
+#define RESURVEY_TRIES 6
+
+static void on_resurvey(struct loop *l, void *ud)
+{
+    struct usb_dev *d = ud;
+    loop_timer_del(d->retry);
+    d->retry = NULL;
+    survey(d);
+    leave_alone(d);
+}
+
+/* Not allowed: offered to staff when it presents a scanner, else ignored. */
+static void leave_alone(struct usb_dev *d)
+{
+    d->attached = false; /* never touched; "attached" tracks claimed use */
+    /* errors, unused for a device that is never opened, counts the looks. */
+    if (!usb_iface_is_scanner(&d->offer) && d->offer.hid_unknown >= 0 &&
+        d->errors++ < RESURVEY_TRIES && !d->retry)
+        d->retry = loop_timer_add(d->u->host.loop, RESURVEY_MS, on_resurvey, d);
+    if (usb_iface_is_scanner(&d->offer)) {
+        d->proposed = "hidpos";
+        snprintf(d->state, sizeof(d->state), STATE_OFFERED);
+        log_info(TAG, "%s: a scanner, not in the allow list: offered, not claimed", d->id);
+    } else {
+        if (strcmp(d->state, "ignored") == 0)
+            return; /* looked at again: nothing new */
+        snprintf(d->state, sizeof(d->state), "ignored");
+        log_info(TAG, "%s: not in the allow list, left alone", d->id);
+    }
+    notify(d);
+}
+
+/* The driver the allow list or config names, else the VID:PID tables'. */
+static const char *driver_hint(const struct usb_dev *d)
+{
+    if (d->conf.driver)
+        return d->conf.driver;
+    const struct driver *listed = driver_match(d->vid, d->pid);
+    return listed ? listed->name : NULL;
+}
+
+/* Picks the driver from what d presents, the configured one as a hint. */
+static const struct driver *choose_driver(struct usb_dev *d)
+{
+    const char *hint = driver_hint(d);
+    const char *name = usb_iface_choose(&d->offer, hint);
+    if (name && hint && strcmp(name, hint) != 0)
+        log_info(TAG, "%s: listed as %s but presents %s: using %s", d->id, hint, name, name);
+    return name ? driver_find(name) : NULL;
 }
 
 static void arrived(struct usb *u, libusb_device *dev)
@@ -548,7 +641,7 @@ static void arrived(struct usb *u, libusb_device *dev)
     d->iface = -1;
     make_id(d);
     for (struct usb_dev *o = u->devs; o; o = o->next) {
-        if (!o->attached && !o->h && strcmp(o->id, d->id) == 0 && strcmp(o->state, "ignored")) {
+        if (!o->attached && !o->h && strcmp(o->id, d->id) == 0 && !untouched(o)) {
             dev_unlink_free(o);
             break;
         }
@@ -556,20 +649,16 @@ static void arrived(struct usb *u, libusb_device *dev)
     dev_conf_defaults(&d->conf);
     dev_list_add(u, d);
     d->attached = true;
+    survey(d);
     if (!u->host.match || u->host.match(u->host.ud, d->vid, d->pid, &d->conf) != 1) {
-        snprintf(d->state, sizeof(d->state), "ignored");
-        log_info(TAG, "%s: not in the allow list, left alone", d->id);
-        d->attached = false; /* never touched; "attached" tracks claimed use */
-        notify(d);
+        leave_alone(d);
         return;
     }
-    d->drv = d->conf.driver ? driver_find(d->conf.driver) : NULL;
-    if (!d->drv)
-        d->drv = driver_match(d->vid, d->pid);
+    d->drv = choose_driver(d);
     if (!d->drv) {
-        snprintf(d->state, sizeof(d->state), "error: no driver");
-        log_warn(TAG, "%s: allowed but no driver '%s'", d->id,
-                 d->conf.driver ? d->conf.driver : "");
+        snprintf(d->state, sizeof(d->state), "%s", usb_iface_why_none(&d->offer, driver_hint(d)));
+        log_warn(TAG, "%s: allowed, but presents no interface a driver reads", d->id);
+        d->attached = false;
         notify(d);
         return;
     }
@@ -588,12 +677,28 @@ static void arrived(struct usb *u, libusb_device *dev)
     notify(d);
 }
 
+int usb_reconsider(struct usb *u, const char *id)
+{
+    for (struct usb_dev *d = u->devs; d; d = d->next) {
+        if (strcmp(d->id, id) != 0 || !untouched(d))
+            continue;
+        /* Forget the record and take the device as newly arrived: the host's
+         * match decides again. */
+        libusb_device *dev = libusb_ref_device(d->dev);
+        dev_unlink_free(d);
+        arrived(u, dev);
+        libusb_unref_device(dev);
+        return 1;
+    }
+    return 0;
+}
+
 static void left(struct usb *u, libusb_device *dev)
 {
     for (struct usb_dev *d = u->devs; d; d = d->next) {
         if (d->dev != dev)
             continue;
-        if (strcmp(d->state, "ignored") == 0) {
+        if (untouched(d)) {
             dev_unlink_free(d);
             return;
         }
@@ -745,6 +850,14 @@ void usb_free(struct usb *u)
     free(u);
 }
 
+struct usb_dev *usb_find(struct usb *u, const char *id)
+{
+    for (struct usb_dev *d = u->devs; d; d = d->next)
+        if (strcmp(d->id, id) == 0 && (d->attached || untouched(d)))
+            return d;
+    return NULL;
+}
+
 void usb_each(struct usb *u, void (*fn)(struct usb_dev *d, void *ud), void *ud)
 {
     for (struct usb_dev *d = u->devs; d; d = d->next)
@@ -768,11 +881,20 @@ void usb_dev_status(struct usb_dev *d, struct cJSON *obj)
     snprintf(vp, sizeof(vp), "%04x", d->pid);
     cJSON_AddStringToObject(obj, "pid", vp);
     cJSON_AddStringToObject(obj, "kind",
-                            !d->drv                          ? "unknown"
+                            d->proposed                      ? "scanner"
+                            : !d->drv                        ? "unknown"
                             : d->drv->kind == DRIVER_PRINTER ? "printer"
                                                              : "scanner");
     if (d->drv)
         cJSON_AddStringToObject(obj, "driver", d->drv->name);
+    if (d->proposed) {
+        /* What the admin page offers: one action, the control command
+         * {"cmd": "devices-enable", "id": <id>}. */
+        cJSON_AddStringToObject(obj, "driver", d->proposed);
+        cJSON_AddBoolToObject(obj, "enabled", false);
+        cJSON_AddStringToObject(obj, "enable", "devices-enable");
+    }
+    usb_iface_status(&d->offer, obj);
     if (d->conf.name)
         cJSON_AddStringToObject(obj, "name", d->conf.name);
     if (d->conf.model)
@@ -824,6 +946,17 @@ void usb_dev_set_priv(struct usb_dev *d, void *priv)
 void *usb_dev_priv(const struct usb_dev *d)
 {
     return d->priv;
+}
+
+const char *usb_dev_proposed(const struct usb_dev *d)
+{
+    return d->proposed;
+}
+
+void usb_dev_vidpid(const struct usb_dev *d, uint16_t *vid, uint16_t *pid)
+{
+    *vid = d->vid;
+    *pid = d->pid;
 }
 
 const char *usb_dev_state(const struct usb_dev *d)

@@ -7,7 +7,10 @@
  * and handled on the next loop turn.
  *
  * A device is claimed only if the owner's match function says so (allow list
- * or config); others are listed as "ignored" and never opened.
+ * or config); others are never opened, and listed as "scanner found, not
+ * enabled" when their interfaces present a HID POS scanner, else as
+ * "ignored". The driver of a claimed device is chosen from the interfaces
+ * it presents (usb_iface.h), its listed driver being a preference.
  */
 #ifndef MB_USB_H
 #define MB_USB_H
@@ -48,13 +51,29 @@ struct usb *usb_new(const struct usb_host *host, struct err *e);
  * everything. May wait up to ~1 s for cancellations (shutdown only). */
 void usb_free(struct usb *u);
 
+/* The device record with id ("usb:0c2e:0b61@1-3") still on the bus, or NULL. */
+struct usb_dev *usb_find(struct usb *u, const char *id);
+
+/*
+ * Takes device id, left alone so far (ignored or offered), as newly
+ * arrived: the host's match function is asked again, and the device is
+ * claimed if it now says yes. Returns 1, or 0 when there is no such
+ * untouched device. The record d for id is replaced (find it again).
+ */
+int usb_reconsider(struct usb *u, const char *id);
+
 /* Calls fn for each device known (claimed, ignored, failed), in arrival order. */
 void usb_each(struct usb *u, void (*fn)(struct usb_dev *d, void *ud), void *ud);
 
 /* The first printer that is attached and usable, or NULL. */
 struct usb_dev *usb_printer(struct usb *u);
 
-/* Adds the device's members (id, vid, pid, driver, state, counters) to obj. */
+/*
+ * Adds the device's members (id, vid, pid, kind, driver, state, counters,
+ * "presents": the interfaces it offers) to obj. A scanner offered to staff
+ * also gets "enabled": false and "enable": "devices-enable" (the control
+ * command that admits it).
+ */
 void usb_dev_status(struct usb_dev *d, struct cJSON *obj);
 
 /* --- for drivers ------------------------------------------------------- */
@@ -103,6 +122,10 @@ int usb_dev_control_in(struct usb_dev *d, uint8_t reqtype, uint8_t request, uint
 
 /* Hands a complete scan to the host. */
 void usb_dev_emit(struct usb_dev *d, const char *symbology, const uint8_t *p, size_t n);
+
+/* The driver proposed for a scanner offered to staff, or NULL. */
+const char *usb_dev_proposed(const struct usb_dev *d);
+void usb_dev_vidpid(const struct usb_dev *d, uint16_t *vid, uint16_t *pid);
 
 /* Sets the state text ("ready", "paper out" …) and tells the host if it changed. */
 void usb_dev_set_state(struct usb_dev *d, const char *state);

@@ -128,17 +128,24 @@ check-arm64: deps-arm64
 	MB_BUILD=$(abspath $(BUILD)) perl tests/run.pl $(ARM64_WRAPS) tests/board/arm64.t
 
 # In `make check`: the board tests always, the arm64 part unless MB_ARM64=0.
+# The .deb and the arm64 build are MK_CHECK_BUILDS: `make check` builds them,
+# `make tests` does not (a plain test build stays quick).
 MK_CHECK_TESTS += $(sort $(filter-out $(DEB_TESTS) tests/board/arm64.t,\
                     $(wildcard tests/board/*.t)))
 MK_TEST_TARGETS += board
+# What `make test T=…` builds for each (Makefile: T_DEPS).
+$(foreach t,$(filter-out $(DEB_TESTS) tests/board/arm64.t,$(wildcard tests/board/*.t)),\
+    $(eval TEST_DEPS.$(t) := $(BIN) board))
+$(foreach t,$(DEB_TESTS),$(eval TEST_DEPS.$(t) := deb))
+$(foreach t,tests/board/arm64.t $(ARM64_WRAPS),$(eval TEST_DEPS.$(t) := $(BIN) arm64-tests))
 ifneq ($(MB_CHECK_DEB),0)
-MK_TEST_TARGETS += deb
-MK_CHECK_TESTS += $(DEB_TESTS)
+MK_CHECK_BUILDS += deb
+MK_CHECK_BUILD_TESTS += $(DEB_TESTS)
 endif
 ifneq ($(MB_ARM64),0)
 ifeq ($(ARCH),$(HOST_ARCH))
 check: deps-arm64
-MK_TEST_TARGETS += arm64-tests
-MK_CHECK_TESTS += $(ARM64_WRAPS) tests/board/arm64.t
+MK_CHECK_BUILDS += arm64-tests
+MK_CHECK_BUILD_TESTS += $(ARM64_WRAPS) tests/board/arm64.t
 endif
 endif

@@ -14,13 +14,15 @@ FUZZ_CC       ?= clang
 FUZZ_SECONDS  ?= 60
 FUZZ_ALL      := $(patsubst tests/fuzz/fuzz_%.c,%,$(filter-out tests/fuzz/fuzz_common.c,$(sort $(wildcard tests/fuzz/fuzz_*.c))))
 FUZZ_TARGETS  ?= $(FUZZ_ALL)
-FUZZ_SRCS     := $(sort $(wildcard firmware/decode/decode*.c)) firmware/decode/phone.c firmware/decode/country.c \
+FUZZ_SRCS     := $(sort $(wildcard firmware/decode/decode*.c)) firmware/decode/charset.c firmware/decode/phone.c firmware/decode/country.c \
                  firmware/decode/roster.c firmware/base/lead.c firmware/base/strv.c firmware/base/buf.c firmware/base/err.c \
-                 firmware/config/config.c firmware/base/log.c tests/fuzz/fuzz_common.c
+                 firmware/config/config.c firmware/base/log.c firmware/base/clock.c firmware/base/uuid.c \
+                 firmware/store/store.c firmware/store/store_db.c firmware/store/store_schema.c \
+                 firmware/store/store_outbox.c firmware/store/store_roster.c tests/fuzz/fuzz_common.c
 FUZZ_SAN      := -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
 FUZZ_CFLAGS   := -std=c11 -D_GNU_SOURCE -g -O1 $(WARN) -I. \
-                 $(shell $(PKG_CONFIG) --cflags libcjson inih sqlite3 libcrypto 2>/dev/null)
-FUZZ_LIBS     := $(shell $(PKG_CONFIG) --libs libcjson inih sqlite3 libcrypto 2>/dev/null) -lm
+                 $(shell $(PKG_CONFIG) --cflags libcjson inih sqlite3 libcrypto uchardet 2>/dev/null)
+FUZZ_LIBS     := $(shell $(PKG_CONFIG) --libs libcjson inih sqlite3 libcrypto uchardet 2>/dev/null) -lm
 FUZZ_OBJS     := $(FUZZ_SRCS:%.c=$(BUILD)/fuzz/obj/%.o)
 FUZZ_BINS     := $(FUZZ_ALL:%=$(BUILD)/fuzz/fuzz_%)
 
@@ -49,3 +51,4 @@ fuzz: fuzz-build
 
 MK_TEST_TARGETS += $(FUZZ_BINS)
 MK_CHECK_TESTS  += tests/fuzz/fuzz.t
+TEST_DEPS.tests/fuzz/fuzz.t := $(FUZZ_BINS)

@@ -6,9 +6,12 @@
 
 OCR_ACCURACY := $(BUILD)/tests/ocr/card_accuracy
 
-$(OCR_ACCURACY): $(BUILD)/obj/tests/ocr/card_accuracy.o $(LIB_OBJS) $(BUILD)/obj/gen/assets.o $(TAP_OBJ)
+$(OCR_ACCURACY): $(BUILD)/obj/tests/ocr/card_accuracy.o $(TAP_OBJ) $(LIB_A)
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
+	@echo "  LD      $@"
+	$(Q)$(CC) $(CFLAGS) $(TEST_LDFLAGS) -o $@ $^ $(LDLIBS)
+
+.SECONDARY: $(BUILD)/obj/tests/ocr/card_accuracy.o
 
 MK_TEST_TARGETS += $(OCR_ACCURACY)
 MK_CHECK_TESTS += $(OCR_ACCURACY)

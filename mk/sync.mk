@@ -6,3 +6,5 @@
 MK_CHECK_TESTS += tests/sync/sync_valgrind.t
 # The same scenarios against the ASan+UBSan daemon.
 MK_CHECK_TESTS += tests/sync/sync_webhook_asan.t tests/sync/sync_sinks_asan.t
+TEST_DEPS.tests/sync/sync_webhook_asan.t := $(BUILD)/asan/matchbooth
+TEST_DEPS.tests/sync/sync_sinks_asan.t   := $(BUILD)/asan/matchbooth

@@ -46,12 +46,20 @@ bool tap_is_str(const char *got, const char *want, const char *file, int line, c
 
 void tap_diag(const char *fmt, ...)
 {
+    /* Every line of a multi-line message gets its "# ", or the runner
+     * rightly reads the rest as output that is not TAP. */
+    char buf[8192];
     va_list ap;
-    printf("# ");
     va_start(ap, fmt);
-    vprintf(fmt, ap);
+    vsnprintf(buf, sizeof buf, fmt, ap);
     va_end(ap);
-    printf("\n");
+    for (const char *p = buf;;) {
+        const char *nl = strchr(p, '\n');
+        printf("# %.*s\n", nl ? (int)(nl - p) : (int)strlen(p), p);
+        if (!nl)
+            break;
+        p = nl + 1;
+    }
     fflush(stdout);
 }
 

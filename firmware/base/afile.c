@@ -42,6 +42,12 @@ int afile_open(struct afile *f, const char *path, const char *tmpl, mode_t mode,
         return err_set(e, ERR_INVALID, "%s: not a file name", path);
     if ((size_t)snprintf(f->path, sizeof f->path, "%s", path) >= sizeof f->path)
         return err_set(e, ERR_INVALID, "%s: path too long", path);
+    /* Only a regular file (or nothing) may be replaced: renaming over a
+     * device node, a FIFO or a symlink would destroy it (as root,
+     * `export --out /dev/full` once replaced the device). */
+    struct stat sb;
+    if (lstat(path, &sb) == 0 && !S_ISREG(sb.st_mode))
+        return err_set(e, ERR_INVALID, "%s: exists and is not a regular file", path);
     if (!slash)
         snprintf(f->dir, sizeof f->dir, ".");
     else if (slash == path)

@@ -46,8 +46,11 @@ struct afile {
  * ".NAME.XXXXXX" next to path; a template ending in "XXXXXX" is filled in
  * by mkostemp; any other name is created with O_EXCL (an existing one is an
  * error). The file is created 0600 and gets mode at commit, so nobody reads
- * it half-written. Returns 0, or -1 with e set (ERR_INVALID for a path too
- * long, ERR_IO otherwise); on failure f holds nothing to release.
+ * it half-written. A target that exists and is not a regular file (a device,
+ * a FIFO, a symlink, a directory) is refused: it would be destroyed by the
+ * rename. Returns 0, or -1 with e set (ERR_INVALID for a path too long or a
+ * target that is not a regular file, ERR_IO otherwise); on failure f holds
+ * nothing to release.
  */
 int afile_open(struct afile *f, const char *path, const char *tmpl, mode_t mode, struct err *e);
 

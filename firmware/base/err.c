@@ -50,3 +50,25 @@ void err_clear(struct err *e)
         e->msg[0] = '\0';
     }
 }
+
+const char *err_code_name(enum err_code code)
+{
+    /* A switch without default: the compiler names a new code left out. */
+    switch (code) {
+    case ERR_OK:
+        return "ok";
+    case ERR_INVALID:
+        return "invalid input";
+    case ERR_NOTFOUND:
+        return "not found";
+    case ERR_IO:
+        return "I/O error";
+    case ERR_FULL:
+        return "disk full";
+    case ERR_BUSY:
+        return "busy";
+    case ERR_INTERNAL:
+        return "internal error";
+    }
+    return "unknown error";
+}

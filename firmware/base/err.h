@@ -4,7 +4,7 @@
  * message with context ("store: insert lead: database or disk is full").
  *
  * Functions return 0 on success or -1 on failure and, on failure, fill the
- * caller's struct err (when not NULL). Library messages (sqlite3_errmsg,
+ * caller's struct err (when not NULL). Library messages (SQLite's errmsg,
  * curl_easy_strerror, strerror) are passed through inside the message.
  */
 #ifndef MB_ERR_H
@@ -36,5 +36,12 @@ int err_wrap(struct err *e, const char *fmt, ...) __attribute__((format(printf, 
 
 /* Clears e (NULL-safe). */
 void err_clear(struct err *e);
+
+/*
+ * What kind of failure code is, in words for a person: "ok", "invalid
+ * input", "not found", "I/O error", "disk full", "busy", "internal error";
+ * "unknown error" for a value outside the enum. Never NULL; static storage.
+ */
+const char *err_code_name(enum err_code code);
 
 #endif

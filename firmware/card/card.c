@@ -13,6 +13,7 @@
 #include <zbar.h>
 
 #include "firmware/base/buf.h"
+#include "firmware/base/log.h"
 
 struct card_reader {
     struct ocr *ocr;
@@ -60,12 +61,27 @@ static void add_langs(struct buf *b, const char *list, bool first)
     }
 }
 
-/* "eng,hin,chi_tra" -> "chi_tra+eng+hin": English always. */
-static char *tess_langs(const char *languages)
+/*
+ * "eng,hin,chi_tra" -> "chi_tra+eng+hin": English always. With no language
+ * but English, Tesseract's script model for all Latin-script languages
+ * (CARD_LATIN_MODEL, tesseract-ocr-script-latn) instead of English alone,
+ * which reads Lucía, Étienne and Wiśniewski without their accents; it costs
+ * about 1.5 times English's time per card (docs/CARDS.md). Shows that name
+ * their languages get those models, which know their own accents.
+ */
+static char *tess_langs(const char *languages, bool latin)
 {
     struct buf b = {0};
     add_langs(&b, languages, true);
-    buf_adds(&b, b.len ? "+eng" : "eng");
+    size_t others = b.len;
+    add_langs(&b, languages, false);
+    others += b.len;
+    buf_reset(&b);
+    add_langs(&b, languages, true);
+    if (!others && latin)
+        buf_adds(&b, CARD_LATIN_MODEL);
+    else
+        buf_adds(&b, b.len ? "+eng" : "eng");
     add_langs(&b, languages, false);
     if (buf_addc(&b, '\0') < 0) {
         buf_free(&b);
@@ -77,7 +93,7 @@ static char *tess_langs(const char *languages)
 struct card_reader *card_reader_new(const char *languages, struct err *e)
 {
     struct card_reader *r = calloc(1, sizeof *r);
-    char *langs = tess_langs(languages);
+    char *langs = tess_langs(languages, true);
     if (!r || !langs) {
         free(r);
         free(langs);
@@ -85,6 +101,14 @@ struct card_reader *card_reader_new(const char *languages, struct err *e)
         return NULL;
     }
     r->ocr = ocr_new(langs, e);
+    if (!r->ocr && strstr(langs, CARD_LATIN_MODEL)) {
+        /* Without the Latin script model cards are still read, in English. */
+        log_warn("card", "%s; reading Latin-script cards with English only", e->msg);
+        err_clear(e);
+        free(langs);
+        langs = tess_langs(languages, false);
+        r->ocr = langs ? ocr_new(langs, e) : NULL;
+    }
     free(langs);
     if (!r->ocr || !(r->zbar = zbar_image_scanner_create())) {
         if (r->ocr)

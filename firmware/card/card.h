@@ -39,9 +39,14 @@ struct card_read {
     double ms; /* time spent reading, milliseconds */
 };
 
+/* Tesseract's model for every Latin-script language (accents included). */
+#define CARD_LATIN_MODEL "Latin"
+
 /*
- * Show languages "eng,chi_tra" or "eng+chi_tra" (English is always added).
- * Loads the models once. NULL with e when a model is missing.
+ * Show languages "eng,chi_tra" or "eng+chi_tra" (English is always added;
+ * with no other language, CARD_LATIN_MODEL is loaded instead of English
+ * alone, or English when that model is not installed). Loads the models
+ * once. NULL with e when a model is missing.
  */
 struct card_reader *card_reader_new(const char *languages, struct err *e);
 void card_reader_free(struct card_reader *r); /* NULL-safe */

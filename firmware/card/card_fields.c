@@ -1,13 +1,13 @@
 // SPDX-License-Identifier: Apache-2.0
 /*
- * card_fields — the rule tables and the scorer (see card_fields.h).
- *
- * To teach it a new language or a new kind of card, add rows to the tables;
- * the code between them only walks them.
+ * card_fields — the scorer (see card_fields.h); its tables are data in
+ * card_rules.c, company legal forms come from legal_form.c.
  */
 #include "firmware/card/card_fields.h"
 
 #include <cjson/cJSON.h>
+#include <libpsl.h>
+#include <pthread.h>
 #include <ctype.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -16,309 +16,9 @@
 #include <strings.h>
 
 #include "firmware/base/buf.h"
+#include "firmware/card/card_rules.h"
+#include "firmware/card/legal_form.h"
 #include "firmware/decode/phone.h"
-
-/* ---- tables ------------------------------------------------------------- */
-
-enum label_kind { LBL_PHONE, LBL_FAX, LBL_EMAIL, LBL_URL, LBL_ADDRESS, LBL_NAME, LBL_COMPANY };
-
-/* A label opens a line and says what follows; it is removed from the text.
- * One-letter labels count only with a colon after them ("T: …"). */
-static const struct label {
-    const char *text;
-    enum label_kind kind;
-} labels[] = {
-    {"telephone", LBL_PHONE}, {"phone", LBL_PHONE},     {"tel", LBL_PHONE},
-    {"mobile", LBL_PHONE},    {"mob", LBL_PHONE},       {"cell", LBL_PHONE},
-    {"direct", LBL_PHONE},    {"office", LBL_PHONE},    {"handy", LBL_PHONE},
-    {"telefon", LBL_PHONE},   {"t", LBL_PHONE},         {"m", LBL_PHONE},
-    {"p", LBL_PHONE},         {"d", LBL_PHONE},         {"電話", LBL_PHONE},
-    {"电话", LBL_PHONE},      {"手機", LBL_PHONE},      {"手机", LBL_PHONE},
-    {"फ़ोन", LBL_PHONE},       {"फोन", LBL_PHONE},       {"मोबाइल", LBL_PHONE},
-    {"fax", LBL_FAX},         {"f", LBL_FAX},           {"傳真", LBL_FAX},
-    {"传真", LBL_FAX},        {"फैक्स", LBL_FAX},         {"e-mail", LBL_EMAIL},
-    {"email", LBL_EMAIL},     {"mail", LBL_EMAIL},      {"e", LBL_EMAIL},
-    {"電郵", LBL_EMAIL},      {"電子郵件", LBL_EMAIL},  {"邮箱", LBL_EMAIL},
-    {"电子邮件", LBL_EMAIL},  {"郵箱", LBL_EMAIL},      {"ईमेल", LBL_EMAIL},
-    {"website", LBL_URL},     {"web", LBL_URL},         {"url", LBL_URL},
-    {"internet", LBL_URL},    {"w", LBL_URL},           {"網址", LBL_URL},
-    {"网址", LBL_URL},        {"网站", LBL_URL},        {"網站", LBL_URL},
-    {"वेब", LBL_URL},          {"वेबसाइट", LBL_URL},      {"address", LBL_ADDRESS},
-    {"addr", LBL_ADDRESS},    {"adresse", LBL_ADDRESS}, {"anschrift", LBL_ADDRESS},
-    {"地址", LBL_ADDRESS},    {"पता", LBL_ADDRESS},     {"a", LBL_ADDRESS},
-    {"name", LBL_NAME},       {"姓名", LBL_NAME},       {"company", LBL_COMPANY},
-    {"公司", LBL_COMPANY},
-};
-
-/* Keywords give a line weight towards a field. Latin keywords match whole
- * words, case-insensitively, unless SUB (inside compounds: "Königstraße",
- * "Vertriebsleiterin"); keywords in other scripts match anywhere. */
-enum { KW_WORD = 0, KW_SUB = 1 };
-static const struct keyword {
-    const char *text;
-    enum card_field field;
-    float weight;
-    int mode;
-} keywords[] = {
-    /* titles, English */
-    {"manager", CARD_TITLE, 3, KW_WORD},
-    {"director", CARD_TITLE, 3, KW_WORD},
-    {"engineer", CARD_TITLE, 3, KW_WORD},
-    {"ceo", CARD_TITLE, 3, KW_WORD},
-    {"cto", CARD_TITLE, 3, KW_WORD},
-    {"cfo", CARD_TITLE, 3, KW_WORD},
-    {"coo", CARD_TITLE, 3, KW_WORD},
-    {"founder", CARD_TITLE, 3, KW_WORD},
-    {"co-founder", CARD_TITLE, 3, KW_WORD},
-    {"president", CARD_TITLE, 3, KW_WORD},
-    {"vp", CARD_TITLE, 2, KW_WORD},
-    {"vice", CARD_TITLE, 1, KW_WORD},
-    {"head", CARD_TITLE, 2, KW_WORD},
-    {"officer", CARD_TITLE, 2, KW_WORD},
-    {"chief", CARD_TITLE, 2, KW_WORD},
-    {"lead", CARD_TITLE, 2, KW_WORD},
-    {"specialist", CARD_TITLE, 3, KW_WORD},
-    {"consultant", CARD_TITLE, 3, KW_WORD},
-    {"executive", CARD_TITLE, 2, KW_WORD},
-    {"analyst", CARD_TITLE, 3, KW_WORD},
-    {"designer", CARD_TITLE, 3, KW_WORD},
-    {"developer", CARD_TITLE, 3, KW_WORD},
-    {"architect", CARD_TITLE, 3, KW_WORD},
-    {"partner", CARD_TITLE, 2, KW_WORD},
-    {"owner", CARD_TITLE, 2, KW_WORD},
-    {"representative", CARD_TITLE, 3, KW_WORD},
-    {"coordinator", CARD_TITLE, 3, KW_WORD},
-    {"associate", CARD_TITLE, 2, KW_WORD},
-    {"administrator", CARD_TITLE, 3, KW_WORD},
-    {"assistant", CARD_TITLE, 3, KW_WORD},
-    {"senior", CARD_TITLE, 1, KW_WORD},
-    {"principal", CARD_TITLE, 1, KW_WORD},
-    {"sales", CARD_TITLE, 1, KW_WORD},
-    {"marketing", CARD_TITLE, 1, KW_WORD},
-    {"account", CARD_TITLE, 1, KW_WORD},
-    {"buyer", CARD_TITLE, 3, KW_WORD},
-    {"professor", CARD_TITLE, 3, KW_WORD},
-    {"dr.", CARD_TITLE, 0.5f, KW_WORD},
-    /* titles, German */
-    {"geschäftsführer", CARD_TITLE, 3, KW_SUB},
-    {"leiter", CARD_TITLE, 3, KW_SUB},
-    {"vertrieb", CARD_TITLE, 1, KW_SUB},
-    {"einkauf", CARD_TITLE, 1, KW_SUB},
-    {"ingenieur", CARD_TITLE, 3, KW_SUB},
-    {"berater", CARD_TITLE, 3, KW_SUB},
-    {"vorstand", CARD_TITLE, 3, KW_SUB},
-    {"prokurist", CARD_TITLE, 3, KW_SUB},
-    {"referent", CARD_TITLE, 3, KW_SUB},
-    /* titles, Chinese (Traditional and Simplified) */
-    {"經理", CARD_TITLE, 3, KW_SUB},
-    {"经理", CARD_TITLE, 3, KW_SUB},
-    {"總監", CARD_TITLE, 3, KW_SUB},
-    {"总监", CARD_TITLE, 3, KW_SUB},
-    {"工程師", CARD_TITLE, 3, KW_SUB},
-    {"工程师", CARD_TITLE, 3, KW_SUB},
-    {"主任", CARD_TITLE, 3, KW_SUB},
-    {"主管", CARD_TITLE, 3, KW_SUB},
-    {"總裁", CARD_TITLE, 3, KW_SUB},
-    {"总裁", CARD_TITLE, 3, KW_SUB},
-    {"董事", CARD_TITLE, 3, KW_SUB},
-    {"顧問", CARD_TITLE, 3, KW_SUB},
-    {"顾问", CARD_TITLE, 3, KW_SUB},
-    {"專員", CARD_TITLE, 3, KW_SUB},
-    {"专员", CARD_TITLE, 3, KW_SUB},
-    {"助理", CARD_TITLE, 3, KW_SUB},
-    {"秘書", CARD_TITLE, 3, KW_SUB},
-    {"秘书", CARD_TITLE, 3, KW_SUB},
-    {"代表", CARD_TITLE, 2, KW_SUB},
-    {"創辦人", CARD_TITLE, 3, KW_SUB},
-    {"创始人", CARD_TITLE, 3, KW_SUB},
-    /* titles, Hindi */
-    {"प्रबंधक", CARD_TITLE, 3, KW_SUB},
-    {"निदेशक", CARD_TITLE, 3, KW_SUB},
-    {"अभियंता", CARD_TITLE, 3, KW_SUB},
-    {"अधिकारी", CARD_TITLE, 3, KW_SUB},
-    {"सलाहकार", CARD_TITLE, 3, KW_SUB},
-    {"अध्यक्ष", CARD_TITLE, 3, KW_SUB},
-    {"इंजीनियर", CARD_TITLE, 3, KW_SUB},
-    {"मैनेजर", CARD_TITLE, 3, KW_SUB},
-    /* company forms and words */
-    {"inc", CARD_COMPANY, 4, KW_WORD},
-    {"inc.", CARD_COMPANY, 4, KW_WORD},
-    {"ltd", CARD_COMPANY, 4, KW_WORD},
-    {"ltd.", CARD_COMPANY, 4, KW_WORD},
-    {"limited", CARD_COMPANY, 4, KW_WORD},
-    {"llc", CARD_COMPANY, 4, KW_WORD},
-    {"llp", CARD_COMPANY, 4, KW_WORD},
-    {"corp", CARD_COMPANY, 4, KW_WORD},
-    {"corp.", CARD_COMPANY, 4, KW_WORD},
-    {"corporation", CARD_COMPANY, 4, KW_WORD},
-    {"co.", CARD_COMPANY, 2, KW_WORD},
-    {"company", CARD_COMPANY, 3, KW_WORD},
-    {"plc", CARD_COMPANY, 4, KW_WORD},
-    {"pvt", CARD_COMPANY, 4, KW_WORD},
-    {"pte", CARD_COMPANY, 4, KW_WORD},
-    {"gmbh", CARD_COMPANY, 4, KW_WORD},
-    {"ag", CARD_COMPANY, 4, KW_WORD},
-    {"kg", CARD_COMPANY, 3, KW_WORD},
-    {"se", CARD_COMPANY, 2, KW_WORD},
-    {"s.a.", CARD_COMPANY, 3, KW_WORD},
-    {"b.v.", CARD_COMPANY, 3, KW_WORD},
-    {"group", CARD_COMPANY, 3, KW_WORD},
-    {"holdings", CARD_COMPANY, 3, KW_WORD},
-    {"technologies", CARD_COMPANY, 3, KW_WORD},
-    {"technology", CARD_COMPANY, 1.5f, KW_WORD},
-    {"solutions", CARD_COMPANY, 3, KW_WORD},
-    {"systems", CARD_COMPANY, 3, KW_WORD},
-    {"software", CARD_COMPANY, 2, KW_WORD},
-    {"studio", CARD_COMPANY, 2, KW_WORD},
-    {"labs", CARD_COMPANY, 3, KW_WORD},
-    {"logistics", CARD_COMPANY, 3, KW_WORD},
-    {"manufacturing", CARD_COMPANY, 3, KW_WORD},
-    {"trading", CARD_COMPANY, 3, KW_WORD},
-    {"industries", CARD_COMPANY, 3, KW_WORD},
-    {"services", CARD_COMPANY, 2, KW_WORD},
-    {"consulting", CARD_COMPANY, 3, KW_WORD},
-    {"international", CARD_COMPANY, 2, KW_WORD},
-    {"analytics", CARD_COMPANY, 2, KW_WORD},
-    {"robotics", CARD_COMPANY, 2, KW_WORD},
-    {"pharma", CARD_COMPANY, 2, KW_WORD},
-    {"energy", CARD_COMPANY, 2, KW_WORD},
-    {"foods", CARD_COMPANY, 2, KW_WORD},
-    {"security", CARD_COMPANY, 1, KW_WORD},
-    {"maschinenbau", CARD_COMPANY, 2, KW_SUB},
-    {"elektronik", CARD_COMPANY, 2, KW_SUB},
-    {"werk", CARD_COMPANY, 1, KW_SUB},
-    {"有限公司", CARD_COMPANY, 5, KW_SUB},
-    {"公司", CARD_COMPANY, 3, KW_SUB},
-    {"集團", CARD_COMPANY, 4, KW_SUB},
-    {"集团", CARD_COMPANY, 4, KW_SUB},
-    {"股份", CARD_COMPANY, 3, KW_SUB},
-    {"企業", CARD_COMPANY, 3, KW_SUB},
-    {"企业", CARD_COMPANY, 3, KW_SUB},
-    {"科技", CARD_COMPANY, 2, KW_SUB},
-    {"लिमिटेड", CARD_COMPANY, 4, KW_SUB},
-    {"प्राइवेट", CARD_COMPANY, 3, KW_SUB},
-    {"कंपनी", CARD_COMPANY, 3, KW_SUB},
-    {"सॉल्यूशंस", CARD_COMPANY, 3, KW_SUB},
-    {"टेक्नोलॉजीज़", CARD_COMPANY, 3, KW_SUB},
-    {"सॉफ्टवेयर", CARD_COMPANY, 2, KW_SUB},
-    {"इंडस्ट्रीज़", CARD_COMPANY, 3, KW_SUB},
-    {"एक्सपोर्ट्स", CARD_COMPANY, 2, KW_SUB},
-    {"एनर्जी", CARD_COMPANY, 2, KW_SUB},
-    /* address words */
-    {"street", CARD_ADDRESS, 3, KW_WORD},
-    {"st", CARD_ADDRESS, 1.5f, KW_WORD},
-    {"st.", CARD_ADDRESS, 1.5f, KW_WORD},
-    {"road", CARD_ADDRESS, 3, KW_WORD},
-    {"rd", CARD_ADDRESS, 2, KW_WORD},
-    {"rd.", CARD_ADDRESS, 2, KW_WORD},
-    {"avenue", CARD_ADDRESS, 3, KW_WORD},
-    {"ave", CARD_ADDRESS, 2, KW_WORD},
-    {"drive", CARD_ADDRESS, 2, KW_WORD},
-    {"lane", CARD_ADDRESS, 2, KW_WORD},
-    {"boulevard", CARD_ADDRESS, 3, KW_WORD},
-    {"blvd", CARD_ADDRESS, 3, KW_WORD},
-    {"broadway", CARD_ADDRESS, 2, KW_WORD},
-    {"square", CARD_ADDRESS, 2, KW_WORD},
-    {"place", CARD_ADDRESS, 1.5f, KW_WORD},
-    {"plaza", CARD_ADDRESS, 2, KW_WORD},
-    {"suite", CARD_ADDRESS, 3, KW_WORD},
-    {"floor", CARD_ADDRESS, 3, KW_WORD},
-    {"unit", CARD_ADDRESS, 2, KW_WORD},
-    {"tower", CARD_ADDRESS, 2, KW_WORD},
-    {"building", CARD_ADDRESS, 2, KW_WORD},
-    {"centre", CARD_ADDRESS, 1, KW_WORD},
-    {"center", CARD_ADDRESS, 1, KW_WORD},
-    {"sector", CARD_ADDRESS, 2, KW_WORD},
-    {"nagar", CARD_ADDRESS, 2, KW_WORD},
-    {"marg", CARD_ADDRESS, 2, KW_WORD},
-    {"p.o.", CARD_ADDRESS, 2, KW_WORD},
-    {"box", CARD_ADDRESS, 1, KW_WORD},
-    {"hong kong", CARD_ADDRESS, 1.5f, KW_WORD},
-    {"kowloon", CARD_ADDRESS, 2, KW_WORD},
-    {"/f", CARD_ADDRESS, 3, KW_SUB},
-    {"strasse", CARD_ADDRESS, 3, KW_SUB},
-    {"straße", CARD_ADDRESS, 3, KW_SUB},
-    {"str.", CARD_ADDRESS, 3, KW_SUB},
-    {"platz", CARD_ADDRESS, 2, KW_SUB},
-    {"allee", CARD_ADDRESS, 2, KW_SUB},
-    {"gasse", CARD_ADDRESS, 2, KW_SUB},
-    {"weg", CARD_ADDRESS, 1, KW_WORD},
-    {"路", CARD_ADDRESS, 2, KW_SUB},
-    {"街", CARD_ADDRESS, 2, KW_SUB},
-    {"道", CARD_ADDRESS, 1.5f, KW_SUB},
-    {"號", CARD_ADDRESS, 2, KW_SUB},
-    {"号", CARD_ADDRESS, 2, KW_SUB},
-    {"樓", CARD_ADDRESS, 2, KW_SUB},
-    {"楼", CARD_ADDRESS, 2, KW_SUB},
-    {"室", CARD_ADDRESS, 1, KW_SUB},
-    {"區", CARD_ADDRESS, 1.5f, KW_SUB},
-    {"区", CARD_ADDRESS, 1.5f, KW_SUB},
-    {"市", CARD_ADDRESS, 0.5f, KW_SUB},
-    {"省", CARD_ADDRESS, 1, KW_SUB},
-    {"大廈", CARD_ADDRESS, 2, KW_SUB},
-    {"大厦", CARD_ADDRESS, 2, KW_SUB},
-    {"中心", CARD_ADDRESS, 1, KW_SUB},
-    {"香港", CARD_ADDRESS, 1, KW_SUB},
-    {"九龍", CARD_ADDRESS, 2, KW_SUB},
-    {"新界", CARD_ADDRESS, 2, KW_SUB},
-    {"台北", CARD_ADDRESS, 1, KW_SUB},
-    {"मार्ग", CARD_ADDRESS, 2, KW_SUB},
-    {"नगर", CARD_ADDRESS, 2, KW_SUB},
-};
-
-/* Line features, computed once per line, each scaled 0..1 (keyword scores
- * are the sum of the weights of the keywords found, capped at 6). */
-enum feature {
-    FT_KW_TITLE,
-    FT_KW_COMPANY,
-    FT_KW_ADDRESS,
-    FT_NAME_SHAPE, /* 2-4 capitalised words, 2-4 Han characters, 2-3 Devanagari words */
-    FT_DIGITS,     /* contains a digit */
-    FT_POSTCODE,   /* a 4-6 digit group, a UK postcode, "CA 94105" */
-    FT_COMMA,
-    FT_TALLEST, /* the largest text on the card */
-    FT_TOP,     /* the first candidate line from the top */
-    FT_LONG,    /* more than 30 characters */
-    FT_LABEL_ADDRESS,
-    FT_LABEL_NAME,
-    FT_LABEL_COMPANY,
-    FT_N
-};
-
-/* How much each feature speaks for each field (score = sum of weight x value). */
-static const struct weight {
-    enum feature ft;
-    enum card_field field;
-    float w;
-} weights[] = {
-    {FT_KW_TITLE, CARD_TITLE, 1.0f},     {FT_KW_TITLE, CARD_NAME, -1.0f},
-    {FT_KW_TITLE, CARD_COMPANY, -0.3f},  {FT_KW_COMPANY, CARD_COMPANY, 1.0f},
-    {FT_KW_COMPANY, CARD_NAME, -1.0f},   {FT_KW_COMPANY, CARD_TITLE, -0.5f},
-    {FT_KW_ADDRESS, CARD_ADDRESS, 1.0f}, {FT_KW_ADDRESS, CARD_NAME, -1.0f},
-    {FT_NAME_SHAPE, CARD_NAME, 3.0f},    {FT_DIGITS, CARD_ADDRESS, 1.5f},
-    {FT_DIGITS, CARD_NAME, -4.0f},       {FT_DIGITS, CARD_TITLE, -2.0f},
-    {FT_DIGITS, CARD_COMPANY, -0.5f},    {FT_POSTCODE, CARD_ADDRESS, 2.0f},
-    {FT_COMMA, CARD_ADDRESS, 1.0f},      {FT_COMMA, CARD_NAME, -1.0f},
-    {FT_TALLEST, CARD_NAME, 1.5f},       {FT_TALLEST, CARD_COMPANY, 0.5f},
-    {FT_TOP, CARD_NAME, 0.5f},           {FT_LONG, CARD_ADDRESS, 0.5f},
-    {FT_LONG, CARD_NAME, -1.0f},         {FT_LABEL_ADDRESS, CARD_ADDRESS, 6.0f},
-    {FT_LABEL_NAME, CARD_NAME, 6.0f},    {FT_LABEL_COMPANY, CARD_COMPANY, 6.0f},
-};
-
-/* The score a line needs to fill a field; below it the field stays empty
- * for the visitor to type. A name needs more than size and position (the
- * largest text on a card of noise is no name). The score giving confidence
- * 1 is FULL_SCORE. */
-static const float min_score[4] = {
-    [CARD_NAME] = 2.5f, [CARD_TITLE] = 1.5f, [CARD_COMPANY] = 1.5f, [CARD_ADDRESS] = 2.0f};
-#define FULL_SCORE 5.0f
-
-/* A line next to the address joins it with this address score. */
-#define ADDRESS_JOIN_SCORE 2.0f
-
-#define NLABELS   (sizeof labels / sizeof labels[0])
-#define NKEYWORDS (sizeof keywords / sizeof keywords[0])
-#define NWEIGHTS  (sizeof weights / sizeof weights[0])
 
 /* ---- text helpers ---------------------------------------------------------- */
 
@@ -422,8 +122,8 @@ static void trim_punct(char *s)
 /* If s opens with a label, removes it and returns its kind, else -1. */
 static int take_label(char *s)
 {
-    for (size_t i = 0; i < NLABELS; i++) {
-        const char *t = labels[i].text;
+    for (size_t i = 0; i < card_labels_n; i++) {
+        const char *t = card_labels[i].text;
         size_t l = strlen(t);
         if (strncasecmp(s, t, l) != 0)
             continue;
@@ -439,13 +139,13 @@ static int take_label(char *s)
             continue;
         /* A label must be followed by a separator or by the value itself. */
         if (!colon && (unsigned char)t[0] < 0x80 && *p && isalpha((unsigned char)*p) &&
-            labels[i].kind != LBL_ADDRESS)
+            card_labels[i].kind != LBL_ADDRESS)
             continue;
         if (colon)
             p += *p == ':' || *p == '|' ? 1 : 3;
         memmove(s, p, strlen(p) + 1);
         trim_punct(s);
-        return (int)labels[i].kind;
+        return (int)card_labels[i].kind;
     }
     return -1;
 }
@@ -462,8 +162,47 @@ static bool domain_char(unsigned char c)
     return isalnum(c) || c == '.' || c == '-';
 }
 
+/* OCR reads the dot of "t.yamada@" as ':' or ',' now and then: inside the
+ * word before an '@', between two letters or digits, they are dots. */
+static void repair_local_dots(char *s)
+{
+    for (char *at = strchr(s, '@'); at; at = strchr(at + 1, '@'))
+        for (char *p = at - 1; p > s && p[-1] != ' '; p--)
+            if ((*p == ':' || *p == ',' || *p == ';') && isalnum((unsigned char)p[-1]) &&
+                isalnum((unsigned char)p[1]))
+                *p = '.';
+}
+
+/*
+ * The e-mail address at s[a..b) (at: its '@'), lower-cased, into em (size
+ * 256). A domain whose last dot OCR lost ("severveterru") gets it back
+ * before the card's country's own top-level domain ("ru" on a Russian
+ * card). false when it is no address.
+ */
+static bool email_at(const char *s, size_t a, size_t b, const char *at, const char *country,
+                     char em[256])
+{
+    size_t n = b - a < 254 ? b - a : 254;
+    for (size_t i = 0; i < n; i++)
+        em[i] = (char)tolower((unsigned char)s[a + i]);
+    em[n] = '\0';
+    const char *dot = memchr(at, '.', (size_t)(s + b - at));
+    if (!dot) {
+        size_t dl = (size_t)(s + b - at - 1);
+        if (!country || strlen(country) != 2 || dl < 5 || strcasecmp(em + n - 2, country) != 0)
+            return false;
+        memmove(em + n - 1, em + n - 2, 3);
+        em[n - 2] = '.';
+        return true;
+    }
+    size_t tld = 0;
+    for (const char *q = s + b; q > dot && isalpha((unsigned char)q[-1]); q--)
+        tld++;
+    return tld >= 2 && s[b - tld - 1] == '.';
+}
+
 /* Finds emails in s, adds them lower-cased and blanks them out. */
-static int take_emails(char *s, struct lead_fields *out)
+static int take_emails(char *s, const char *country, struct lead_fields *out)
 {
     /* Tesseract often splits "a. b@c" around dots and the at sign. */
     for (char *p = s; *p; p++) {
@@ -476,6 +215,7 @@ static int take_emails(char *s, struct lead_fields *out)
                 p--;
             }
     }
+    repair_local_dots(s);
     int found = 0;
     for (char *at = strchr(s, '@'); at; at = strchr(at + 1, '@')) {
         size_t a = (size_t)(at - s), b = a + 1;
@@ -487,19 +227,9 @@ static int take_emails(char *s, struct lead_fields *out)
             b--;
         while (s[a] == '.')
             a++;
-        const char *dot = memchr(at, '.', (size_t)(s + b - at));
-        if (a >= (size_t)(at - s) || !dot)
-            continue;
-        size_t tld = 0;
-        for (const char *q = s + b; q > dot && isalpha((unsigned char)q[-1]); q--)
-            tld++;
-        if (tld < 2 || s[b - tld - 1] != '.')
-            continue;
         char em[256];
-        size_t n = b - a < sizeof em - 1 ? b - a : sizeof em - 1;
-        for (size_t i = 0; i < n; i++)
-            em[i] = (char)tolower((unsigned char)s[a + i]);
-        em[n] = '\0';
+        if (a >= (size_t)(at - s) || !email_at(s, a, b, at, country, em))
+            continue;
         if (strv_push_unique(&out->emails, em) < 0)
             return -1;
         blank(s, a, b);
@@ -509,14 +239,62 @@ static int take_emails(char *s, struct lead_fields *out)
     return found;
 }
 
-/* Top-level domains a bare "name.tld" must end with to count as a website
- * (with "www." or a scheme any ending goes). */
-static const char *const tlds[] = {"com",  "net",    "org",  "io",   "ai", "dev", "co",  "uk",
-                                   "hk",   "cn",     "tw",   "in",   "de", "jp",  "sg",  "au",
-                                   "eu",   "us",     "ch",   "at",   "fr", "nl",  "app", "biz",
-                                   "info", "studio", "tech", "asia", "kr", "my",  "edu", "gov"};
+/* The Public Suffix List (libpsl): the one compiled into the library, else
+ * the newest on the system; loaded once for every thread. */
+static const psl_ctx_t *psl;
+static psl_ctx_t *psl_loaded;
+static pthread_once_t psl_once = PTHREAD_ONCE_INIT;
 
-static bool url_token(const char *t, size_t n)
+static void psl_init(void)
+{
+    psl = psl_builtin();
+    if (!psl)
+        psl = psl_loaded = psl_latest(NULL);
+}
+
+/* host equals domain d or is a subdomain of it, or the other way round
+ * ("acme.com" and "mail.acme.com"), ignoring case. */
+static bool same_site(const char *host, size_t hn, const char *d)
+{
+    size_t dn = strlen(d);
+    if (hn == dn)
+        return !strncasecmp(host, d, hn);
+    if (hn > dn)
+        return host[hn - dn - 1] == '.' && !strncasecmp(host + hn - dn, d, dn);
+    return d[dn - hn - 1] == '.' && !strncasecmp(d + dn - hn, host, hn);
+}
+
+/*
+ * A bare "name.example" (no www. or scheme) is a web address when it agrees
+ * with an e-mail address's domain on the card, or when, in small letters
+ * (capitals are more often a name or "Co.Ltd"), the Public Suffix List
+ * says it ends in a real public suffix and is itself registrable.
+ */
+static bool bare_domain(const char *host, size_t hn, const struct strv *emails)
+{
+    for (size_t i = 0; i < emails->n; i++) {
+        const char *at = strrchr(emails->v[i], '@');
+        if (at && same_site(host, hn, at + 1))
+            return true;
+    }
+    char h[256];
+    if (hn >= sizeof h)
+        return false;
+    for (size_t i = 0; i < hn; i++)
+        if (isupper((unsigned char)host[i]))
+            return false;
+    memcpy(h, host, hn);
+    h[hn] = '\0';
+    pthread_once(&psl_once, psl_init);
+    if (!psl)
+        return false;
+    const char *tld = strrchr(h, '.') + 1;
+    const char *reg = psl_registrable_domain(psl, h);
+    return psl_is_public_suffix2(psl, tld, PSL_TYPE_ANY | PSL_TYPE_NO_STAR_RULE) && reg &&
+           strchr(reg, '.') - reg >= 2;
+}
+
+static bool url_token(const char *t, size_t n, const struct strv *emails)
 {
     bool prefixed = (n > 4 && !strncasecmp(t, "www.", 4)) ||
                     (n > 7 && !strncasecmp(t, "http://", 7)) ||
@@ -550,13 +328,11 @@ static bool url_token(const char *t, size_t n)
             return false;
     if (prefixed)
         return tl >= 2;
-    for (size_t i = 0; i < sizeof tlds / sizeof tlds[0]; i++)
-        if (strlen(tlds[i]) == tl && !strncasecmp(dot + 1, tlds[i], tl))
-            return true;
-    return false;
+    return bare_domain(host, hn, emails);
 }
 
-static int take_urls(char *s, bool labelled, struct lead_fields *out)
+/* emails: the card's addresses (all lines), for bare domains. */
+static int take_urls(char *s, bool labelled, const struct strv *emails, struct lead_fields *out)
 {
     int found = 0;
     size_t i = 0;
@@ -576,6 +352,22 @@ static int take_urls(char *s, bool labelled, struct lead_fields *out)
             i = a;
             continue;
         }
+        /* "example. com": a space after the last dot, before a short ending
+         * in small letters. */
+        if (b - a > 3 && s[b - 1] == '.' && s[b] == ' ' && islower((unsigned char)s[b + 1])) {
+            size_t e = b + 1;
+            while (islower((unsigned char)s[e]))
+                e++;
+            char j[256];
+            int jn =
+                snprintf(j, sizeof j, "%.*s%.*s", (int)(b - a), s + a, (int)(e - b - 1), s + b + 1);
+            if (e - b - 1 >= 2 && e - b - 1 <= 6 && (!s[e] || s[e] == ' ') && jn > 0 &&
+                (size_t)jn < sizeof j && url_token(j, (size_t)jn, emails)) {
+                memmove(s + b, s + b + 1, strlen(s + b));
+                i = a;
+                continue;
+            }
+        }
         char t[256];
         size_t n = b - a < sizeof t - 2 ? b - a : sizeof t - 2;
         memcpy(t, s + a, n);
@@ -594,7 +386,7 @@ static int take_urls(char *s, bool labelled, struct lead_fields *out)
                     *c = '.';
         while (n && strchr(".,;:)", t[n - 1]))
             t[--n] = '\0';
-        if (!url_token(t, n))
+        if (!url_token(t, n, emails))
             continue;
         for (char *c = t; *c; c++)
             *c = (char)tolower((unsigned char)*c);
@@ -655,27 +447,82 @@ static int take_phones(char *s, const char *country, bool strict, struct lead_fi
 
 /* ---- features ------------------------------------------------------------------ */
 
+/* Capital letters of the scripts whose names are capitalised words: Latin
+ * (with Latin-1 and Extended-A: Müller, Łukasz, Šimek), Greek, Cyrillic. */
+static bool is_upper_cp(uint32_t c)
+{
+    if (c < 0x80)
+        return isupper((int)c) != 0;
+    if (c >= 0xc0 && c <= 0xde)
+        return c != 0xd7;
+    if ((c >= 0x100 && c <= 0x137) || (c >= 0x14a && c <= 0x177))
+        return c % 2 == 0;
+    if (c >= 0x139 && c <= 0x148)
+        return c % 2 == 1;
+    if (c == 0x178 || c == 0x179 || c == 0x17b || c == 0x17d)
+        return true;
+    return c == 0x386 || (c >= 0x388 && c <= 0x38f) || (c >= 0x391 && c <= 0x3ab) ||
+           (c >= 0x400 && c <= 0x42f);
+}
+
+/* Letters of those scripts. */
+static bool is_alpha_cp(uint32_t c)
+{
+    return (c < 0x80 && isalpha((int)c)) || (c >= 0xc0 && c <= 0x24f && c != 0xd7 && c != 0xf7) ||
+           (c >= 0x386 && c <= 0x3ff) || (c >= 0x400 && c <= 0x4ff);
+}
+
+static bool is_hangul(uint32_t c)
+{
+    return c >= 0xac00 && c <= 0xd7af;
+}
+
+/* Small words inside family names: "Sanne de Vries", "Ludwig van
+ * Beethoven", "João dos Santos". Written in small letters, they do not
+ * count against a name's capitals. */
+static const char *const particles[] = {"de",  "van", "der", "den", "von", "zu", "da", "di",
+                                        "do",  "dos", "das", "du",  "del", "la", "le", "ten",
+                                        "ter", "y",   "e",   "bin", "al",  "el"};
+
+/* Bytes of the particle word at p (followed by a space), or 0. */
+static size_t particle_at(const char *p)
+{
+    for (size_t i = 0; i < sizeof particles / sizeof particles[0]; i++) {
+        size_t l = strlen(particles[i]);
+        if (!strncmp(p, particles[i], l) && p[l] == ' ')
+            return l;
+    }
+    return 0;
+}
+
+/* 2-4 capitalised words (Latin, Greek, Cyrillic; particles aside), 2-4 Han
+ * characters or Hangul syllables, 2-3 Devanagari words. */
 static bool name_shape(const char *s)
 {
-    size_t han = 0, deva_words = 0, latin_words = 0, other = 0, bytes = strlen(s);
+    size_t han = 0, hangul = 0, deva_words = 0, words = 0, other = 0, bytes = strlen(s);
     bool in_word = false, word_ok = true, bad = false;
     uint32_t c;
     for (const char *p = s; *p;) {
         size_t k = u8_next(p, &c);
+        size_t part = !in_word && p != s ? particle_at(p) : 0;
+        if (part) {
+            p += part;
+            continue;
+        }
         if (c == ' ') {
             in_word = false;
         } else if (is_han(c)) {
             han++;
+        } else if (is_hangul(c)) {
+            hangul++;
         } else if (is_deva(c)) {
             if (!in_word)
                 deva_words++;
             in_word = true;
-        } else if ((c < 0x80 && isalpha((int)c)) ||
-                   (c >= 0xc0 && c <= 0x24f && c != 0xd7 && c != 0xf7)) {
-            /* Latin, with the accented letters of European names (Müller). */
+        } else if (is_alpha_cp(c)) {
             if (!in_word) {
-                latin_words++;
-                word_ok = word_ok && (c < 0x80 ? isupper((int)c) != 0 : c <= 0xde);
+                words++;
+                word_ok = word_ok && is_upper_cp(c);
             }
             in_word = true;
         } else if (c == '\'' || c == '-' || c == '.' || c == 0x2019) {
@@ -689,13 +536,16 @@ static bool name_shape(const char *s)
     }
     if (bad || other)
         return false;
-    if (han && !latin_words && !deva_words)
+    size_t scripts = (han > 0) + (hangul > 0) + (deva_words > 0) + (words > 0);
+    if (scripts != 1)
+        return false;
+    if (han)
         return han >= 2 && han <= 4;
-    if (deva_words && !han && !latin_words)
+    if (hangul)
+        return hangul >= 2 && hangul <= 4;
+    if (deva_words)
         return deva_words >= 2 && deva_words <= 3;
-    if (latin_words && !han && !deva_words)
-        return word_ok && latin_words >= 2 && latin_words <= 4 && bytes <= 40;
-    return false;
+    return word_ok && words >= 2 && words <= 4 && bytes <= 48;
 }
 
 static bool has_postcode(const char *s)
@@ -735,9 +585,15 @@ static bool has_postcode(const char *s)
 static float kw_score(const char *s, enum card_field f)
 {
     float sc = 0;
-    for (size_t i = 0; i < NKEYWORDS; i++)
-        if (keywords[i].field == f && contains_kw(s, keywords[i].text, keywords[i].mode == KW_SUB))
-            sc += keywords[i].weight;
+    if (f == CARD_COMPANY) {
+        const char *form = legal_form_find(s);
+        if (form)
+            sc += strlen(form) <= 2 ? CARD_LEGAL_FORM_SHORT_POINTS : CARD_LEGAL_FORM_POINTS;
+    }
+    for (size_t i = 0; i < card_keywords_n; i++)
+        if (card_keywords[i].field == f &&
+            contains_kw(s, card_keywords[i].text, card_keywords[i].mode == KW_SUB))
+            sc += card_keywords[i].weight;
     return sc > 6 ? 1.0f : sc / 6.0f;
 }
 
@@ -767,7 +623,7 @@ static int split_name(struct lead_fields *out)
     const char *n = out->full_name;
     uint32_t c;
     size_t k = u8_next(n, &c);
-    if (is_han(c) && !strchr(n, ' ')) {
+    if ((is_han(c) || is_hangul(c)) && !strchr(n, ' ')) {
         char fam[8] = {0};
         memcpy(fam, n, k);
         if (lead_set(&out->family_name, fam) < 0 || lead_set(&out->given_name, n + k) < 0)
@@ -841,7 +697,7 @@ static int join_address(struct cand *cs, size_t nc, size_t ai, struct lead_field
     for (bool grew = true; grew;) {
         grew = false;
         for (size_t i = 0; i < nc; i++) {
-            if (cs[i].used || cs[i].score[CARD_ADDRESS] < ADDRESS_JOIN_SCORE)
+            if (cs[i].used || cs[i].score[CARD_ADDRESS] < CARD_ADDRESS_JOIN_SCORE)
                 continue;
             if (cs[i].idx + 1 == cs[first].idx) {
                 first = i;
@@ -868,73 +724,116 @@ static int join_address(struct cand *cs, size_t nc, size_t ai, struct lead_field
     return rc;
 }
 
-int card_fields_extract(const struct card_line *lines, size_t n, const char *country,
-                        struct lead_fields *out, float conf[CARD_NFIELDS])
+/* Where the reading of one card stands. */
+struct extract {
+    struct cand *cs; /* room for twice the lines: "Name | Title" splits */
+    size_t nc;
+    int maxh;
+    float cconf[3];          /* best line confidence: emails, phones, urls */
+    struct strv card_emails; /* every e-mail address on the card */
+    const char *country;
+};
+
+/* The e-mail addresses of every line, before the lines are read in order:
+ * a bare domain printed above the address agrees with it too. */
+static int collect_emails(const struct card_line *lines, size_t n, const char *country,
+                          struct strv *emails)
 {
-    /* Twice the lines: "Name | Title" lines are split in two. */
-    struct cand *cs = calloc(n ? 2 * n : 1, sizeof *cs);
-    size_t nc = 0;
-    int maxh = 0;
-    for (int f = 0; f < CARD_NFIELDS; f++)
-        conf[f] = 0;
-    if (!cs || lead_set(&out->format, "ocr") < 0)
-        goto nomem;
-    float cconf[3] = {0}; /* best line confidence per contact field */
+    struct lead_fields tmp = {0};
     for (size_t i = 0; i < n; i++) {
         char *t = strdup(lines[i].text ? lines[i].text : "");
-        if (!t)
-            goto nomem;
-        collapse_spaces(t);
-        int label = take_label(t);
-        float lc = lines[i].conf / 100.0f;
-        if (label == LBL_FAX) {
+        if (!t || take_emails(t, country, &tmp) < 0) {
             free(t);
-            continue;
+            lead_fields_free(&tmp);
+            return -1;
         }
-        int r;
-        if ((r = take_emails(t, out)) < 0)
-            goto nomem_t;
-        if (r > 0 && lc > cconf[0])
-            cconf[0] = lc;
-        if ((r = take_urls(t, label == LBL_URL, out)) < 0)
-            goto nomem_t;
-        if (r > 0 && lc > cconf[2])
-            cconf[2] = lc;
-        bool strict = label != LBL_PHONE && kw_score(t, CARD_ADDRESS) > 0;
-        if (label != LBL_EMAIL && label != LBL_URL && label != LBL_ADDRESS &&
-            (r = take_phones(t, country, strict, out)) != 0) {
-            if (r < 0)
-                goto nomem_t;
-            if (lc > cconf[1])
-                cconf[1] = lc;
-        }
-        trim_punct(t);
-        /* What is left must have two letters to be a name, title … */
-        size_t letters = 0;
-        uint32_t c;
-        for (const char *p = t; *p;) {
-            p += u8_next(p, &c);
-            letters += c >= 0x80 || isalpha((int)c);
-        }
-        if (letters < 2 || label == LBL_EMAIL || label == LBL_URL || label == LBL_PHONE) {
-            free(t);
-            continue;
-        }
-        cs[nc] = (struct cand){.text = t, .conf = lc, .h = lines[i].h, .label = label, .idx = i};
-        if (lines[i].h > maxh)
-            maxh = lines[i].h;
-        nc++;
-        if (split_name_title(cs, &nc) < 0)
-            goto nomem;
-        continue;
-    nomem_t:
         free(t);
-        goto nomem;
     }
-    conf[CARD_EMAILS] = out->emails.n ? cconf[0] : 0;
-    conf[CARD_PHONES] = out->phones.n ? cconf[1] : 0;
-    conf[CARD_URLS] = out->urls.n ? cconf[2] : 0;
+    *emails = tmp.emails;
+    tmp.emails = (struct strv){0};
+    lead_fields_free(&tmp);
+    return 0;
+}
 
+/*
+ * A logo or a bullet read as a letter before the text ("O Étienne Lefèvre",
+ * "i) Etienne"): a first token of one ASCII letter, or of one or two ASCII
+ * characters that are not all letters and digits, is dropped when two words
+ * follow. Initials keep their dot ("J. Smith"), titles their letters ("Dr").
+ */
+static void drop_stray_mark(char *t)
+{
+    size_t k = strcspn(t, " ");
+    if (k == 0 || k > 2 || !t[k] || t[k - 1] == '.')
+        return;
+    bool ascii = true, alnum = true;
+    for (size_t i = 0; i < k; i++) {
+        ascii = ascii && (unsigned char)t[i] < 0x80;
+        alnum = alnum && isalnum((unsigned char)t[i]);
+    }
+    bool stray = ascii && ((k == 1 && isalpha((unsigned char)t[0])) || !alnum);
+    if (!stray || isdigit((unsigned char)t[0]) || !strchr(t + k + 1, ' '))
+        return;
+    memmove(t, t + k + 1, strlen(t + k + 1) + 1);
+}
+
+/* Line i: contact fields by pattern into out, the rest becomes a candidate
+ * for name, title, company or address. 0, or -1 on ENOMEM. */
+static int take_line(struct extract *x, const struct card_line *ln, size_t i,
+                     struct lead_fields *out)
+{
+    char *t = strdup(ln->text ? ln->text : "");
+    if (!t)
+        return -1;
+    collapse_spaces(t);
+    int label = take_label(t);
+    float lc = ln->conf / 100.0f;
+    int r;
+    if (label == LBL_FAX)
+        goto drop;
+    if ((r = take_emails(t, x->country, out)) < 0)
+        goto nomem;
+    if (r > 0 && lc > x->cconf[0])
+        x->cconf[0] = lc;
+    if ((r = take_urls(t, label == LBL_URL, &x->card_emails, out)) < 0)
+        goto nomem;
+    if (r > 0 && lc > x->cconf[2])
+        x->cconf[2] = lc;
+    bool strict = label != LBL_PHONE && kw_score(t, CARD_ADDRESS) > 0;
+    if (label != LBL_EMAIL && label != LBL_URL && label != LBL_ADDRESS &&
+        (r = take_phones(t, x->country, strict, out)) != 0) {
+        if (r < 0)
+            goto nomem;
+        if (lc > x->cconf[1])
+            x->cconf[1] = lc;
+    }
+    trim_punct(t);
+    drop_stray_mark(t);
+    /* What is left must have two letters to be a name, title … */
+    size_t letters = 0;
+    uint32_t c;
+    for (const char *p = t; *p;) {
+        p += u8_next(p, &c);
+        letters += c >= 0x80 || isalpha((int)c);
+    }
+    if (letters < 2 || label == LBL_EMAIL || label == LBL_URL || label == LBL_PHONE)
+        goto drop;
+    x->cs[x->nc] = (struct cand){.text = t, .conf = lc, .h = ln->h, .label = label, .idx = i};
+    if (ln->h > x->maxh)
+        x->maxh = ln->h;
+    x->nc++;
+    return split_name_title(x->cs, &x->nc);
+drop:
+    free(t);
+    return 0;
+nomem:
+    free(t);
+    return -1;
+}
+
+/* Features and field scores of every candidate. */
+static void score(struct cand *cs, size_t nc, int maxh)
+{
     for (size_t i = 0; i < nc; i++) {
         struct cand *k = &cs[i];
         k->ft[FT_KW_TITLE] = kw_score(k->text, CARD_TITLE);
@@ -954,12 +853,16 @@ int card_fields_extract(const struct card_line *lines, size_t n, const char *cou
          * points so that one strong keyword outweighs shape alone. */
         for (int f = 0; f < FT_KW_ADDRESS + 1; f++)
             k->ft[f] *= 6.0f;
-        for (size_t w = 0; w < NWEIGHTS; w++)
-            k->score[weights[w].field] += weights[w].w * k->ft[weights[w].ft];
+        for (size_t w = 0; w < card_weights_n; w++)
+            k->score[card_weights[w].field] += card_weights[w].w * k->ft[card_weights[w].ft];
     }
+}
 
-    /* Greedy assignment: the best (line, field) pair first, one field per
-     * line, one line per field. */
+/* Greedy assignment: the best (line, field) pair first, one field per
+ * line, one line per field; then the address's neighbours and the name's
+ * parts. 0, or -1 on ENOMEM. */
+static int assign(struct cand *cs, size_t nc, struct lead_fields *out, float conf[CARD_NFIELDS])
+{
     char **slot[4] = {&out->full_name, &out->title, &out->company, &out->address};
     bool filled[4] = {false};
     size_t address_at = SIZE_MAX;
@@ -969,7 +872,7 @@ int card_fields_extract(const struct card_line *lines, size_t n, const char *cou
         int bf = -1;
         for (size_t i = 0; i < nc; i++)
             for (int f = 0; f < 4; f++)
-                if (!cs[i].used && !filled[f] && cs[i].score[f] >= min_score[f] &&
+                if (!cs[i].used && !filled[f] && cs[i].score[f] >= card_min_score[f] &&
                     cs[i].score[f] > best) {
                     best = cs[i].score[f];
                     bi = i;
@@ -980,27 +883,46 @@ int card_fields_extract(const struct card_line *lines, size_t n, const char *cou
         cs[bi].used = true;
         filled[bf] = true;
         if (lead_set(slot[bf], cs[bi].text) < 0)
-            goto nomem;
+            return -1;
         if (bf == CARD_ADDRESS)
             address_at = bi;
-        float certainty = best >= FULL_SCORE ? 1.0f : best / FULL_SCORE;
+        float certainty = best >= CARD_FULL_SCORE ? 1.0f : best / CARD_FULL_SCORE;
         conf[bf] = certainty * cs[bi].conf;
     }
     /* Only lines no other field took may continue the address. */
     if (address_at != SIZE_MAX && join_address(cs, nc, address_at, out) < 0)
-        goto nomem;
-    if (out->full_name && split_name(out) < 0)
-        goto nomem;
-    for (size_t i = 0; i < nc; i++)
-        free(cs[i].text);
-    free(cs);
-    return 0;
-nomem:
-    for (size_t i = 0; cs && i < nc; i++)
-        free(cs[i].text);
-    free(cs);
-    lead_fields_free(out);
-    return -1;
+        return -1;
+    if (out->company)
+        legal_form_repair(out->company);
+    return out->full_name ? split_name(out) : 0;
+}
+
+int card_fields_extract(const struct card_line *lines, size_t n, const char *country,
+                        struct lead_fields *out, float conf[CARD_NFIELDS])
+{
+    struct extract x = {.cs = calloc(n ? 2 * n : 1, sizeof(struct cand)), .country = country};
+    int rc = -1;
+    for (int f = 0; f < CARD_NFIELDS; f++)
+        conf[f] = 0;
+    if (!x.cs || lead_set(&out->format, "ocr") < 0 ||
+        collect_emails(lines, n, country, &x.card_emails) < 0)
+        goto out;
+    for (size_t i = 0; i < n; i++)
+        if (take_line(&x, &lines[i], i, out) < 0)
+            goto out;
+    conf[CARD_EMAILS] = out->emails.n ? x.cconf[0] : 0;
+    conf[CARD_PHONES] = out->phones.n ? x.cconf[1] : 0;
+    conf[CARD_URLS] = out->urls.n ? x.cconf[2] : 0;
+    score(x.cs, x.nc, x.maxh);
+    rc = assign(x.cs, x.nc, out, conf);
+out:
+    for (size_t i = 0; x.cs && i < x.nc; i++)
+        free(x.cs[i].text);
+    free(x.cs);
+    strv_free(&x.card_emails);
+    if (rc < 0)
+        lead_fields_free(out);
+    return rc;
 }
 
 int card_fields_conf_to_json(const float conf[CARD_NFIELDS], cJSON *obj)

@@ -20,7 +20,7 @@
 #include "firmware/runtime/bus.h"
 #include "firmware/store/capture.h"
 #include "firmware/card/card.h"
-#include "firmware/card/card_store.h"
+#include "firmware/store/store_card.h"
 #include "firmware/base/clock.h"
 #include "firmware/config/config.h"
 #include "firmware/runtime/ctl.h"
@@ -191,7 +191,7 @@ static struct pending *finish_read(struct card_service *s, struct card_read *rd,
         goto nomem;
     if (p->rd.coded) {
         struct lead_fields f = {0};
-        struct decode_ctx ctx = {s->cfg, s->show ? s->show->section : NULL, store_db(s->h.store)};
+        struct decode_ctx ctx = {s->cfg, s->show ? s->show->section : NULL, s->h.store};
         cJSON *dec = cJSON_AddObjectToObject(p->json, "decoded");
         if (!dec || decode_payload(&ctx, p->rd.payload, p->rd.len, &f, e) < 0 ||
             lead_fields_to_json(&f, dec) < 0) {
@@ -324,7 +324,7 @@ static int store_pending(struct card_service *s, struct pending *p, const cJSON 
                 goto out;
             }
         }
-        struct card_store_rec r = {.scan_id = scan_id,
+        struct store_card_rec r = {.scan_id = scan_id,
                                    .lead_id = lead_id,
                                    .languages = card_reader_langs(s->reader),
                                    .recognised = rec,
@@ -332,7 +332,7 @@ static int store_pending(struct card_service *s, struct pending *p, const cJSON 
                                    .corrected = cor,
                                    .image = p->image,
                                    .image_len = p->image_len};
-        int64_t cid = card_store_save(s->h.store, &r, e);
+        int64_t cid = store_card_save(s->h.store, &r, e);
         cJSON_Delete(cor);
         if (cid < 0) {
             /* The lead itself is stored; only the review record is lost. */
@@ -449,7 +449,7 @@ int card_service_get(struct card_service *s, const cJSON *req, cJSON *reply, str
     cJSON *cards = NULL;
     if (!cJSON_IsString(lead))
         return err_set(e, ERR_INVALID, "card_get needs \"lead\"");
-    if (card_store_get(s->h.store, lead->valuestring, &cards, e) < 0)
+    if (store_card_get(s->h.store, lead->valuestring, &cards, e) < 0)
         return -1;
     cJSON_AddItemToObject(reply, "cards", cards);
     return 0;

@@ -18,7 +18,7 @@
  *               Without "fields" the recognised fields are stored as they are.
  *   card        {"image_base64", "device"?} -> {"card": …, "lead"|"scan": …}
  *               Read and store at once, no review (`matchbooth card FILE`).
- *   card_get    {"lead"} -> {"cards": [card_store_get() rows]}
+ *   card_get    {"lead"} -> {"cards": [store_card_get() rows]}
  *   card_review {"image_base64", "device"?} -> {"card": …} (+ "lead"|"scan" for a
  *               card with a barcode). Reads like card_read and hands the read to
  *               the kiosk's screen as the camera does (bus event "card_read"),

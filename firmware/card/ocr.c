@@ -4,6 +4,7 @@
  */
 #include "firmware/card/ocr.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <leptonica/allheaders.h>
 #include <math.h>
@@ -38,6 +39,9 @@ struct ocr {
     /* One engine per non-English language, for single-line retries. */
     TessBaseAPI *single[MAX_SINGLE];
     int nsingle;
+    /* English alone, single line, for contact lines (see reread_contacts);
+     * NULL when the main engine is English alone. */
+    TessBaseAPI *ascii;
 };
 
 void ocr_env_ensure(char **argv)
@@ -112,6 +116,16 @@ struct ocr *ocr_new(const char *langs, struct err *e)
             p += l + (p[l] == '+');
         }
     }
+    if (strcmp(langs, "eng") != 0) {
+        TessBaseAPI *a = TessBaseAPICreate();
+        if (a && TessBaseAPIInit3(a, NULL, "eng") == 0) {
+            TessBaseAPISetPageSegMode(a, PSM_SINGLE_LINE);
+            TessBaseAPISetVariable(a, "debug_file", "/dev/null");
+            o->ascii = a;
+        } else if (a) {
+            TessBaseAPIDelete(a);
+        }
+    }
     return o;
 }
 
@@ -127,6 +141,10 @@ void ocr_free(struct ocr *o)
         TessBaseAPIEnd(o->single[i]);
         TessBaseAPIDelete(o->single[i]);
     }
+    if (o->ascii) {
+        TessBaseAPIEnd(o->ascii);
+        TessBaseAPIDelete(o->ascii);
+    }
     free(o->langs);
     free(o);
 }
@@ -136,7 +154,9 @@ const char *ocr_langs(const struct ocr *o)
     return o->langs;
 }
 
-PIX *ocr_preprocess(PIX *image, float *skew_deg)
+/* ocr_preprocess(), also handing back the deskewed grey image (*grey, the
+ * caller's) when grey is not NULL. */
+static PIX *preprocess(PIX *image, float *skew_deg, PIX **grey)
 {
     PIX *gray = NULL, *desk = NULL, *bin = NULL;
     l_float32 angle = 0, conf = 0;
@@ -176,8 +196,15 @@ PIX *ocr_preprocess(PIX *image, float *skew_deg)
     bin = pixOtsuThreshOnBackgroundNorm(desk, NULL, 10, 15, 100, 50, 255, 2, 2, 0.1f, NULL);
     if (!bin)
         bin = pixConvertTo1(desk, 128);
+    if (grey && bin)
+        *grey = pixClone(desk);
     pixDestroy(&desk);
     return bin;
+}
+
+PIX *ocr_preprocess(PIX *image, float *skew_deg)
+{
+    return preprocess(image, skew_deg, NULL);
 }
 
 static size_t utf8_decode(const unsigned char *s, uint32_t *cp)
@@ -207,6 +234,11 @@ static bool is_cjk(uint32_t c)
            (c >= 0xff00 && c <= 0xffef) || (c >= 0x20000 && c <= 0x2ffff);
 }
 
+static bool is_hangul(uint32_t c)
+{
+    return c >= 0xac00 && c <= 0xd7af;
+}
+
 void ocr_strip_cjk_spaces(char *s)
 {
     if (!s)
@@ -222,8 +254,10 @@ void ocr_strip_cjk_spaces(char *s)
             if (*q)
                 utf8_decode(q, &next);
             bool pd = prev >= '0' && prev <= '9', nd = next >= '0' && next <= '9';
-            bool drop =
-                prev && next && ((is_cjk(prev) && (is_cjk(next) || nd)) || (is_cjk(next) && pd));
+            /* Korean writes spaces between words: Hangul keeps them. */
+            bool hangul = is_hangul(prev) && is_hangul(next);
+            bool drop = prev && next && !hangul &&
+                        ((is_cjk(prev) && (is_cjk(next) || nd)) || (is_cjk(next) && pd));
             if (!drop)
                 while (r < q)
                     *w++ = *r++;
@@ -256,22 +290,29 @@ static size_t count_non_ascii(const char *s)
     return n;
 }
 
-/* Reads line l again with each single-language engine; keeps the best read
- * when it is in that language's script and clearly more confident. */
-static void retry_line(struct ocr *o, PIX *clean, struct ocr_line *l)
+/* Gives engine api the image pix, cut to line l with a margin of a
+ * quarter of its height. */
+static void set_line(TessBaseAPI *api, PIX *pix, const struct ocr_line *l)
 {
     int pad = l->h / 4 + 2;
     int x = l->x > pad ? l->x - pad : 0, y = l->y > pad ? l->y - pad : 0;
     int w = l->w + 2 * pad, h = l->h + 2 * pad;
-    if (x + w > (int)pixGetWidth(clean))
-        w = (int)pixGetWidth(clean) - x;
-    if (y + h > (int)pixGetHeight(clean))
-        h = (int)pixGetHeight(clean) - y;
+    if (x + w > (int)pixGetWidth(pix))
+        w = (int)pixGetWidth(pix) - x;
+    if (y + h > (int)pixGetHeight(pix))
+        h = (int)pixGetHeight(pix) - y;
+    TessBaseAPISetImage2(api, pix);
+    TessBaseAPISetSourceResolution(api, OCR_DPI);
+    TessBaseAPISetRectangle(api, x, y, w, h);
+}
+
+/* Reads line l again with each single-language engine; keeps the best read
+ * when it is in that language's script and clearly more confident. */
+static void retry_line(struct ocr *o, PIX *clean, struct ocr_line *l)
+{
     for (int i = 0; i < o->nsingle; i++) {
         TessBaseAPI *s = o->single[i];
-        TessBaseAPISetImage2(s, clean);
-        TessBaseAPISetSourceResolution(s, OCR_DPI);
-        TessBaseAPISetRectangle(s, x, y, w, h);
+        set_line(s, clean, l);
         char *t = TessBaseAPIGetUTF8Text(s);
         float conf = (float)TessBaseAPIMeanTextConf(s);
         if (t && conf > l->conf + 10 && count_non_ascii(t) >= 2) {
@@ -303,38 +344,30 @@ void ocr_result_free(struct ocr_result *r)
     memset(r, 0, sizeof *r);
 }
 
-int ocr_read(struct ocr *o, PIX *image, struct ocr_result *out, struct err *e)
+/* Recognises the image set on o->api with page segmentation mode psm and
+ * appends its lines to out. 0, or -1 on ENOMEM (out keeps what it had). */
+static int collect(struct ocr *o, int psm, struct ocr_result *out)
 {
-    int rc = -1;
-    size_t cap = 0;
-    TessResultIterator *ri = NULL;
-    PIX *clean = ocr_preprocess(image, &out->skew_deg);
-    if (!clean)
-        return err_set(e, ERR_INTERNAL, "ocr: cannot preprocess the image (%s)",
-                       image ? "out of memory" : "no image");
-    out->width = (int)pixGetWidth(clean);
-    out->height = (int)pixGetHeight(clean);
-    TessBaseAPISetImage2(o->api, clean);
-    TessBaseAPISetSourceResolution(o->api, OCR_DPI);
-    if (TessBaseAPIRecognize(o->api, NULL) != 0) {
-        /* Tesseract fails on an empty page; for a kiosk that is no text. */
-        rc = 0;
-        goto out;
-    }
-    ri = TessBaseAPIGetIterator(o->api);
-    if (!ri) {
-        rc = 0;
-        goto out;
-    }
+    size_t cap = out->n;
+    TessBaseAPISetPageSegMode(o->api, psm);
+    /* Tesseract fails on an empty page; for a kiosk that is no text. */
+    TessResultIterator *ri =
+        TessBaseAPIRecognize(o->api, NULL) == 0 ? TessBaseAPIGetIterator(o->api) : NULL;
+    TessBaseAPISetPageSegMode(o->api, PSM_AUTO);
+    if (!ri)
+        return 0;
     const TessPageIterator *pi = TessResultIteratorGetPageIteratorConst(ri);
+    int rc = 0;
     do {
         char *t = TessResultIteratorGetUTF8Text(ri, RIL_TEXTLINE);
         if (!t)
             continue;
         char *text = strdup(t);
         TessDeleteText(t);
-        if (!text)
-            goto nomem;
+        if (!text) {
+            rc = -1;
+            break;
+        }
         trim(text);
         ocr_strip_cjk_spaces(text);
         if (!*text) {
@@ -346,7 +379,8 @@ int ocr_read(struct ocr *o, PIX *image, struct ocr_result *out, struct err *e)
             struct ocr_line *nl = realloc(out->lines, nc * sizeof *nl);
             if (!nl) {
                 free(text);
-                goto nomem;
+                rc = -1;
+                break;
             }
             out->lines = nl;
             cap = nc;
@@ -358,17 +392,131 @@ int ocr_read(struct ocr *o, PIX *image, struct ocr_result *out, struct err *e)
                                left,         top,
                                right - left, bottom - top};
     } while (TessResultIteratorNext(ri, RIL_TEXTLINE));
-    for (size_t i = 0; i < out->n; i++)
-        if (out->lines[i].conf < RETRY_CONF)
-            retry_line(o, clean, &out->lines[i]);
-    rc = 0;
-    goto out;
-nomem:
-    ocr_result_free(out);
-    err_set(e, ERR_INTERNAL, "ocr: out of memory");
-out:
     TessResultIteratorDelete(ri);
+    return rc;
+}
+
+/* Characters of the lines, to compare two readings of a card. */
+static size_t text_len(const struct ocr_result *r)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < r->n; i++)
+        n += strlen(r->lines[i].text);
+    return n;
+}
+
+/*
+ * A line that holds an e-mail address or a web address: one with '@', or
+ * in ASCII with a dot or in one word (after a label). Such text is ASCII
+ * whatever the card's language.
+ */
+static bool contact_like(const char *s)
+{
+    if (strchr(s, '@'))
+        return true;
+    const char *v = strchr(s, ':');
+    v = v ? v + 1 : s;
+    while (*v == ' ')
+        v++;
+    bool letter = false, dot = false;
+    for (const char *p = v; *p; p++) {
+        if ((unsigned char)*p >= 0x80)
+            return false;
+        letter = letter || isalpha((unsigned char)*p);
+        dot = dot || (*p == '.' && p > v && isalnum((unsigned char)p[-1]));
+    }
+    return letter && (dot || !strchr(v, ' ')) && strlen(v) >= 6;
+}
+
+/* Dots, and the ':' or ',' between two letters or digits that OCR reads
+ * for a dot ("t:yamada"), which card_fields puts right. */
+static size_t dots(const char *s)
+{
+    size_t n = 0;
+    for (const char *p = s; *p; p++)
+        n += *p == '.' || ((*p == ':' || *p == ',') && p > s && isalnum((unsigned char)p[-1]) &&
+                           isalnum((unsigned char)p[1]));
+    return n;
+}
+
+/*
+ * Re-reads contact lines with English alone, from the grey image: the Latin script model drops
+ * the dot of "h.moreau@…", and models of other scripts read addresses as
+ * look-alike letters ("а,зтипоуа@…").
+ */
+static void reread_contacts(struct ocr *o, PIX *grey, struct ocr_result *out)
+{
+    for (size_t i = 0; o->ascii && i < out->n; i++) {
+        struct ocr_line *l = &out->lines[i];
+        if (!contact_like(l->text))
+            continue;
+        set_line(o->ascii, grey, l);
+        char *t = TessBaseAPIGetUTF8Text(o->ascii);
+        char *text = t ? strdup(t) : NULL;
+        TessDeleteText(t);
+        TessBaseAPIClear(o->ascii);
+        if (!text)
+            continue;
+        trim(text);
+        /* An e-mail line read in another script's letters is replaced by
+         * any ASCII reading with its '@'; otherwise only a reading with
+         * more dots wins (English invents no dots, but drops letters as
+         * often as the others: "alice.jjohnson"). */
+        bool email = strchr(l->text, '@') != NULL;
+        bool more = dots(text) > dots(l->text);
+        bool better = email ? strchr(text, '@') && (count_non_ascii(l->text) > 0 || more) : more;
+        if (better && count_non_ascii(text) == 0) {
+            free(l->text);
+            l->text = text;
+        } else {
+            free(text);
+        }
+    }
+}
+
+/* Fewer lines than a card has (name, title, company, phone, e-mail, web,
+ * address): the page layout analysis may have taken large text for a
+ * picture (a header beside a logo, a rotated header); sparse-text
+ * segmentation is tried too, and the reading with more text kept. */
+#define FEW_LINES 7
+
+int ocr_read(struct ocr *o, PIX *image, struct ocr_result *out, struct err *e)
+{
+    PIX *grey = NULL;
+    PIX *clean = preprocess(image, &out->skew_deg, &grey);
+    if (!clean)
+        return err_set(e, ERR_INTERNAL, "ocr: cannot preprocess the image (%s)",
+                       image ? "out of memory" : "no image");
+    out->width = (int)pixGetWidth(clean);
+    out->height = (int)pixGetHeight(clean);
+    TessBaseAPISetImage2(o->api, clean);
+    TessBaseAPISetSourceResolution(o->api, OCR_DPI);
+    int rc = collect(o, PSM_AUTO, out);
+    if (rc == 0 && out->n < FEW_LINES) {
+        struct ocr_result sparse = {0};
+        rc = collect(o, PSM_SPARSE_TEXT, &sparse);
+        if (rc == 0 && sparse.n > out->n && text_len(&sparse) > text_len(out)) {
+            struct ocr_result first = *out;
+            out->lines = sparse.lines;
+            out->n = sparse.n;
+            ocr_result_free(&first);
+        } else {
+            ocr_result_free(&sparse);
+        }
+    }
+    if (rc == 0) {
+        for (size_t i = 0; i < out->n; i++)
+            if (out->lines[i].conf < RETRY_CONF)
+                retry_line(o, clean, &out->lines[i]);
+        /* The grey image: Tesseract's own thresholding of a small line
+         * keeps the dots that the page-wide binarisation merges. */
+        reread_contacts(o, grey ? grey : clean, out);
+    } else {
+        ocr_result_free(out);
+        err_set(e, ERR_INTERNAL, "ocr: out of memory");
+    }
     TessBaseAPIClear(o->api);
     pixDestroy(&clean);
+    pixDestroy(&grey);
     return rc;
 }

@@ -15,6 +15,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "firmware/base/err.h"
 #include "firmware/cli/cmd.h"
 #include "firmware/config/config.h"
 #include "firmware/runtime/ctl.h"
@@ -154,6 +155,9 @@ static const struct cli_cmd cli_commands[] = {
      search_opts, 1, 1, cmd_catalog_search},
     {"devices", "", "list the scanners and printers the daemon sees, with their state", json_opts,
      0, 0, cmd_devices_list},
+    {"devices enable", "DEVICE-ID",
+     "admit a scanner listed as 'scanner found, not enabled' (remembered across restarts)",
+     json_opts, 1, 1, cmd_devices_enable},
     {"print-test", "", "print a test slip on the receipt printer", no_opts, 0, 0,
      cmd_devices_print_test},
     {"sync status", "", "show each sink's queue, errors and rejected leads, and online state",
@@ -242,13 +246,20 @@ int cli_fail(const struct cli_args *a, const char *fmt, ...)
     return 1;
 }
 
+int cli_fail_err(const struct cli_args *a, const struct err *e)
+{
+    if (e->code == ERR_OK)
+        return cli_fail(a, "%s", e->msg);
+    return cli_fail(a, "%s (%s)", e->msg, err_code_name(e->code));
+}
+
 struct config *cli_load_config(const struct cli_args *a)
 {
     struct err e = {0};
     const char *path = config_path(a->config);
     struct config *c = config_load(path, &e);
     if (!c)
-        cli_fail(a, "%s", e.msg);
+        cli_fail_err(a, &e);
     return c;
 }
 
@@ -282,7 +293,7 @@ struct store *cli_open_store(const struct cli_args *a, const struct config *cfg,
         cli_fail(a, "%s: no lead store here yet (start the daemon with `matchbooth run` first)",
                  path);
     else if (!(s = store_open(path, &e)))
-        cli_fail(a, "%s", e.msg);
+        cli_fail_err(a, &e);
     free(path);
     return s;
 }
@@ -293,7 +304,10 @@ cJSON *cli_call(const struct cli_args *a, const struct config *cfg, cJSON *req, 
     cJSON *reply = NULL;
     char *sock = cli_socket_path(cfg);
     if (!sock || ctl_call(sock, req, &reply, timeout_ms, &e) < 0) {
-        cli_fail(a, "%s", sock ? e.msg : "out of memory");
+        if (sock)
+            cli_fail_err(a, &e);
+        else
+            cli_fail(a, "out of memory");
         free(sock);
         return NULL;
     }

@@ -59,6 +59,13 @@ struct config *cli_load_config(const struct cli_args *a);
 int cli_fail(const struct cli_args *a, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /*
+ * Prints e as "matchbooth CMD: MESSAGE (KIND)" to stderr, KIND being
+ * err_code_name(e->code) ("disk full", "not found" …; left out for ERR_OK);
+ * returns 1. e must not be NULL.
+ */
+int cli_fail_err(const struct cli_args *a, const struct err *e);
+
+/*
  * Opens (creating and migrating when create) the lead store named by cfg.
  * Without create, a missing store is an error that says to start the daemon
  * first. Prints the error and returns NULL on failure; close with

@@ -57,6 +57,8 @@ int cmd_decode_roster_import(const struct cli_args *a);
  */
 int cmd_devices_list(const struct cli_args *a);
 int cmd_devices_print_test(const struct cli_args *a);
+/* `matchbooth devices enable ID`: the "devices-enable" control command. */
+int cmd_devices_enable(const struct cli_args *a);
 
 /*
  * cmd_enrol — `matchbooth enrol [FILE]`: applies a first-boot enrolment file

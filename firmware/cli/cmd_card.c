@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "firmware/base/buf.h"
+#include "firmware/base/err.h"
 #include "firmware/card/card.h"
 #include "firmware/cli/cli.h"
 #include "firmware/config/config.h"
@@ -104,12 +105,13 @@ static int dry_run(const struct cli_args *a, const struct buf *img)
     if (!country && *section)
         country = config_str(cfg, section, "country");
     if (!(r = card_reader_new(langs, &e))) {
-        cli_fail(a, "%s", e.msg);
+        cli_fail_err(a, &e);
         goto out;
     }
     if (card_reader_read_mem(r, (const uint8_t *)img->data, img->len,
                              country && *country ? country : NULL, &rd, &e) < 0) {
-        cli_fail(a, "%s: %s", a->argv[0], e.msg);
+        err_wrap(&e, "%s", a->argv[0]);
+        cli_fail_err(a, &e);
         goto out;
     }
     cJSON_AddStringToObject(out, "file", a->argv[0]);

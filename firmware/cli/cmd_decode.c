@@ -11,7 +11,6 @@
 
 #include <cjson/cJSON.h>
 #include <errno.h>
-#include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -77,7 +76,7 @@ int cmd_decode_run(const struct cli_args *a)
     int rc = 1;
     struct buf in = {0};
     struct lead_fields f = {0};
-    sqlite3 *db = NULL;
+    struct store *st = NULL;
     cJSON *o = NULL;
     char section[300];
     if (pick_show(a, cfg, section, sizeof section) != 0)
@@ -102,13 +101,11 @@ int cmd_decode_run(const struct cli_args *a)
      * migrating anything. */
     if (*section) {
         char *path = cli_store_path(cfg);
-        if (path && sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK) {
-            sqlite3_close(db);
-            db = NULL;
-        }
+        struct err oe = {0};
+        st = path ? store_open_readonly(path, &oe) : NULL; /* none: no roster */
         free(path);
     }
-    struct decode_ctx ctx = {cfg, *section ? section : NULL, db};
+    struct decode_ctx ctx = {cfg, *section ? section : NULL, st};
     struct err e = {0};
     static const uint8_t none[1];
     int d = decode_payload(&ctx, in.data ? (const uint8_t *)in.data : none, in.len, &f, &e);
@@ -144,7 +141,7 @@ out:
     cJSON_Delete(o);
     lead_fields_free(&f);
     buf_free(&in);
-    sqlite3_close(db);
+    store_close(st);
     config_free(cfg);
     return rc;
 }
@@ -165,7 +162,7 @@ int cmd_decode_roster_import(const struct cli_args *a)
     struct roster_stats rs;
     struct timespec t0, t1;
     clock_gettime(CLOCK_MONOTONIC, &t0);
-    if (roster_import(store_db(st), show, a->argv[0], cli_opt(a, "map"), &rs, &e) < 0) {
+    if (roster_import(st, show, a->argv[0], cli_opt(a, "map"), &rs, &e) < 0) {
         cli_fail(a, "%s", e.msg);
         goto out;
     }

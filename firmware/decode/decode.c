@@ -9,8 +9,9 @@
 #include <string.h>
 
 #include "firmware/config/config.h"
+#include "firmware/decode/charset.h"
 #include "firmware/decode/decode_util.h"
-#include "firmware/decode/roster.h"
+#include "firmware/store/store_roster.h"
 
 const struct decoder *const decoder_table[] = {
     &decode_vcard,     &decode_mecard, &decode_json, &decode_url,
@@ -102,18 +103,30 @@ int decode_payload(const struct decode_ctx *ctx, const uint8_t *p, size_t n,
     }
     static const uint8_t empty[1];
     const uint8_t *bytes = p ? p : empty;
-    int r = 0;
-    for (int i = 0; i < nd && r == 0; i++) {
+    /* A UTF-16/32 payload (a vCard saved by an address book) is read as the
+     * UTF-8 it says it is; the scan itself keeps the bytes as read. */
+    uint8_t *unbommed = NULL;
+    int r = charset_unbom(bytes, n, &unbommed, &n);
+    if (r < 0)
+        goto nomem;
+    if (r == 1)
+        bytes = unbommed;
+    char guess[48];
+    decode_util_guess_set(
+        decode_util_utf8_valid(bytes, n) ? NULL : charset_detect(bytes, n, guess, sizeof guess));
+    r = 0;
+    for (int i = 0; i < nd && r == 0; i++)
         r = ds[i]->decode(ctx, bytes, n, out);
-        if (r < 0)
-            goto nomem;
-    }
+    decode_util_guess_set(NULL);
+    free(unbommed);
+    if (r < 0)
+        goto nomem;
     if (r == 0 && lead_set(&out->format, "unknown") < 0)
         goto nomem;
-    if (out->badge_id && ctx->db) {
+    if (out->badge_id && ctx->store) {
         const char *rs = roster_show(ctx);
         struct err le = {0};
-        int found = rs ? roster_lookup(ctx->db, rs, out->badge_id, out, &le) : 0;
+        int found = rs ? store_roster_lookup(ctx->store, rs, out->badge_id, out, &le) : 0;
         if (found < 0 && decode_util_warn(&out->warnings, "%s", le.msg) < 0)
             goto nomem;
         if (found == 0 && !strcmp(out->format, "roster") &&

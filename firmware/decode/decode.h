@@ -18,12 +18,12 @@
 #include "firmware/base/lead.h"
 
 struct config;
-struct sqlite3;
+struct store;
 
 struct decode_ctx {
     const struct config *cfg; /* may be NULL: built-in defaults */
     const char *show_section; /* "show.ID", or NULL: every decoder, defaults */
-    struct sqlite3 *db;       /* for the roster lookup; may be NULL */
+    struct store *store;      /* for the roster lookup; may be NULL */
 };
 
 struct decoder {
@@ -51,7 +51,9 @@ const struct decoder *decode_find(const char *id);
 int decode_check_profile(const struct config *cfg, const char *section, struct err *e);
 
 /*
- * Decodes p[0..n) with the show's decoders. out must be zeroed; it is always
+ * Decodes p[0..n) with the show's decoders. A payload that opens with a
+ * UTF-16 or UTF-32 byte-order mark is converted to UTF-8 first; one that is
+ * not valid UTF-8 gets a charset guess (charset.h). out must be zeroed; it is always
  * filled (format "unknown" when nothing matched). Returns 0, or -1 on ENOMEM
  * (out freed) or a bad profile (e names the config key; out is then an
  * "unknown" record with the error as a warning, so the scan can still be

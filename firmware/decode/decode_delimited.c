@@ -13,6 +13,14 @@
  * phone number, a link, an id matching id_pattern, else text (name, then
  * company, then title). Such a guess is only accepted when it found an e-mail
  * address or a badge id; anything less is left to the unknown fallback.
+ * With three text fields or more, two single words first are the given and
+ * family name ("Jane^Doe^Acme", "DOE^Jane^Acme": a word in capitals where
+ * the other is not is the family name).
+ *
+ * Names some registration systems write without spaces ("AieshaAaronson",
+ * Aptify's PDF417 badges) are cut before the first capital that follows a
+ * small letter: given "Aiesha", family "Aaronson" ("RonaldMcDonald" keeps
+ * "McDonald"). Company names are left as written (PayPal, HubSpot).
  */
 #include <ctype.h>
 #include <stdbool.h>
@@ -23,6 +31,8 @@
 #include "firmware/decode/decode_util.h"
 
 #define TMPL_MAX 32
+#define MAXF     64 /* fields looked at in a guessed layout */
+#define MAXTEXT  MAXF
 
 struct tmpl {
     int field[TMPL_MAX];
@@ -96,6 +106,99 @@ static int is_phone(const char *p, size_t n)
     return digits >= 7;
 }
 
+/* One word of a name: letters (any script), apostrophes and hyphens. */
+static bool name_word(const char *p, size_t n)
+{
+    if (n == 0 || n > 40)
+        return false;
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)p[i];
+        if (!(isalpha(c) || c >= 0x80 || c == '\'' || c == '-'))
+            return false;
+    }
+    return true;
+}
+
+static bool all_caps(const char *p, size_t n)
+{
+    bool upper = false;
+    for (size_t i = 0; i < n; i++) {
+        if (islower((unsigned char)p[i]))
+            return false;
+        upper = upper || isupper((unsigned char)p[i]);
+    }
+    return upper;
+}
+
+/*
+ * A full name written without spaces: returns the offset of the capital
+ * that starts the family name ("AieshaAaronson" → 6), or 0 when the name
+ * has a space, is not letters, or has no small letter before a capital.
+ */
+static size_t glued_name_cut(const char *p, size_t n)
+{
+    if (!name_word(p, n))
+        return 0;
+    for (size_t i = 1; i + 1 < n; i++)
+        if (islower((unsigned char)p[i - 1]) && isupper((unsigned char)p[i]) &&
+            islower((unsigned char)p[i + 1]))
+            return i;
+    return 0;
+}
+
+/* Puts a full name, cutting a glued one into given and family name. */
+static int put_name(const struct decode_ctx *ctx, struct lead_fields *out, const char *p, size_t n)
+{
+    size_t cut = glued_name_cut(p, n);
+    if (!cut)
+        return decode_util_field_put(ctx, out, DF_FULL_NAME, p, n, "delimited");
+    char full[96];
+    snprintf(full, sizeof full, "%.*s %.*s", (int)cut, p, (int)(n - cut), p + cut);
+    if (decode_util_field_put(ctx, out, DF_GIVEN_NAME, p, cut, "delimited") < 0 ||
+        decode_util_field_put(ctx, out, DF_FAMILY_NAME, p + cut, n - cut, "delimited") < 0)
+        return -1;
+    return decode_util_field_put(ctx, out, DF_FULL_NAME, full, strlen(full), "delimited");
+}
+
+/* Puts one field of a delimited badge. */
+static int put_field(const struct decode_ctx *ctx, struct lead_fields *out, int id, const char *p,
+                     size_t n)
+{
+    if (id == DF_SKIP)
+        return 0;
+    if (id == DF_FULL_NAME)
+        return put_name(ctx, out, p, n);
+    return decode_util_field_put(ctx, out, id, p, n, "delimited");
+}
+
+/*
+ * Text fields in a guessed layout: the first two are a given and family
+ * name when they are single words and a third text follows; else name,
+ * company, title in turn. kind[] is rewritten with the field each gets.
+ */
+static void assign_texts(const char *p, const size_t *fs, const size_t *fl, int *kind, int nf)
+{
+    int t[MAXTEXT], nt = 0;
+    for (int f = 0; f < nf && nt < MAXTEXT; f++)
+        if (kind[f] == DF_NONE)
+            t[nt++] = f;
+    static const int text_order[] = {DF_FULL_NAME, DF_COMPANY, DF_TITLE};
+    int next = 0, from = 0;
+    if (nt >= 3 && name_word(p + fs[t[0]], fl[t[0]]) && name_word(p + fs[t[1]], fl[t[1]])) {
+        bool caps0 = all_caps(p + fs[t[0]], fl[t[0]]), caps1 = all_caps(p + fs[t[1]], fl[t[1]]);
+        bool family_first = caps0 && !caps1;
+        kind[t[0]] = family_first ? DF_FAMILY_NAME : DF_GIVEN_NAME;
+        kind[t[1]] = family_first ? DF_GIVEN_NAME : DF_FAMILY_NAME;
+        from = 2;
+        next = 1; /* the name is taken: company, then title */
+    }
+    for (int k = from; k < nt; k++)
+        kind[t[k]] = next < 3 ? text_order[next++] : DF_SKIP;
+    for (int f = 0; f < nf; f++)
+        if (kind[f] == DF_NONE)
+            kind[f] = DF_SKIP; /* more texts than fields */
+}
+
 static int guess(const struct decode_ctx *ctx, const char *p, size_t n, struct lead_fields *out)
 {
     const char *seps = decode_util_profile(ctx, "delimited_separators");
@@ -111,7 +214,6 @@ static int guess(const struct decode_ctx *ctx, const char *p, size_t n, struct l
         return 0;
     /* First pass: classify without touching out, so a refusal leaves it
      * untouched. */
-    enum { MAXF = 64 };
     size_t fs[MAXF], fl[MAXF];
     int kind[MAXF], nf = 0, strong = 0;
     size_t i = 0;
@@ -154,18 +256,10 @@ static int guess(const struct decode_ctx *ctx, const char *p, size_t n, struct l
         return 0;
     if (lead_set(&out->format, "delimited") < 0)
         return -1;
-    static const int text_order[] = {DF_FULL_NAME, DF_COMPANY, DF_TITLE};
-    size_t texts = 0;
-    for (int f = 0; f < nf; f++) {
-        int k = kind[f];
-        if (k == DF_NONE) {
-            if (texts >= sizeof text_order / sizeof text_order[0])
-                continue;
-            k = text_order[texts++];
-        }
-        if (k != DF_SKIP && decode_util_field_put(ctx, out, k, p + fs[f], fl[f], "delimited") < 0)
+    assign_texts(p, fs, fl, kind, nf);
+    for (int f = 0; f < nf; f++)
+        if (put_field(ctx, out, kind[f], p + fs[f], fl[f]) < 0)
             return -1;
-    }
     return 1;
 }
 
@@ -233,8 +327,7 @@ static int delimited_body(const struct decode_ctx *ctx, const char *p, size_t n,
     if (lead_set(&out->format, "delimited") < 0)
         return -1;
     for (int f = 0; f < t.n; f++)
-        if (t.field[f] != DF_SKIP &&
-            decode_util_field_put(ctx, out, t.field[f], p + fs[f], fl[f], "delimited") < 0)
+        if (put_field(ctx, out, t.field[f], p + fs[f], fl[f]) < 0)
             return -1;
     return 1;
 }

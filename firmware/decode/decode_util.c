@@ -18,6 +18,7 @@
 
 #include "firmware/base/buf.h"
 #include "firmware/config/config.h"
+#include "firmware/decode/charset.h"
 #include "firmware/decode/country.h"
 #include "firmware/decode/phone.h"
 
@@ -29,6 +30,15 @@ static const struct {
     {"url_param", DECODE_DEFAULT_URL_PARAM},
     {"id_pattern", DECODE_DEFAULT_ID_PATTERN},
 };
+
+/* See decode_util_guess_set(): per thread, since decoding happens in the
+ * loop thread and in the card reader's thread. */
+static _Thread_local const char *guessed;
+
+void decode_util_guess_set(const char *s)
+{
+    guessed = s;
+}
 
 const char *decode_util_profile(const struct decode_ctx *ctx, const char *key)
 {
@@ -166,38 +176,7 @@ static long add_utf8(struct buf *b, const uint8_t *p, size_t n)
  * iconv does not know the charset. */
 static long add_iconv(struct buf *b, const char *cs, const uint8_t *p, size_t n)
 {
-    iconv_t cd = iconv_open("UTF-8", iconv_name(cs));
-    if (cd == (iconv_t)-1)
-        return -2;
-    long bad = 0;
-    char *in = (char *)p;
-    size_t inleft = n;
-    while (inleft > 0) {
-        if (buf_reserve(b, inleft * 4 + 16) < 0) {
-            bad = -1;
-            break;
-        }
-        char *out = b->data + b->len;
-        size_t outleft = b->cap - b->len - 1, before = outleft;
-        size_t r = iconv(cd, &in, &inleft, &out, &outleft);
-        b->len += before - outleft;
-        b->data[b->len] = 0;
-        if (r != (size_t)-1)
-            break;
-        if (errno == E2BIG)
-            continue;
-        /* EILSEQ or a truncated sequence at the end (EINVAL): replace one
-         * byte and go on, so one bad byte does not lose the rest. */
-        if (buf_adds(b, REPLACEMENT) < 0) {
-            bad = -1;
-            break;
-        }
-        bad++;
-        in++;
-        inleft--;
-    }
-    iconv_close(cd);
-    return bad;
+    return charset_convert(b, iconv_name(cs), p, n, 1);
 }
 
 static int is_utf8_name(const char *cs)
@@ -224,10 +203,15 @@ char *decode_util_text(const struct decode_ctx *ctx, const char *p, size_t n, co
         if (buf_add(&raw, p, n) < 0)
             goto nomem;
     } else {
-        const char *fb = decode_util_profile(ctx, "fallback_charset");
+        /* The show's fallback_charset first (the organiser knows), then the
+         * charset guessed from the whole payload. */
+        const char *fbs[2] = {decode_util_profile(ctx, "fallback_charset"), guessed ? guessed : ""};
         bad = -2;
-        if (*fb) {
-            bad = add_iconv(&raw, fb, u, n);
+        for (int k = 0; k < 2 && bad == -2; k++) {
+            if (!*fbs[k])
+                continue;
+            buf_reset(&raw);
+            bad = add_iconv(&raw, fbs[k], u, n);
             if (bad != 0 && bad != -1)
                 bad = -2; /* not that charset either */
         }
@@ -541,6 +525,8 @@ int decode_util_whole(const struct decode_ctx *ctx, const char **p, size_t *n, c
     if (decode_util_utf8_valid((const uint8_t *)*p, *n))
         return 0;
     const char *fb = decode_util_profile(ctx, "fallback_charset");
+    if (!*fb && guessed)
+        fb = guessed;
     if (!*fb)
         return 0;
     struct buf b = {0};

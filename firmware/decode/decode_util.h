@@ -39,12 +39,21 @@ extern const struct decoder decode_roster;
 const char *decode_util_profile(const struct decode_ctx *ctx, const char *key);
 
 /*
+ * The charset guessed for the payload being decoded (charset_detect()), or
+ * NULL: set by decode_payload() around its decoder calls, for this thread
+ * only (the card reader's thread decodes QR codes too), so that text which
+ * declares no charset is read in it when the profile has no
+ * fallback_charset. s must outlive the decoder calls.
+ */
+void decode_util_guess_set(const char *s);
+
+/*
  * Turns n untrusted bytes written in charset (NULL or "" means UTF-8 with the
- * profile's fallback_charset for invalid text) into a malloc'd string of valid
- * UTF-8: NULs dropped, other control characters except \n and \t become
- * spaces, leading and trailing white space trimmed. Bytes that are not valid
- * in the charset become U+FFFD and a warning (naming what, never the text) is
- * appended to warnings (which may be NULL). Returns NULL only on ENOMEM.
+ * profile's fallback_charset, then the guessed charset, for invalid text) into a malloc'd string of
+ * valid UTF-8: NULs dropped, other control characters except \n and \t become spaces, leading and
+ * trailing white space trimmed. Bytes that are not valid in the charset become U+FFFD and a warning
+ * (naming what, never the text) is appended to warnings (which may be NULL). Returns NULL only on
+ * ENOMEM.
  */
 char *decode_util_text(const struct decode_ctx *ctx, const char *p, size_t n, const char *charset,
                        const char *what, struct strv *warnings);
@@ -113,7 +122,8 @@ int decode_delimited_check(const struct decode_ctx *ctx, char *msg, size_t msgsz
 
 /*
  * For formats read as a whole (MeCard, delimited): when p[0..n) is not valid
- * UTF-8 and the profile's fallback_charset converts it without error, *conv
+ * UTF-8 and the profile's fallback_charset (else the guessed charset)
+ * converts it without error, *conv
  * gets the converted copy (the caller frees it) and *p, *n point at it, so
  * separators and escapes are found in characters rather than in bytes (0x5C
  * is a trail byte in Shift_JIS). Otherwise nothing changes. 0 or -1 (ENOMEM).

@@ -15,6 +15,7 @@
  * Shift_JIS and Big5 use 0x5C ('\') as a trail byte.
  */
 #include <ctype.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -42,6 +43,7 @@ struct vstate {
     int version; /* 21, 30, 40 */
     struct rlist emails, tels, adrs, urls;
     char *fn, *role;
+    bool company_card;         /* X-ABShowAs:COMPANY: FN names the company */
     struct strv adr_countries; /* parallel to adrs (country component) */
 };
 
@@ -257,6 +259,158 @@ static int score_of(const struct vparams *pp, int is_tel)
     return s;
 }
 
+/* One property's value, decoded to UTF-8, with its parameters. */
+struct vprop {
+    struct vstate *st;
+    const struct vparams *pp;
+    char *text; /* malloc'd; a handler may take it (set to NULL) */
+    char *c[7]; /* components, when the handler split the text */
+    int nc;
+};
+
+static int split_into(struct vprop *v, char sep, int max)
+{
+    v->nc = split_unescape(v->text, sep, v->c, max);
+    return v->nc < 0 ? (v->nc = 0, -1) : 0;
+}
+
+/* Moves component i into *slot when the slot is empty and it is not blank. */
+static void take_comp(struct vprop *v, int i, char **slot)
+{
+    if (i < v->nc && !*slot && *trim_inplace(v->c[i]))
+        *slot = v->c[i], v->c[i] = NULL;
+}
+
+static int prop_fn(struct vprop *v)
+{
+    /* An empty FN says nothing: the name is then built from N. */
+    if (!v->st->fn && *trim_inplace(v->text))
+        v->st->fn = v->text, v->text = NULL;
+    return 0;
+}
+
+static int prop_n(struct vprop *v)
+{
+    /* family; given; additional; prefixes; suffixes. Without FN (or with
+     * an empty one) the name is given + family (decode_util_finish). */
+    if (split_into(v, ';', 5) < 0)
+        return -1;
+    struct lead_fields *out = v->st->out;
+    take_comp(v, 0, &out->family_name);
+    take_comp(v, 1, &out->given_name);
+    return 0;
+}
+
+static int prop_org(struct vprop *v)
+{
+    if (split_into(v, ';', 7) < 0)
+        return -1;
+    /* The organisation is the company; units (departments) are not.
+     * A card with only units still names where the person works. */
+    for (int i = 0; i < v->nc && !v->st->out->company; i++)
+        take_comp(v, i, &v->st->out->company);
+    return 0;
+}
+
+static int prop_title(struct vprop *v)
+{
+    return split_into(v, 0, 1) < 0 ? -1 : (take_comp(v, 0, &v->st->out->title), 0);
+}
+
+static int prop_role(struct vprop *v)
+{
+    return split_into(v, 0, 1) < 0 ? -1 : (take_comp(v, 0, &v->st->role), 0);
+}
+
+static int prop_uid(struct vprop *v)
+{
+    /* A phone's contact UID is not a badge id; only take it when the show
+     * says what its badge ids look like (checked in finish). */
+    return split_into(v, 0, 1) < 0 ? -1 : (take_comp(v, 0, &v->st->out->badge_id), 0);
+}
+
+static int prop_showas(struct vprop *v)
+{
+    /* Apple's address book: a card for a company puts the company in FN. */
+    v->st->company_card = !strcasecmp(trim_inplace(v->text), "COMPANY");
+    return 0;
+}
+
+static int prop_adr(struct vprop *v)
+{
+    if (split_into(v, ';', 7) < 0)
+        return -1;
+    /* pobox; ext; street; locality; region; code; country */
+    struct buf a = {0};
+    for (int i = 0; i < v->nc; i++) {
+        char *t = trim_inplace(v->c[i]);
+        if (!*t)
+            continue;
+        if (a.len && buf_adds(&a, ", ") < 0)
+            goto nomem;
+        /* One line per component: a street written on two lines becomes
+         * "line 1, line 2". */
+        for (char *q = t; *q; q++) {
+            if (*q == '\n') {
+                while (q[1] == '\n' || q[1] == ' ')
+                    q++;
+                if (q[1] && buf_adds(&a, ", ") < 0)
+                    goto nomem;
+            } else if (buf_addc(&a, *q) < 0) {
+                goto nomem;
+            }
+        }
+    }
+    if (a.len && (rl_add(&v->st->adrs, buf_steal(&a), score_of(v->pp, 0)) < 0 ||
+                  strv_push(&v->st->adr_countries, v->nc >= 7 ? trim_inplace(v->c[6]) : "") < 0))
+        goto nomem;
+    buf_free(&a);
+    return 0;
+nomem:
+    buf_free(&a);
+    return -1;
+}
+
+/* EMAIL, TEL, URL: one value each, ranked by TYPE and PREF. */
+static int prop_contact(struct vprop *v, struct rlist *l)
+{
+    if (split_into(v, 0, 1) < 0)
+        return -1;
+    char *t = trim_inplace(v->c[0]);
+    size_t tl = strlen(t);
+    if (l == &v->st->emails && tl >= 7 && !strncasecmp(t, "mailto:", 7))
+        memmove(t, t + 7, tl - 6);
+    if (!*t)
+        return 0;
+    if (rl_add(l, v->c[0], score_of(v->pp, l == &v->st->tels)) < 0)
+        return -1;
+    v->c[0] = NULL;
+    return 0;
+}
+
+static int prop_email(struct vprop *v)
+{
+    return prop_contact(v, &v->st->emails);
+}
+static int prop_tel(struct vprop *v)
+{
+    return prop_contact(v, &v->st->tels);
+}
+static int prop_url(struct vprop *v)
+{
+    return prop_contact(v, &v->st->urls);
+}
+
+/* The properties read, and who reads them; everything else is skipped. */
+static const struct {
+    const char *name;
+    int (*fn)(struct vprop *v);
+} props[] = {
+    {"FN", prop_fn},     {"N", prop_n},         {"ORG", prop_org},           {"TITLE", prop_title},
+    {"ROLE", prop_role}, {"EMAIL", prop_email}, {"TEL", prop_tel},           {"ADR", prop_adr},
+    {"URL", prop_url},   {"UID", prop_uid},     {"X-ABSHOWAS", prop_showas},
+};
+
 /* Handles one property. name/params/value are the parts of the unfolded
  * line; value is raw (still encoded). */
 static int property(struct vstate *st, const char *name, size_t nl, const char *params, size_t pl,
@@ -266,18 +420,15 @@ static int property(struct vstate *st, const char *name, size_t nl, const char *
     parse_params(&pp, params, pl);
     if (pp.b64)
         return 0; /* photos, logos, sounds, keys: never contact fields */
-
-    static const char *const wanted[] = {"FN",    "N",   "ORG", "TITLE", "ROLE",
-                                         "EMAIL", "TEL", "ADR", "URL",   "UID"};
     size_t w = 0;
-    for (; w < sizeof wanted / sizeof wanted[0]; w++)
-        if (ieq_n(name, nl, wanted[w]))
+    for (; w < sizeof props / sizeof props[0]; w++)
+        if (ieq_n(name, nl, props[w].name))
             break;
-    if (w == sizeof wanted / sizeof wanted[0])
+    if (w == sizeof props / sizeof props[0])
         return 0;
 
     char what[24];
-    snprintf(what, sizeof what, "vcard %s", wanted[w]);
+    snprintf(what, sizeof what, "vcard %s", props[w].name);
     struct buf dec = {0};
     const char *raw = value;
     size_t rawn = vl;
@@ -287,112 +438,15 @@ static int property(struct vstate *st, const char *name, size_t nl, const char *
         raw = dec.data ? dec.data : "";
         rawn = dec.len;
     }
-    char *text = decode_util_text(st->ctx, raw, rawn, pp.charset, what, &st->out->warnings);
+    struct vprop v = {.st = st, .pp = &pp};
+    v.text = decode_util_text(st->ctx, raw, rawn, pp.charset, what, &st->out->warnings);
     buf_free(&dec);
-    if (!text)
+    if (!v.text)
         return -1;
-
-    int rc = 0;
-    struct lead_fields *out = st->out;
-    char *c[7] = {0};
-    int nc = 0;
-    const char *nm = wanted[w];
-    if (!strcmp(nm, "FN")) {
-        if (!st->fn) {
-            st->fn = text;
-            text = NULL;
-        }
-    } else if (!strcmp(nm, "N")) {
-        nc = split_unescape(text, ';', c, 5);
-        if (nc < 0)
-            goto nomem;
-        if (nc >= 1 && !out->family_name && *trim_inplace(c[0]))
-            out->family_name = c[0], c[0] = NULL;
-        if (nc >= 2 && !out->given_name && *trim_inplace(c[1]))
-            out->given_name = c[1], c[1] = NULL;
-    } else if (!strcmp(nm, "ORG")) {
-        nc = split_unescape(text, ';', c, 7);
-        if (nc < 0)
-            goto nomem;
-        /* The organisation is the company; units (departments) are not.
-         * A card with only units still names where the person works. */
-        for (int i = 0; i < nc && !out->company; i++)
-            if (*trim_inplace(c[i]))
-                out->company = c[i], c[i] = NULL;
-    } else if (!strcmp(nm, "TITLE") || !strcmp(nm, "ROLE")) {
-        nc = split_unescape(text, 0, c, 1);
-        if (nc < 0)
-            goto nomem;
-        char **slot = !strcmp(nm, "TITLE") ? &out->title : &st->role;
-        if (!*slot && *trim_inplace(c[0]))
-            *slot = c[0], c[0] = NULL;
-    } else if (!strcmp(nm, "UID")) {
-        /* A phone's contact UID is not a badge id; only take it when the
-         * show says what its badge ids look like (checked in finish). */
-        nc = split_unescape(text, 0, c, 1);
-        if (nc < 0)
-            goto nomem;
-        if (!out->badge_id && *trim_inplace(c[0]))
-            out->badge_id = c[0], c[0] = NULL;
-    } else if (!strcmp(nm, "ADR")) {
-        nc = split_unescape(text, ';', c, 7);
-        if (nc < 0)
-            goto nomem;
-        /* pobox; ext; street; locality; region; code; country */
-        struct buf a = {0};
-        for (int i = 0; i < nc; i++) {
-            char *t = trim_inplace(c[i]);
-            if (!*t)
-                continue;
-            if (a.len && buf_adds(&a, ", ") < 0)
-                goto adr_nomem;
-            /* One line per component: a street written on two lines
-             * becomes "line 1, line 2". */
-            for (char *q = t; *q; q++) {
-                if (*q == '\n') {
-                    while (q[1] == '\n' || q[1] == ' ')
-                        q++;
-                    if (q[1] && buf_adds(&a, ", ") < 0)
-                        goto adr_nomem;
-                } else if (buf_addc(&a, *q) < 0) {
-                    goto adr_nomem;
-                }
-            }
-        }
-        if (a.len) {
-            if (rl_add(&st->adrs, buf_steal(&a), score_of(&pp, 0)) < 0 ||
-                strv_push(&st->adr_countries, nc >= 7 ? trim_inplace(c[6]) : "") < 0)
-                goto nomem;
-        }
-        buf_free(&a);
-        goto out;
-    adr_nomem:
-        buf_free(&a);
-        goto nomem;
-    } else { /* EMAIL, TEL, URL: single values */
-        nc = split_unescape(text, 0, c, 1);
-        if (nc < 0)
-            goto nomem;
-        char *t = trim_inplace(c[0]);
-        size_t tl = strlen(t);
-        if (!strcmp(nm, "EMAIL") && tl >= 7 && !strncasecmp(t, "mailto:", 7))
-            memmove(t, t + 7, tl - 6);
-        if (*t) {
-            struct rlist *l = !strcmp(nm, "EMAIL") ? &st->emails
-                              : !strcmp(nm, "TEL") ? &st->tels
-                                                   : &st->urls;
-            if (rl_add(l, c[0], score_of(&pp, l == &st->tels)) < 0)
-                goto nomem;
-            c[0] = NULL;
-        }
-    }
-    goto out;
-nomem:
-    rc = -1;
-out:
-    for (int i = 0; i < nc; i++)
-        free(c[i]);
-    free(text);
+    int rc = props[w].fn(&v);
+    for (int i = 0; i < v.nc; i++)
+        free(v.c[i]);
+    free(v.text);
     return rc;
 }
 
@@ -419,6 +473,19 @@ static int header_has(const char *line, size_t n, const char *s)
         if (line[i] == '"')
             q = !q;
         if (i + sl <= n && !strncasecmp(line + i, s, sl))
+            return 1;
+    }
+    return 0;
+}
+
+/* Whether the line has its ':' yet (outside quoted parameter values). */
+static int has_colon(const char *line, size_t n)
+{
+    int q = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (line[i] == '"')
+            q = !q;
+        else if (!q && line[i] == ':')
             return 1;
     }
     return 0;
@@ -462,6 +529,163 @@ static int push_ranked(struct rlist *l, struct strv *sv)
     return 0;
 }
 
+/*
+ * Reads the logical line starting at *i into line, unfolding every form the
+ * three versions allow: a line break followed by a space or tab continues
+ * the line (3.0/4.0 drop that one white-space character; 2.1 keeps it,
+ * since it folds only where white space was, except inside the name and
+ * parameters, where a kept space would break the name); a
+ * QUOTED-PRINTABLE value ending in '=' continues on the next line whatever
+ * it starts with; 2.1's BASE64 data runs on unindented lines up to an
+ * empty one. CRLF, LF and CR all end lines. 0, or -1 on ENOMEM.
+ */
+static int unfold(const char *p, size_t n, size_t *i, int version, struct buf *line)
+{
+    size_t e;
+    size_t next = phys_line(p, n, *i, &e);
+    buf_reset(line);
+    if (buf_add(line, p + *i, e - *i) < 0)
+        return -1;
+    *i = next;
+    int b64 = 0;
+    while (*i < n) {
+        size_t e2, nx = phys_line(p, n, *i, &e2);
+        /* Known only once the header is whole: it may be folded too. */
+        int qp = header_has(line->data, line->len, "QUOTED-PRINTABLE");
+        b64 = header_has(line->data, line->len, "BASE64") ||
+              header_has(line->data, line->len, "ENCODING=B");
+        if (qp && line->len && line->data[line->len - 1] == '=' &&
+            has_colon(line->data, line->len)) {
+            /* A soft line break wins over folding: the next line is the
+             * value's continuation, its white space included. */
+            line->len--;
+            if (buf_add(line, p + *i, e2 - *i) < 0)
+                return -1;
+        } else if (e2 > *i && (p[*i] == ' ' || p[*i] == '\t')) {
+            int keep = version == 21 && !b64 && has_colon(line->data, line->len);
+            size_t from = keep ? *i : *i + 1;
+            if (buf_add(line, p + from, e2 - from) < 0)
+                return -1;
+        } else if (b64 && e2 > *i && only_base64(p + *i, e2 - *i)) {
+            /* vCard 2.1 puts BASE64 data on unindented lines. */
+        } else {
+            break;
+        }
+        *i = nx;
+    }
+    if (b64) { /* 2.1 ends the block with an empty line */
+        size_t e2, nx = phys_line(p, n, *i, &e2);
+        if (*i < n && e2 == *i)
+            *i = nx;
+    }
+    return 0;
+}
+
+/* Where a card's lines are in the reading, beyond the fields. */
+struct vread {
+    int ended, agent, skip_depth, junk;
+};
+
+/* One unfolded line: nesting (BEGIN/END, AGENT) and the property. 0, -1. */
+static int handle_line(struct vstate *st, struct vread *rd, const char *l, size_t ll)
+{
+    /* Split [group.]name;params:value (':' inside a quoted parameter does not count). */
+    size_t colon = 0;
+    int q = 0;
+    while (colon < ll && (q || l[colon] != ':')) {
+        if (l[colon] == '"')
+            q = !q;
+        colon++;
+    }
+    if (colon == ll) {
+        rd->junk++;
+        return 0;
+    }
+    size_t semi = 0;
+    while (semi < colon && l[semi] != ';')
+        semi++;
+    const char *name = l;
+    size_t nl = semi;
+    const char *dot = memchr(name, '.', nl);
+    if (dot) { /* item1.EMAIL */
+        nl -= (size_t)(dot + 1 - name);
+        name = dot + 1;
+    }
+    const char *val = l + colon + 1;
+    size_t vl = ll - colon - 1;
+    if (ieq_n(name, nl, "BEGIN")) {
+        if (rd->agent || rd->skip_depth) {
+            rd->skip_depth++;
+            rd->agent = 0;
+            return 0;
+        }
+        return decode_util_warn(&st->out->warnings, "vcard: nested BEGIN ignored");
+    }
+    if (ieq_n(name, nl, "END")) {
+        if (rd->skip_depth)
+            rd->skip_depth--;
+        else
+            rd->ended = 1;
+        return 0;
+    }
+    if (rd->skip_depth)
+        return 0;
+    rd->agent = ieq_n(name, nl, "AGENT") && vl == 0;
+    size_t has_params = semi < colon;
+    return property(st, name, nl, l + semi + has_params, colon - semi - has_params, val, vl);
+}
+
+/* After the last line: warnings, the UID as badge id, names, ranked lists. */
+static int finish(struct vstate *st, const struct vread *rd, const char *p, size_t n, size_t i)
+{
+    struct lead_fields *out = st->out;
+    if (!rd->ended && decode_util_warn(&out->warnings, "vcard: no END:VCARD (truncated?)") < 0)
+        return -1;
+    if (rd->junk &&
+        decode_util_warn(&out->warnings, "vcard: %d line(s) without ':' ignored", rd->junk) < 0)
+        return -1;
+    if (rd->ended) {
+        while (i < n && isspace((unsigned char)p[i]))
+            i++;
+        if (i < n && decode_util_warn(&out->warnings, "vcard: data after END:VCARD ignored") < 0)
+            return -1;
+    }
+    if (out->badge_id) { /* the UID, kept only when it is this show's kind of id */
+        char *id = NULL;
+        int m = decode_util_regex(st->ctx, "id_pattern", out->badge_id, &id);
+        if (m == -1)
+            return -1;
+        free(out->badge_id);
+        out->badge_id = m == 1 && id && *id ? id : NULL;
+        if (!out->badge_id)
+            free(id);
+    }
+    if (st->fn && st->company_card && !out->given_name && !out->family_name) {
+        if (!out->company)
+            out->company = st->fn, st->fn = NULL;
+    } else if (st->fn && !out->full_name) {
+        out->full_name = st->fn, st->fn = NULL;
+    }
+    if (st->role && !out->title)
+        out->title = st->role, st->role = NULL;
+    if (push_ranked(&st->emails, &out->emails) < 0 || push_ranked(&st->tels, &out->phones) < 0 ||
+        push_ranked(&st->urls, &out->urls) < 0)
+        return -1;
+    if (st->adrs.n) {
+        /* rank, keeping each address's country with it */
+        size_t best = 0;
+        for (size_t k = 1; k < st->adrs.n; k++)
+            if (rank_cmp(&st->adrs.v[k], &st->adrs.v[best]) < 0)
+                best = k;
+        if (!out->address && lead_set(&out->address, st->adrs.v[best].text) < 0)
+            return -1;
+        const char *cn = st->adr_countries.v[st->adrs.v[best].order];
+        if (*cn && !out->country && lead_set(&out->country, cn) < 0)
+            return -1;
+    }
+    return 0;
+}
+
 static int vcard_decode(const struct decode_ctx *ctx, const uint8_t *u, size_t n,
                         struct lead_fields *out)
 {
@@ -475,139 +699,20 @@ static int vcard_decode(const struct decode_ctx *ctx, const uint8_t *u, size_t n
         return 0;
 
     struct vstate st = {.ctx = ctx, .out = out, .version = detect_version(p, n)};
+    struct vread rd = {0};
     struct buf line = {0};
-    int rc = -1, ended = 0, agent = 0, skip_depth = 0, junk = 0;
+    int rc = -1;
     if (lead_set(&out->format, "vcard") < 0)
         return -1;
     i = phys_line(p, n, i, &(size_t){0}); /* past BEGIN:VCARD */
-
-    while (i < n && !ended) {
-        size_t e;
-        size_t next = phys_line(p, n, i, &e);
-        buf_reset(&line);
-        if (buf_add(&line, p + i, e - i) < 0)
+    while (i < n && !rd.ended) {
+        if (unfold(p, n, &i, st.version, &line) < 0)
             goto out;
-        int qp = header_has(p + i, e - i, "QUOTED-PRINTABLE");
-        int b64 = header_has(p + i, e - i, "BASE64") || header_has(p + i, e - i, "ENCODING=B");
-        i = next;
-        /* Continuation lines: folding, and QP soft line breaks. */
-        while (i < n) {
-            size_t e2;
-            size_t nx = phys_line(p, n, i, &e2);
-            if (qp && line.len && line.data[line.len - 1] == '=') {
-                /* A soft line break wins over folding: the next line is
-                 * the value's continuation, its white space included. */
-                line.len--;
-                if (buf_add(&line, p + i, e2 - i) < 0)
-                    goto out;
-            } else if (e2 > i && (p[i] == ' ' || p[i] == '\t')) {
-                size_t from = st.version == 21 && !b64 ? i : i + 1;
-                if (buf_add(&line, p + from, e2 - from) < 0)
-                    goto out;
-            } else if (b64 && e2 > i && only_base64(p + i, e2 - i)) {
-                /* vCard 2.1 puts BASE64 data on unindented lines. */
-            } else {
-                break;
-            }
-            i = nx;
-        }
-        if (b64) { /* 2.1 ends the block with an empty line */
-            size_t e2;
-            size_t nx = phys_line(p, n, i, &e2);
-            if (i < n && e2 == i)
-                i = nx;
-        }
-        const char *l = line.data ? line.data : "";
-        size_t ll = line.len;
-        if (ll == 0)
-            continue;
-        /* Split [group.]name;params:value (':' inside a quoted parameter does not count). */
-        size_t colon = 0;
-        int q = 0;
-        while (colon < ll && (q || l[colon] != ':')) {
-            if (l[colon] == '"')
-                q = !q;
-            colon++;
-        }
-        if (colon == ll) {
-            junk++;
-            continue;
-        }
-        size_t semi = 0;
-        while (semi < colon && l[semi] != ';')
-            semi++;
-        const char *name = l;
-        size_t nl = semi;
-        const char *dot = memchr(name, '.', nl);
-        if (dot) { /* item1.EMAIL */
-            nl -= (size_t)(dot + 1 - name);
-            name = dot + 1;
-        }
-        const char *val = l + colon + 1;
-        size_t vl = ll - colon - 1;
-        if (ieq_n(name, nl, "BEGIN")) {
-            if (agent || skip_depth) {
-                skip_depth++;
-                agent = 0;
-            } else if (decode_util_warn(&out->warnings, "vcard: nested BEGIN ignored") < 0) {
-                goto out;
-            }
-            continue;
-        }
-        if (ieq_n(name, nl, "END")) {
-            if (skip_depth)
-                skip_depth--;
-            else
-                ended = 1;
-            continue;
-        }
-        if (skip_depth)
-            continue;
-        agent = ieq_n(name, nl, "AGENT") && vl == 0;
-        if (property(&st, name, nl, l + semi + (semi < colon), colon - semi - (semi < colon), val,
-                     vl) < 0)
+        if (line.len && handle_line(&st, &rd, line.data, line.len) < 0)
             goto out;
     }
-    if (!ended && decode_util_warn(&out->warnings, "vcard: no END:VCARD (truncated?)") < 0)
+    if (finish(&st, &rd, p, n, i) < 0)
         goto out;
-    if (junk && decode_util_warn(&out->warnings, "vcard: %d line(s) without ':' ignored", junk) < 0)
-        goto out;
-    if (ended) {
-        while (i < n && isspace((unsigned char)p[i]))
-            i++;
-        if (i < n && decode_util_warn(&out->warnings, "vcard: data after END:VCARD ignored") < 0)
-            goto out;
-    }
-
-    if (out->badge_id) { /* the UID, kept only when it is this show's kind of id */
-        char *id = NULL;
-        int m = decode_util_regex(ctx, "id_pattern", out->badge_id, &id);
-        if (m == -1)
-            goto out;
-        free(out->badge_id);
-        out->badge_id = m == 1 && id && *id ? id : NULL;
-        if (!out->badge_id)
-            free(id);
-    }
-    if (st.fn && !out->full_name)
-        out->full_name = st.fn, st.fn = NULL;
-    if (st.role && !out->title)
-        out->title = st.role, st.role = NULL;
-    if (push_ranked(&st.emails, &out->emails) < 0 || push_ranked(&st.tels, &out->phones) < 0 ||
-        push_ranked(&st.urls, &out->urls) < 0)
-        goto out;
-    if (st.adrs.n) {
-        /* rank, keeping each address's country with it */
-        size_t best = 0;
-        for (size_t k = 1; k < st.adrs.n; k++)
-            if (rank_cmp(&st.adrs.v[k], &st.adrs.v[best]) < 0)
-                best = k;
-        if (!out->address && lead_set(&out->address, st.adrs.v[best].text) < 0)
-            goto out;
-        const char *cn = st.adr_countries.v[st.adrs.v[best].order];
-        if (*cn && !out->country && lead_set(&out->country, cn) < 0)
-            goto out;
-    }
     rc = 1;
 out:
     buf_free(&line);

@@ -1,18 +1,17 @@
 // SPDX-License-Identifier: Apache-2.0
 /*
- * roster — CSV import of an organizer's attendee list and the lookup of one
- * badge id (see roster.h).
+ * roster — CSV import of an organizer's attendee list (see roster.h); the
+ * rows go to the store through store_roster.h, which also does the lookup.
  *
  * The CSV reader is written here rather than taken from a library: Debian's
  * libcsv would do the quoting, but not the delimiter detection, the BOM or
- * the streaming of a million rows into prepared statements, which is most of
- * the work. It reads through a 64 KB buffer, so memory stays flat whatever the
+ * the streaming of a million rows into the store, which is most of the
+ * work. It reads through a 64 KB buffer, so memory stays flat whatever the
  * file size.
  */
 #include "firmware/decode/roster.h"
 
 #include <errno.h>
-#include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,13 +19,7 @@
 
 #include "firmware/base/buf.h"
 #include "firmware/decode/decode_util.h"
-
-/* Columns of the roster table, in the order of enum decode_field
- * (DF_BADGE_ID .. DF_COUNTRY). */
-static const char *const columns[DF_SKIP] = {
-    "badge_id", "full_name", "given_name", "family_name", "company", "title",
-    "email",    "phone",     "url",        "address",     "country",
-};
+#include "firmware/store/store_roster.h"
 
 /* ---- CSV reading ---- */
 
@@ -251,64 +244,106 @@ static int build_columns(struct csv *c, const char *map, long col[DF_SKIP], stru
     return 0;
 }
 
-/* Binds field text: clean UTF-8 goes straight in; anything else (Latin-1
- * from Excel, control characters) through decode_util_text. */
-static int bind_text(sqlite3_stmt *st, int idx, const char *s, struct strv *tmp)
+/* A field as the store takes it: trimmed; clean UTF-8 as it is, anything
+ * else (Latin-1 from Excel, control characters) through decode_util_text
+ * into tmp, which keeps it until the row is stored. An empty field is NULL.
+ * Returns 0, or -1 on ENOMEM. */
+static int field_value(const char *s, struct strv *tmp, struct store_roster_value *v)
 {
     size_t n = strlen(s);
     trim(&s, &n);
+    *v = (struct store_roster_value){NULL, 0};
     if (n == 0)
-        return sqlite3_bind_null(st, idx);
+        return 0;
     int clean = 1;
     for (size_t i = 0; i < n && clean; i++)
         if ((unsigned char)s[i] < 0x20 && s[i] != '\n' && s[i] != '\t')
             clean = 0;
-    if (clean && decode_util_utf8_valid((const uint8_t *)s, n))
-        return sqlite3_bind_text(st, idx, s, (int)n, SQLITE_STATIC);
+    if (clean && decode_util_utf8_valid((const uint8_t *)s, n)) {
+        *v = (struct store_roster_value){s, n};
+        return 0;
+    }
     const char *cs = decode_util_utf8_valid((const uint8_t *)s, n) ? NULL : "CP1252";
     char *t = decode_util_text(NULL, s, n, cs, "roster", NULL);
     if (!t || strv_push(tmp, t) < 0) {
         free(t);
-        return SQLITE_NOMEM;
+        return -1;
     }
     free(t);
-    return sqlite3_bind_text(st, idx, tmp->v[tmp->n - 1], -1, SQLITE_STATIC);
+    *v = (struct store_roster_value){tmp->v[tmp->n - 1], strlen(tmp->v[tmp->n - 1])};
+    return 0;
 }
 
-static long long pragma_cache_size(sqlite3 *db)
+/* Opens path, skips a UTF-8 BOM, refuses UTF-16 and detects the delimiter
+ * from the first line. On error c->f may be open: the caller closes it. */
+static int csv_open(struct csv *c, const char *path, struct err *e)
 {
-    sqlite3_stmt *q = NULL;
-    long long v = 0;
-    if (sqlite3_prepare_v2(db, "PRAGMA cache_size", -1, &q, NULL) == SQLITE_OK &&
-        sqlite3_step(q) == SQLITE_ROW)
-        v = sqlite3_column_int64(q, 0);
-    sqlite3_finalize(q);
-    return v;
-}
-
-int roster_import(struct sqlite3 *db, const char *show, const char *path, const char *map,
-                  struct roster_stats *st, struct err *e)
-{
-    struct csv c = {.nextline = 1};
-    sqlite3_stmt *del = NULL, *ins = NULL, *upd = NULL;
-    struct strv tmp = {0};
-    int rc = -1, in_tx = 0;
-    long long old_cache = 0;
-    long col[DF_SKIP];
-    memset(st, 0, sizeof *st);
-
-    c.f = strcmp(path, "-") ? fopen(path, "rb") : stdin;
-    if (!c.f)
+    c->f = strcmp(path, "-") ? fopen(path, "rb") : stdin;
+    if (!c->f)
         return err_set(e, ERR_IO, "roster: %s: %s", path, strerror(errno));
-    csv_fill(&c);
-    if (c.len >= 2 &&
-        ((c.in[0] == 0xFF && c.in[1] == 0xFE) || (c.in[0] == 0xFE && c.in[1] == 0xFF))) {
-        err_set(e, ERR_INVALID, "roster: %s: UTF-16 text; save it as CSV UTF-8", path);
+    csv_fill(c);
+    if (c->len >= 2 &&
+        ((c->in[0] == 0xFF && c->in[1] == 0xFE) || (c->in[0] == 0xFE && c->in[1] == 0xFF)))
+        return err_set(e, ERR_INVALID, "roster: %s: UTF-16 text; save it as CSV UTF-8", path);
+    if (c->len >= 3 && !memcmp(c->in, "\xEF\xBB\xBF", 3))
+        c->pos = 3;
+    c->delim = detect_delim(c->in + c->pos, c->len - c->pos);
+    return 0;
+}
+
+/* Stores every record after the header into the import w. */
+static int import_rows(struct csv *c, struct store_roster *w, const long col[DF_SKIP],
+                       const char *path, struct roster_stats *st, struct err *e)
+{
+    struct strv tmp = {0};
+    int r, ret = -1;
+    while ((r = csv_next(c)) > 0) {
+        if ((size_t)col[DF_BADGE_ID] >= c->nf || !*csv_field(c, (size_t)col[DF_BADGE_ID])) {
+            st->skipped++;
+            continue;
+        }
+        strv_free(&tmp);
+        struct store_roster_value v[ROSTER_COLS] = {{0}};
+        for (int f = 0; f < DF_SKIP; f++)
+            if (col[f] >= 0 && (size_t)col[f] < c->nf &&
+                field_value(csv_field(c, (size_t)col[f]), &tmp, &v[f]) < 0)
+                goto nomem;
+        int added = store_roster_put(w, v, e);
+        if (added < 0) {
+            err_wrap(e, "roster: %s:%lld", path, (long long)c->line);
+            goto out;
+        }
+        if (added)
+            st->rows++;
+        else
+            st->duplicates++;
+    }
+    if (r < 0)
+        goto nomem;
+    if (ferror(c->f)) {
+        err_set(e, ERR_IO, "roster: %s: read error", path);
         goto out;
     }
-    if (c.len >= 3 && !memcmp(c.in, "\xEF\xBB\xBF", 3))
-        c.pos = 3;
-    c.delim = detect_delim(c.in + c.pos, c.len - c.pos);
+    ret = 0;
+    goto out;
+nomem:
+    err_set(e, ERR_INTERNAL, "roster: out of memory");
+out:
+    strv_free(&tmp);
+    return ret;
+}
+
+int roster_import(struct store *s, const char *show, const char *path, const char *map,
+                  struct roster_stats *st, struct err *e)
+{
+    _Static_assert((int)DF_SKIP == (int)ROSTER_COLS, "roster columns are the lead fields");
+    struct csv c = {.nextline = 1};
+    struct store_roster *w = NULL;
+    long col[DF_SKIP];
+    int rc = -1;
+    memset(st, 0, sizeof *st);
+    if (csv_open(&c, path, e) < 0)
+        goto out;
     st->delimiter = c.delim;
     int r = csv_next(&c);
     if (r <= 0) {
@@ -316,186 +351,16 @@ int roster_import(struct sqlite3 *db, const char *show, const char *path, const 
                 r < 0 ? "out of memory" : "empty file");
         goto out;
     }
-    if (build_columns(&c, map, col, e) < 0)
+    if (build_columns(&c, map, col, e) < 0 || !(w = store_roster_begin(s, show, e)) ||
+        import_rows(&c, w, col, path, st, e) < 0)
         goto out;
-
-    char sql[512];
-    int len = snprintf(sql, sizeof sql, "INSERT OR IGNORE INTO roster (show_id");
-    for (int f = 0; f < DF_SKIP; f++)
-        len += snprintf(sql + len, sizeof sql - (size_t)len, ", %s", columns[f]);
-    len += snprintf(sql + len, sizeof sql - (size_t)len, ") VALUES (?");
-    for (int f = 0; f < DF_SKIP; f++)
-        len += snprintf(sql + len, sizeof sql - (size_t)len, ", ?");
-    snprintf(sql + len, sizeof sql - (size_t)len, ")");
-    /* A big roster is one big transaction: with SQLite's default 2 MB page
-     * cache the B-tree spills to the WAL over and over. 64 MB for the
-     * import, the old size afterwards. */
-    old_cache = pragma_cache_size(db);
-    sqlite3_exec(db, "PRAGMA cache_size = -65536", NULL, NULL, NULL);
-    if (sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK) {
-        err_set(e, ERR_BUSY, "roster: begin: %s", sqlite3_errmsg(db));
-        goto out;
-    }
-    in_tx = 1;
-    if (sqlite3_prepare_v2(db, "DELETE FROM roster WHERE show_id = ?", -1, &del, NULL) ||
-        sqlite3_prepare_v2(db, sql, -1, &ins, NULL)) {
-        err_set(e, ERR_INTERNAL, "roster: prepare: %s", sqlite3_errmsg(db));
-        goto out;
-    }
-    /* The duplicate's row replaces the earlier one: organizers append
-     * corrections at the end of their exports. */
-    len = snprintf(sql, sizeof sql, "UPDATE roster SET ");
-    for (int f = 1; f < DF_SKIP; f++)
-        len += snprintf(sql + len, sizeof sql - (size_t)len, "%s%s = ?%d", f > 1 ? ", " : "",
-                        columns[f], f + 2);
-    snprintf(sql + len, sizeof sql - (size_t)len, " WHERE show_id = ?1 AND badge_id = ?2");
-    if (sqlite3_prepare_v2(db, sql, -1, &upd, NULL)) {
-        err_set(e, ERR_INTERNAL, "roster: prepare: %s", sqlite3_errmsg(db));
-        goto out;
-    }
-    sqlite3_bind_text(del, 1, show, -1, SQLITE_STATIC);
-    if (sqlite3_step(del) != SQLITE_DONE) {
-        err_set(e, ERR_INTERNAL, "roster: clear: %s", sqlite3_errmsg(db));
-        goto out;
-    }
-    while ((r = csv_next(&c)) > 0) {
-        if ((size_t)col[DF_BADGE_ID] >= c.nf || !*csv_field(&c, (size_t)col[DF_BADGE_ID])) {
-            st->skipped++;
-            continue;
-        }
-        strv_free(&tmp);
-        sqlite3_reset(ins);
-        sqlite3_bind_text(ins, 1, show, -1, SQLITE_STATIC);
-        int b = SQLITE_OK;
-        for (int f = 0; f < DF_SKIP && b == SQLITE_OK; f++) {
-            if (col[f] >= 0 && (size_t)col[f] < c.nf)
-                b = bind_text(ins, f + 2, csv_field(&c, (size_t)col[f]), &tmp);
-            else
-                b = sqlite3_bind_null(ins, f + 2);
-        }
-        if (b != SQLITE_OK || sqlite3_step(ins) != SQLITE_DONE) {
-            err_set(e, ERR_INTERNAL, "roster: %s:%lld: %s", path, (long long)c.line,
-                    sqlite3_errmsg(db));
-            goto out;
-        }
-        if (sqlite3_changes(db) == 0) {
-            st->duplicates++;
-            sqlite3_reset(upd);
-            sqlite3_clear_bindings(upd);
-            sqlite3_bind_text(upd, 1, show, -1, SQLITE_STATIC);
-            for (int f = 0; f < DF_SKIP && b == SQLITE_OK; f++) {
-                if (col[f] >= 0 && (size_t)col[f] < c.nf)
-                    b = bind_text(upd, f + 2, csv_field(&c, (size_t)col[f]), &tmp);
-                else
-                    b = sqlite3_bind_null(upd, f + 2);
-            }
-            if (b != SQLITE_OK || sqlite3_step(upd) != SQLITE_DONE) {
-                err_set(e, ERR_INTERNAL, "roster: %s:%lld: %s", path, (long long)c.line,
-                        sqlite3_errmsg(db));
-                goto out;
-            }
-            continue;
-        }
-        st->rows++;
-    }
-    if (r < 0) {
-        err_set(e, ERR_INTERNAL, "roster: out of memory");
-        goto out;
-    }
-    if (ferror(c.f)) {
-        err_set(e, ERR_IO, "roster: %s: read error", path);
-        goto out;
-    }
-    if (sqlite3_exec(db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
-        err_set(e, ERR_IO, "roster: commit: %s", sqlite3_errmsg(db));
-        goto out;
-    }
-    in_tx = 0;
-    rc = 0;
+    rc = store_roster_commit(w, e);
+    w = NULL;
 out:
-    if (in_tx)
-        sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
-    if (old_cache) {
-        char sql2[64];
-        snprintf(sql2, sizeof sql2, "PRAGMA cache_size = %lld", old_cache);
-        sqlite3_exec(db, sql2, NULL, NULL, NULL);
-    }
-    sqlite3_finalize(del);
-    sqlite3_finalize(ins);
-    sqlite3_finalize(upd);
-    strv_free(&tmp);
+    store_roster_abort(w);
     buf_free(&c.rec);
     free(c.off);
     if (c.f && c.f != stdin)
         fclose(c.f);
     return rc;
-}
-
-int roster_lookup(struct sqlite3 *db, const char *show, const char *badge_id,
-                  struct lead_fields *out, struct err *e)
-{
-    sqlite3_stmt *q = NULL;
-    int rc = sqlite3_prepare_v2(db,
-                                "SELECT full_name, given_name, family_name, company, title, "
-                                "email, phone, url, address, country FROM roster "
-                                "WHERE show_id = ? AND badge_id = ?",
-                                -1, &q, NULL);
-    if (rc != SQLITE_OK) {
-        /* A store without the roster table (never migrated, or a test's
-         * bare database) has no roster: not an error. */
-        if (strstr(sqlite3_errmsg(db), "no such table"))
-            return 0;
-        return err_set(e, ERR_INTERNAL, "roster: lookup: %s", sqlite3_errmsg(db));
-    }
-    sqlite3_bind_text(q, 1, show, -1, SQLITE_STATIC);
-    sqlite3_bind_text(q, 2, badge_id, -1, SQLITE_STATIC);
-    rc = sqlite3_step(q);
-    if (rc == SQLITE_DONE) {
-        sqlite3_finalize(q);
-        return 0;
-    }
-    if (rc != SQLITE_ROW) {
-        err_set(e, ERR_INTERNAL, "roster: lookup: %s", sqlite3_errmsg(db));
-        sqlite3_finalize(q);
-        return -1;
-    }
-    struct lead_fields row = {0};
-    char **slots[] = {
-        &row.full_name, &row.given_name, &row.family_name, &row.company, &row.title, NULL, NULL,
-        NULL,           &row.address,    &row.country};
-    struct strv *lists[] = {NULL, NULL, NULL, NULL, NULL, &row.emails, &row.phones, &row.urls};
-    int ok = 0;
-    for (int i = 0; i < 10; i++) {
-        const char *t = (const char *)sqlite3_column_text(q, i);
-        if (!t)
-            continue;
-        if (slots[i] ? lead_set(slots[i], t) : strv_push(lists[i], t))
-            goto nomem;
-    }
-    if (lead_fields_merge(out, &row) < 0)
-        goto nomem;
-    ok = 1;
-nomem:
-    lead_fields_free(&row);
-    sqlite3_finalize(q);
-    if (!ok)
-        return err_set(e, ERR_INTERNAL, "roster: out of memory");
-    return 1;
-}
-
-int64_t roster_count(struct sqlite3 *db, const char *show, struct err *e)
-{
-    sqlite3_stmt *q = NULL;
-    int64_t n = -1;
-    if (sqlite3_prepare_v2(db, "SELECT count(*) FROM roster WHERE show_id = ?", -1, &q, NULL)) {
-        err_set(e, ERR_INTERNAL, "roster: count: %s", sqlite3_errmsg(db));
-        return -1;
-    }
-    sqlite3_bind_text(q, 1, show, -1, SQLITE_STATIC);
-    if (sqlite3_step(q) == SQLITE_ROW)
-        n = sqlite3_column_int64(q, 0);
-    else
-        err_set(e, ERR_INTERNAL, "roster: count: %s", sqlite3_errmsg(db));
-    sqlite3_finalize(q);
-    return n;
 }

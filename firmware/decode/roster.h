@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 /*
  * roster — an organizer's attendee list, imported from CSV into the store
- * (table roster, one row per show and badge id), so a badge that carries only
- * an id becomes a named lead offline.
+ * (table roster, one row per show and badge id: store_roster.h, which also
+ * looks badge ids up), so a badge that carries only an id becomes a named
+ * lead offline.
  *
  * Import reads any delimiter (detected from the header line), UTF-8 with or
  * without a BOM (Windows-1252 where a field is not UTF-8), quoted fields with
@@ -20,7 +21,7 @@
 #include "firmware/base/err.h"
 #include "firmware/base/lead.h"
 
-struct sqlite3;
+struct store;
 
 struct roster_stats {
     int64_t rows;       /* rows stored */
@@ -37,18 +38,7 @@ struct roster_stats {
  * with e set (unreadable file, no badge id column, a bad map, SQLite's error);
  * on error nothing changed.
  */
-int roster_import(struct sqlite3 *db, const char *show, const char *path, const char *map,
+int roster_import(struct store *s, const char *show, const char *path, const char *map,
                   struct roster_stats *st, struct err *e);
-
-/*
- * Looks badge_id up in show's roster and merges the row into out (fields out
- * already has are kept). Returns 1 if found, 0 if not (or no roster table),
- * -1 with e set on a database error.
- */
-int roster_lookup(struct sqlite3 *db, const char *show, const char *badge_id,
-                  struct lead_fields *out, struct err *e);
-
-/* Rows in show's roster, or -1 with e set. */
-int64_t roster_count(struct sqlite3 *db, const char *show, struct err *e);
 
 #endif

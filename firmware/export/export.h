@@ -3,11 +3,11 @@
  * export — a show's leads as files for marketers and for other kiosks:
  * CSV, XLSX, vCard 4.0 and NDJSON (re-importable, see store_import.h).
  *
- * One row (card, line) per lead, read straight from the store with a few
- * ordered queries merged by lead id (no query per lead, no JSON document
- * per lead), written as it is read: memory stays flat however many leads a
- * show has. The formats are modules behind struct export_format (see
- * export_format.h), listed in one table in export.c.
+ * One row (card, line) per lead, read from one read snapshot of the store
+ * (store_export.h: a few ordered queries merged by lead id, no query and no
+ * JSON document per lead), written as it is read: memory stays flat however
+ * many leads a show has. The formats are modules behind struct
+ * export_format (see export_format.h), listed in one table in export.c.
  *
  * This is also the API for the admin page's downloads: call
  * export_write_fd() on the connection (or a pipe) with the format's mime

@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "firmware/export/export_columns.h"
 #include "firmware/export/export_format.h"
 
 static int put_text(struct export_out *o, const char *s, size_t n)
@@ -61,7 +62,7 @@ static int csv_begin(struct export_ctx *x, struct err *e)
     return export_out_write(o, "\r\n", 2);
 }
 
-static int csv_lead(struct export_ctx *x, const struct export_lead *l, struct err *e)
+static int csv_lead(struct export_ctx *x, const struct store_export_lead *l, struct err *e)
 {
     struct export_out *o = &x->out;
     char tmp[32];

@@ -106,7 +106,7 @@ static int nd_begin(struct export_ctx *x, struct err *e)
     return 0;
 }
 
-static int nd_lead(struct export_ctx *x, const struct export_lead *l, struct err *e)
+static int nd_lead(struct export_ctx *x, const struct store_export_lead *l, struct err *e)
 {
     struct nd *d = x->state;
     const char *const *t = l->text;
@@ -160,7 +160,7 @@ static int nd_lead(struct export_ctx *x, const struct export_lead *l, struct err
     }
     buf_adds(&d->b, "},\"consents\":[");
     for (size_t i = 0; i < l->nconsents; i++) {
-        const struct export_consent *c = &l->consents[i];
+        const struct store_export_consent *c = &l->consents[i];
         buf_adds(&d->b, i ? ",{\"purpose\":" : "{\"purpose\":");
         jstr(&d->b, &d->tmp, c->purpose);
         kbool(d, "granted", c->granted);
@@ -171,7 +171,7 @@ static int nd_lead(struct export_ctx *x, const struct export_lead *l, struct err
     }
     buf_adds(&d->b, "],\"notes\":[");
     for (size_t i = 0; i < l->nnotes; i++) {
-        const struct export_note *no = &l->notes[i];
+        const struct store_export_note *no = &l->notes[i];
         buf_adds(&d->b, i ? ",{\"operator\":" : "{\"operator\":");
         jstr(&d->b, &d->tmp, no->operator_);
         kstr(d, "note", no->note ? no->note : "");
@@ -200,7 +200,7 @@ static int nd_lead(struct export_ctx *x, const struct export_lead *l, struct err
     }
     buf_adds(&d->b, ",\"scans\":[");
     for (size_t i = 0; i < l->nscans; i++) {
-        const struct export_scan *s = &l->scans[i];
+        const struct store_export_scan *s = &l->scans[i];
         buf_adds(&d->b, i ? ",{\"source\":" : "{\"source\":");
         jstr(&d->b, &d->tmp, s->source);
         if (s->device)

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "firmware/export/export_columns.h"
 #include "firmware/export/export_format.h"
 
 struct vcf {
@@ -123,7 +124,7 @@ static int first_string(const char *s, void *ud)
     return 1;
 }
 
-static int vcf_lead(struct export_ctx *x, const struct export_lead *l, struct err *e)
+static int vcf_lead(struct export_ctx *x, const struct store_export_lead *l, struct err *e)
 {
     struct vcf *v = x->state;
     struct export_out *o = &x->out;
@@ -189,7 +190,7 @@ static int vcf_lead(struct export_ctx *x, const struct export_lead *l, struct er
     buf_printf(&note, "Met at %s, %.16s (%s).",
                t[EX_SHOW_NAME] && *t[EX_SHOW_NAME] ? t[EX_SHOW_NAME] : t[EX_SHOW], when, tz);
     for (size_t i = 0; i < l->nnotes; i++) {
-        const struct export_note *n = &l->notes[i];
+        const struct store_export_note *n = &l->notes[i];
         buf_printf(&note, "\n%s", n->operator_);
         if (n->rating)
             buf_printf(&note, " (%d/5)", n->rating);

@@ -14,6 +14,7 @@
 /* Its headers define COLS() and friends; keep them out of everything else. */
 #include <xlsxwriter.h>
 
+#include "firmware/export/export_columns.h"
 #include "firmware/export/export_format.h"
 
 #define XLSX_MAX_ROWS 1048576
@@ -103,7 +104,7 @@ static const char *fit(struct xlsx *s, const char *t, size_t n)
     return s->cut.data;
 }
 
-static int xlsx_lead(struct export_ctx *x, const struct export_lead *l, struct err *e)
+static int xlsx_lead(struct export_ctx *x, const struct store_export_lead *l, struct err *e)
 {
     struct xlsx *s = x->state;
     if (s->row + 1 >= XLSX_MAX_ROWS)

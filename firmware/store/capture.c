@@ -115,7 +115,7 @@ int capture_scan(struct capture *c, const struct capture_in *in, cJSON **result,
                             .len = in->len};
     clock_now(&sc.when);
     if (!fields) {
-        struct decode_ctx ctx = {c->cfg, c->show->section, store_db(c->store)};
+        struct decode_ctx ctx = {c->cfg, c->show->section, c->store};
         struct err de = {0};
         if (decode_payload(&ctx, in->payload, in->len, &decoded, &de) < 0) {
             /* Never lose a scan because it could not be decoded: keep its

@@ -3,7 +3,8 @@
  * store — the durable lead store over SQLite (see store.h for the contract
  * and store_schema.c for the tables).
  *
- * Statements are prepared once (SQLITE_PREPARE_PERSISTENT) and reused: a
+ * Statements are prepared once per connection (store_db.h, kept by the
+ * address of their static SQL text) and reused: a
  * capture is a handful of steps inside one BEGIN IMMEDIATE … COMMIT, and
  * with synchronous=FULL the COMMIT's fdatasync is what the caller waits for.
  */
@@ -22,79 +23,68 @@
 #include "firmware/store/store_db.h"
 #include "firmware/store/store_outbox.h"
 
-enum {
-    Q_SHOW_UPSERT,
-    Q_LEAD_FIND,
-    Q_LEAD_INSERT,
-    Q_LEAD_RESCAN,
-    Q_LEAD_FIELDS,
-    Q_LEAD_BUMP,
-    Q_LEAD_GET,
-    Q_SCAN_INSERT,
-    Q_NOTE_UPSERT,
-    Q_ANSWER_UPSERT,
-    Q_CONSENT_UPSERT,
-    Q_ANSWERS_OF,
-    Q_CONSENTS_OF,
-    Q_NOTES_OF,
-    Q_SCANS_OF,
-    Q_COUNT
-};
-
 /* Columns of a lead row, in the order lead_from_row() reads them. */
 #define LEAD_COLS                                                                                  \
     "id, show_id, source, format, badge_id, full_name, given_name, family_name, company, title, "  \
     "address, country, emails, phones, urls, warnings, captured_ms, boot_id, mono_ms, "            \
     "clock_trusted, last_seen_ms, scan_count, version, updated_ms"
 
-static const char *const sql_text[Q_COUNT] = {
-    [Q_SHOW_UPSERT] = "INSERT INTO shows(id, name, timezone, created_ms) VALUES (?1, ?2, ?3, ?4) "
-                      "ON CONFLICT(id) DO UPDATE SET name = excluded.name, "
-                      "timezone = excluded.timezone",
-    [Q_LEAD_FIND] = "SELECT " LEAD_COLS " FROM leads WHERE show_id = ?1 AND identity = ?2",
-    [Q_LEAD_INSERT] =
-        "INSERT INTO leads(id, show_id, identity, source, format, badge_id, full_name, given_name, "
-        "family_name, company, title, address, country, emails, phones, urls, warnings, "
-        "captured_ms, boot_id, mono_ms, clock_trusted, last_seen_ms, last_boot_id, last_mono_ms, "
-        "last_trusted, scan_count, version, updated_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, "
-        "?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?18, ?19, ?20, ?21, 1, "
-        "1, ?18)",
-    [Q_LEAD_RESCAN] = "UPDATE leads SET scan_count = scan_count + 1, last_seen_ms = ?2, "
-                      "last_boot_id = ?3, last_mono_ms = ?4, last_trusted = ?5 WHERE id = ?1 "
-                      "RETURNING scan_count",
-    [Q_LEAD_FIELDS] = "UPDATE leads SET badge_id = ?2, full_name = ?3, given_name = ?4, "
-                      "family_name = ?5, company = ?6, title = ?7, address = ?8, country = ?9, "
-                      "emails = ?10, phones = ?11, urls = ?12 WHERE id = ?1",
-    [Q_LEAD_BUMP] = "UPDATE leads SET version = version + 1, updated_ms = ?2 WHERE id = ?1 "
-                    "RETURNING version",
-    [Q_LEAD_GET] = "SELECT " LEAD_COLS " FROM leads WHERE id = ?1",
-    [Q_SCAN_INSERT] = "INSERT INTO scans(show_id, lead_id, source, device, symbology, format, "
-                      "payload, scanned_ms, boot_id, mono_ms, clock_trusted) VALUES (?1, ?2, ?3, "
-                      "?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
-    [Q_NOTE_UPSERT] =
-        "INSERT INTO notes(lead_id, operator, note, rating, tags, updated_ms) VALUES (?1, ?2, "
-        "coalesce(?3, ''), ?4, coalesce(?5, '[]'), ?6) ON CONFLICT(lead_id, operator) DO UPDATE "
-        "SET note = coalesce(?3, note), rating = ?4, tags = coalesce(?5, tags), updated_ms = ?6",
-    [Q_ANSWER_UPSERT] = "INSERT INTO answers(lead_id, question, value, answered_ms) VALUES (?1, "
-                        "?2, ?3, ?4) ON CONFLICT(lead_id, question) DO UPDATE SET value = ?3, "
-                        "answered_ms = ?4",
-    [Q_CONSENT_UPSERT] =
-        "INSERT INTO consents(lead_id, purpose, granted, text_version, language, given_ms) VALUES "
-        "(?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT(lead_id, purpose) DO UPDATE SET granted = ?3, "
-        "text_version = ?4, language = ?5, given_ms = ?6",
-    [Q_ANSWERS_OF] = "SELECT question, value FROM answers WHERE lead_id = ?1 ORDER BY question",
-    [Q_CONSENTS_OF] = "SELECT purpose, granted, text_version, language, given_ms FROM consents "
-                      "WHERE lead_id = ?1 ORDER BY purpose",
-    [Q_NOTES_OF] = "SELECT operator, note, rating, tags, updated_ms FROM notes WHERE lead_id = ?1 "
-                   "ORDER BY operator",
-    [Q_SCANS_OF] = "SELECT id, source, device, symbology, format, payload, scanned_ms, "
-                   "clock_trusted FROM scans WHERE lead_id = ?1 ORDER BY id",
-};
+static const char SQL_SHOW_UPSERT[] =
+    "INSERT INTO shows(id, name, timezone, created_ms) VALUES (?1, ?2, ?3, ?4) "
+    "ON CONFLICT(id) DO UPDATE SET name = excluded.name, "
+    "timezone = excluded.timezone";
+static const char SQL_LEAD_FIND[] =
+    "SELECT " LEAD_COLS " FROM leads WHERE show_id = ?1 AND identity = ?2";
+static const char SQL_LEAD_INSERT[] =
+    "INSERT INTO leads(id, show_id, identity, source, format, badge_id, full_name, given_name, "
+    "family_name, company, title, address, country, emails, phones, urls, warnings, "
+    "captured_ms, boot_id, mono_ms, clock_trusted, last_seen_ms, last_boot_id, last_mono_ms, "
+    "last_trusted, scan_count, version, updated_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, "
+    "?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?18, ?19, ?20, ?21, 1, "
+    "1, ?18)";
+static const char SQL_LEAD_RESCAN[] =
+    "UPDATE leads SET scan_count = scan_count + 1, last_seen_ms = ?2, "
+    "last_boot_id = ?3, last_mono_ms = ?4, last_trusted = ?5 WHERE id = ?1 "
+    "RETURNING scan_count";
+static const char SQL_LEAD_FIELDS[] =
+    "UPDATE leads SET badge_id = ?2, full_name = ?3, given_name = ?4, "
+    "family_name = ?5, company = ?6, title = ?7, address = ?8, country = ?9, "
+    "emails = ?10, phones = ?11, urls = ?12 WHERE id = ?1";
+static const char SQL_LEAD_BUMP[] =
+    "UPDATE leads SET version = version + 1, updated_ms = ?2 WHERE id = ?1 "
+    "RETURNING version";
+static const char SQL_LEAD_GET[] = "SELECT " LEAD_COLS " FROM leads WHERE id = ?1";
+static const char SQL_SCAN_INSERT[] =
+    "INSERT INTO scans(show_id, lead_id, source, device, symbology, format, "
+    "payload, scanned_ms, boot_id, mono_ms, clock_trusted) VALUES (?1, ?2, ?3, "
+    "?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)";
+static const char SQL_NOTE_UPSERT[] =
+    "INSERT INTO notes(lead_id, operator, note, rating, tags, updated_ms) VALUES (?1, ?2, "
+    "coalesce(?3, ''), ?4, coalesce(?5, '[]'), ?6) ON CONFLICT(lead_id, operator) DO UPDATE "
+    "SET note = coalesce(?3, note), rating = ?4, tags = coalesce(?5, tags), updated_ms = ?6";
+static const char SQL_ANSWER_UPSERT[] =
+    "INSERT INTO answers(lead_id, question, value, answered_ms) VALUES (?1, "
+    "?2, ?3, ?4) ON CONFLICT(lead_id, question) DO UPDATE SET value = ?3, "
+    "answered_ms = ?4";
+static const char SQL_CONSENT_UPSERT[] =
+    "INSERT INTO consents(lead_id, purpose, granted, text_version, language, given_ms) VALUES "
+    "(?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT(lead_id, purpose) DO UPDATE SET granted = ?3, "
+    "text_version = ?4, language = ?5, given_ms = ?6";
+static const char SQL_ANSWERS_OF[] =
+    "SELECT question, value FROM answers WHERE lead_id = ?1 ORDER BY question";
+static const char SQL_CONSENTS_OF[] =
+    "SELECT purpose, granted, text_version, language, given_ms FROM consents "
+    "WHERE lead_id = ?1 ORDER BY purpose";
+static const char SQL_NOTES_OF[] =
+    "SELECT operator, note, rating, tags, updated_ms FROM notes WHERE lead_id = ?1 "
+    "ORDER BY operator";
+static const char SQL_SCANS_OF[] =
+    "SELECT id, source, device, symbology, format, payload, scanned_ms, "
+    "clock_trusted FROM scans WHERE lead_id = ?1 ORDER BY id";
 
 struct store {
     sqlite3 *db;
-    sqlite3_stmt *q[Q_COUNT];
-    struct store_db *conn; /* the statement cache of the other store modules */
+    struct store_db *conn; /* the connection's statement cache (store_db.h) */
     struct strv sinks;
     char *path;
 };
@@ -109,51 +99,9 @@ struct store_db *store_conn(struct store *s)
     return s->conn;
 }
 
-/* The prepared statement for q, reset and unbound; NULL with e on failure. */
-static sqlite3_stmt *stmt(struct store *s, int q, struct err *e)
-{
-    if (!s->q[q] && sqlite3_prepare_v3(s->db, sql_text[q], -1, SQLITE_PREPARE_PERSISTENT, &s->q[q],
-                                       NULL) != SQLITE_OK) {
-        err_set(e, ERR_INTERNAL, "prepare: %s", sqlite3_errmsg(s->db));
-        return NULL;
-    }
-    sqlite3_reset(s->q[q]);
-    sqlite3_clear_bindings(s->q[q]);
-    return s->q[q];
-}
-
-static int db_err(struct store *s, struct err *e, const char *what)
-{
-    int code = sqlite3_errcode(s->db);
-    enum err_code ec = code == SQLITE_FULL                            ? ERR_FULL
-                       : code == SQLITE_BUSY || code == SQLITE_LOCKED ? ERR_BUSY
-                                                                      : ERR_IO;
-    return err_set(e, ec, "%s: %s", what, sqlite3_errmsg(s->db));
-}
-
-/* Steps a statement that returns no rows (or ignores them). */
-static int step_done(struct store *s, sqlite3_stmt *st, struct err *e, const char *what)
-{
-    int rc = sqlite3_step(st);
-    if (rc != SQLITE_DONE && rc != SQLITE_ROW)
-        return db_err(s, e, what);
-    sqlite3_reset(st);
-    return 0;
-}
-
-static int exec(struct store *s, const char *sql, struct err *e)
-{
-    char *msg = NULL;
-    if (sqlite3_exec(s->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
-        err_set(e, sqlite3_errcode(s->db) == SQLITE_FULL ? ERR_FULL : ERR_IO, "%s: %s", sql,
-                msg ? msg : sqlite3_errmsg(s->db));
-        sqlite3_free(msg);
-        return -1;
-    }
-    return 0;
-}
-
-struct store *store_open(const char *path, struct err *e)
+/* A store on path opened with flags: the connection and its statement
+ * cache, with the busy timeout; NULL with e set. */
+static struct store *store_new(const char *path, int flags, struct err *e)
 {
     struct store *s = calloc(1, sizeof *s);
     if (!s || !(s->path = strdup(path))) {
@@ -161,40 +109,48 @@ struct store *store_open(const char *path, struct err *e)
         err_set(e, ERR_INTERNAL, "open %s: out of memory", path);
         return NULL;
     }
-    if (sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) !=
-        SQLITE_OK) {
+    if (sqlite3_open_v2(path, &s->db, flags, NULL) != SQLITE_OK) {
         err_set(e, ERR_IO, "open %s: %s", path, s->db ? sqlite3_errmsg(s->db) : "out of memory");
-        goto fail;
+        store_close(s);
+        return NULL;
     }
     if (!(s->conn = store_db_new(s->db))) {
         err_set(e, ERR_INTERNAL, "open %s: out of memory", path);
-        goto fail;
+        store_close(s);
+        return NULL;
     }
     sqlite3_extended_result_codes(s->db, 0);
     sqlite3_busy_timeout(s->db, 5000);
+    return s;
+}
+
+struct store *store_open(const char *path, struct err *e)
+{
+    struct store *s = store_new(path, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, e);
+    if (!s)
+        return NULL;
     /* WAL + FULL: every commit is fdatasync'ed before it returns, and
      * readers (the CLI, exports) never block the daemon's writes. */
-    if (exec(s, "PRAGMA journal_mode = WAL", e) < 0 ||
-        exec(s, "PRAGMA synchronous = FULL", e) < 0 || exec(s, "PRAGMA foreign_keys = ON", e) < 0) {
+    if (store_db_exec(s->conn, "PRAGMA journal_mode = WAL", e) < 0 ||
+        store_db_exec(s->conn, "PRAGMA synchronous = FULL", e) < 0 ||
+        store_db_exec(s->conn, "PRAGMA foreign_keys = ON", e) < 0 ||
+        store_schema_migrate(s->db, store_schema_latest(), e) < 0) {
         err_wrap(e, "open %s", path);
-        goto fail;
-    }
-    if (store_schema_migrate(s->db, store_schema_latest(), e) < 0) {
-        err_wrap(e, "open %s", path);
-        goto fail;
+        store_close(s);
+        return NULL;
     }
     return s;
-fail:
-    store_close(s);
-    return NULL;
+}
+
+struct store *store_open_readonly(const char *path, struct err *e)
+{
+    return store_new(path, SQLITE_OPEN_READONLY, e);
 }
 
 void store_close(struct store *s)
 {
     if (!s)
         return;
-    for (int i = 0; i < Q_COUNT; i++)
-        sqlite3_finalize(s->q[i]);
     store_db_free(s->conn);
     sqlite3_close(s->db);
     strv_free(&s->sinks);
@@ -217,12 +173,12 @@ int store_set_sinks(struct store *s, const struct strv *sinks)
 
 static int begin(struct store *s, struct err *e)
 {
-    return exec(s, "BEGIN IMMEDIATE", e);
+    return store_db_exec(s->conn, "BEGIN IMMEDIATE", e);
 }
 
 static int commit(struct store *s, struct err *e)
 {
-    if (exec(s, "COMMIT", e) < 0) {
+    if (store_db_exec(s->conn, "COMMIT", e) < 0) {
         sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
         return -1;
     }
@@ -253,14 +209,34 @@ int store_show_ensure(struct store *s, const char *id, const char *name, const c
 {
     struct clock_stamp now;
     clock_now(&now);
-    sqlite3_stmt *st = stmt(s, Q_SHOW_UPSERT, e);
+    sqlite3_stmt *st = store_db_stmt(s->conn, SQL_SHOW_UPSERT, e);
     if (!st)
         return -1;
     sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 2, name ? name : "", -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 3, timezone && *timezone ? timezone : "UTC", -1, SQLITE_STATIC);
     sqlite3_bind_int64(st, 4, now.real_ms);
-    return step_done(s, st, e, "save show");
+    return store_db_step_done(s->conn, st, e, "save show");
+}
+
+static const char SQL_SHOW_TIMEZONE[] = "SELECT timezone FROM shows WHERE id = ?1";
+
+int store_show_timezone(struct store *s, const char *id, char **tz, struct err *e)
+{
+    *tz = NULL;
+    sqlite3_stmt *st = store_db_stmt(s->conn, SQL_SHOW_TIMEZONE, e);
+    if (!st)
+        return -1;
+    sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW)
+        *tz = store_db_text(st, 0);
+    sqlite3_reset(st);
+    if (rc == SQLITE_DONE)
+        return 1;
+    if (rc != SQLITE_ROW)
+        return store_db_fail(s->conn, e, "read show");
+    return *tz ? 0 : err_set(e, ERR_INTERNAL, "read show %s: out of memory", id);
 }
 
 /* A strv as a JSON array text (malloc'd). */
@@ -328,7 +304,7 @@ static int lead_changed(struct store *s, const char *lead_id, struct err *e)
 {
     struct clock_stamp now;
     clock_now(&now);
-    sqlite3_stmt *st = stmt(s, Q_LEAD_BUMP, e);
+    sqlite3_stmt *st = store_db_stmt(s->conn, SQL_LEAD_BUMP, e);
     if (!st)
         return -1;
     sqlite3_bind_text(st, 1, lead_id, -1, SQLITE_STATIC);
@@ -337,7 +313,7 @@ static int lead_changed(struct store *s, const char *lead_id, struct err *e)
     if (rc == SQLITE_DONE)
         return err_set(e, ERR_NOTFOUND, "no lead %s", lead_id);
     if (rc != SQLITE_ROW)
-        return db_err(s, e, "update lead");
+        return store_db_fail(s->conn, e, "update lead");
     int64_t version = sqlite3_column_int64(st, 0);
     sqlite3_reset(st);
     return store_outbox_queue(s, &s->sinks, lead_id, version, now.real_ms, e);
@@ -346,7 +322,7 @@ static int lead_changed(struct store *s, const char *lead_id, struct err *e)
 static int scan_insert(struct store *s, const struct store_scan *sc, const char *lead_id,
                        int64_t *id, struct err *e)
 {
-    sqlite3_stmt *st = stmt(s, Q_SCAN_INSERT, e);
+    sqlite3_stmt *st = store_db_stmt(s->conn, SQL_SCAN_INSERT, e);
     if (!st)
         return -1;
     sqlite3_bind_text(st, 1, sc->show_id, -1, SQLITE_STATIC);
@@ -363,7 +339,7 @@ static int scan_insert(struct store *s, const struct store_scan *sc, const char 
     sqlite3_bind_text(st, 9, sc->when.boot_id, -1, SQLITE_STATIC);
     sqlite3_bind_int64(st, 10, sc->when.mono_ms);
     sqlite3_bind_int(st, 11, sc->when.trusted);
-    if (step_done(s, st, e, "save scan") < 0)
+    if (store_db_step_done(s->conn, st, e, "save scan") < 0)
         return -1;
     *id = sqlite3_last_insert_rowid(s->db);
     return 0;
@@ -373,7 +349,7 @@ static int scan_insert(struct store *s, const struct store_scan *sc, const char 
 static int lead_upsert(struct store *s, const struct store_scan *sc, const char *identity,
                        struct store_scan_result *res, struct err *e)
 {
-    sqlite3_stmt *st = stmt(s, Q_LEAD_FIND, e);
+    sqlite3_stmt *st = store_db_stmt(s->conn, SQL_LEAD_FIND, e);
     if (!st)
         return -1;
     sqlite3_bind_text(st, 1, sc->show_id, -1, SQLITE_STATIC);
@@ -392,14 +368,15 @@ static int lead_upsert(struct store *s, const struct store_scan *sc, const char 
             goto merged;
         }
         if (changed > 0) {
-            if (!(st = stmt(s, Q_LEAD_FIELDS, e)))
+            if (!(st = store_db_stmt(s->conn, SQL_LEAD_FIELDS, e)))
                 goto merged;
             sqlite3_bind_text(st, 1, res->lead_id, -1, SQLITE_STATIC);
-            if (bind_fields(st, 2, &old, json) < 0 || step_done(s, st, e, "merge lead") < 0 ||
+            if (bind_fields(st, 2, &old, json) < 0 ||
+                store_db_step_done(s->conn, st, e, "merge lead") < 0 ||
                 lead_changed(s, res->lead_id, e) < 0)
                 goto merged;
         }
-        if (!(st = stmt(s, Q_LEAD_RESCAN, e)))
+        if (!(st = store_db_stmt(s->conn, SQL_LEAD_RESCAN, e)))
             goto merged;
         sqlite3_bind_text(st, 1, res->lead_id, -1, SQLITE_STATIC);
         sqlite3_bind_int64(st, 2, sc->when.real_ms);
@@ -407,7 +384,7 @@ static int lead_upsert(struct store *s, const struct store_scan *sc, const char 
         sqlite3_bind_int64(st, 4, sc->when.mono_ms);
         sqlite3_bind_int(st, 5, sc->when.trusted);
         if (sqlite3_step(st) != SQLITE_ROW) {
-            db_err(s, e, "count re-scan");
+            store_db_fail(s->conn, e, "count re-scan");
             goto merged;
         }
         res->scan_count = sqlite3_column_int64(st, 0);
@@ -420,12 +397,12 @@ static int lead_upsert(struct store *s, const struct store_scan *sc, const char 
         return r;
     }
     if (rc != SQLITE_DONE)
-        return db_err(s, e, "find lead");
+        return store_db_fail(s->conn, e, "find lead");
     sqlite3_reset(st);
 
     if (uuid_v7(sc->when.real_ms, res->lead_id) < 0)
         return err_set(e, ERR_INTERNAL, "make lead id: no randomness");
-    if (!(st = stmt(s, Q_LEAD_INSERT, e)))
+    if (!(st = store_db_stmt(s->conn, SQL_LEAD_INSERT, e)))
         return -1;
     const struct lead_fields *f = sc->fields;
     char *json[3] = {0};
@@ -445,7 +422,7 @@ static int lead_upsert(struct store *s, const struct store_scan *sc, const char 
     sqlite3_bind_text(st, 19, sc->when.boot_id, -1, SQLITE_STATIC);
     sqlite3_bind_int64(st, 20, sc->when.mono_ms);
     sqlite3_bind_int(st, 21, sc->when.trusted);
-    if (step_done(s, st, e, "save lead") < 0 ||
+    if (store_db_step_done(s->conn, st, e, "save lead") < 0 ||
         store_outbox_queue(s, &s->sinks, res->lead_id, 1, sc->when.real_ms, e) < 0)
         goto out;
     res->created = true;
@@ -493,7 +470,7 @@ int store_lead_update(struct store *s, const char *lead_id, const struct lead_fi
     int r = -1;
     if (begin(s, e) < 0)
         return -1;
-    sqlite3_stmt *st = stmt(s, Q_LEAD_GET, e);
+    sqlite3_stmt *st = store_db_stmt(s->conn, SQL_LEAD_GET, e);
     if (!st)
         goto out;
     sqlite3_bind_text(st, 1, lead_id, -1, SQLITE_STATIC);
@@ -502,7 +479,7 @@ int store_lead_update(struct store *s, const char *lead_id, const struct lead_fi
         if (rc == SQLITE_DONE)
             err_set(e, ERR_NOTFOUND, "no lead %s", lead_id);
         else
-            db_err(s, e, "read lead");
+            store_db_fail(s->conn, e, "read lead");
         goto out;
     }
     fields_from_row(st, &cur);
@@ -524,12 +501,12 @@ int store_lead_update(struct store *s, const char *lead_id, const struct lead_fi
             if (strv_push_unique(ld[i], ls[i]->v[j]) < 0)
                 goto oom;
     }
-    if (!(st = stmt(s, Q_LEAD_FIELDS, e)))
+    if (!(st = store_db_stmt(s->conn, SQL_LEAD_FIELDS, e)))
         goto out;
     sqlite3_bind_text(st, 1, lead_id, -1, SQLITE_STATIC);
     if (bind_fields(st, 2, &cur, json) < 0)
         goto oom;
-    if (step_done(s, st, e, "update lead") < 0 || lead_changed(s, lead_id, e) < 0 ||
+    if (store_db_step_done(s->conn, st, e, "update lead") < 0 || lead_changed(s, lead_id, e) < 0 ||
         commit(s, e) < 0)
         goto out;
     r = 0;
@@ -549,7 +526,8 @@ out:
 static int lead_write(struct store *s, const char *lead_id, sqlite3_stmt *st, const char *what,
                       struct err *e)
 {
-    if (step_done(s, st, e, what) < 0 || lead_changed(s, lead_id, e) < 0 || commit(s, e) < 0) {
+    if (store_db_step_done(s->conn, st, e, what) < 0 || lead_changed(s, lead_id, e) < 0 ||
+        commit(s, e) < 0) {
         rollback(s);
         return -1;
     }
@@ -571,7 +549,7 @@ int store_note_set(struct store *s, const char *lead_id, const char *op, const c
     int r = -1;
     if (begin(s, e) < 0)
         goto out;
-    sqlite3_stmt *st = stmt(s, Q_NOTE_UPSERT, e);
+    sqlite3_stmt *st = store_db_stmt(s->conn, SQL_NOTE_UPSERT, e);
     if (!st) {
         rollback(s);
         goto out;
@@ -600,7 +578,7 @@ int store_answer_set(struct store *s, const char *lead_id, const char *qid, cons
     clock_now(&now);
     if (begin(s, e) < 0)
         return -1;
-    sqlite3_stmt *st = stmt(s, Q_ANSWER_UPSERT, e);
+    sqlite3_stmt *st = store_db_stmt(s->conn, SQL_ANSWER_UPSERT, e);
     if (!st) {
         rollback(s);
         return -1;
@@ -621,7 +599,7 @@ int store_consent_set(struct store *s, const char *lead_id, const char *purpose,
     clock_now(&now);
     if (begin(s, e) < 0)
         return -1;
-    sqlite3_stmt *st = stmt(s, Q_CONSENT_UPSERT, e);
+    sqlite3_stmt *st = store_db_stmt(s->conn, SQL_CONSENT_UPSERT, e);
     if (!st) {
         rollback(s);
         return -1;
@@ -671,7 +649,7 @@ static cJSON *lead_json_from_row(struct store *s, sqlite3_stmt *row, bool with_r
     /* Children. The row statement is finished with: its columns were copied. */
     sqlite3_stmt *st;
     cJSON *answers = cJSON_AddObjectToObject(o, "answers");
-    if (!(st = stmt(s, Q_ANSWERS_OF, e)))
+    if (!(st = store_db_stmt(s->conn, SQL_ANSWERS_OF, e)))
         goto fail;
     sqlite3_bind_text(st, 1, id, -1, SQLITE_TRANSIENT);
     while (sqlite3_step(st) == SQLITE_ROW) {
@@ -679,7 +657,7 @@ static cJSON *lead_json_from_row(struct store *s, sqlite3_stmt *row, bool with_r
         cJSON_AddItemToObject(answers, col_text(st, 0), v ? v : cJSON_CreateNull());
     }
     cJSON *consents = cJSON_AddArrayToObject(o, "consents");
-    if (!(st = stmt(s, Q_CONSENTS_OF, e)))
+    if (!(st = store_db_stmt(s->conn, SQL_CONSENTS_OF, e)))
         goto fail;
     sqlite3_bind_text(st, 1, id, -1, SQLITE_TRANSIENT);
     while (sqlite3_step(st) == SQLITE_ROW) {
@@ -692,7 +670,7 @@ static cJSON *lead_json_from_row(struct store *s, sqlite3_stmt *row, bool with_r
         cJSON_AddItemToArray(consents, c);
     }
     cJSON *notes = cJSON_AddArrayToObject(o, "notes");
-    if (!(st = stmt(s, Q_NOTES_OF, e)))
+    if (!(st = store_db_stmt(s->conn, SQL_NOTES_OF, e)))
         goto fail;
     sqlite3_bind_text(st, 1, id, -1, SQLITE_TRANSIENT);
     while (sqlite3_step(st) == SQLITE_ROW) {
@@ -710,7 +688,7 @@ static cJSON *lead_json_from_row(struct store *s, sqlite3_stmt *row, bool with_r
     }
     if (with_raw) {
         cJSON *scans = cJSON_AddArrayToObject(o, "scans");
-        if (!(st = stmt(s, Q_SCANS_OF, e)))
+        if (!(st = store_db_stmt(s->conn, SQL_SCANS_OF, e)))
             goto fail;
         sqlite3_bind_text(st, 1, id, -1, SQLITE_TRANSIENT);
         while (sqlite3_step(st) == SQLITE_ROW) {
@@ -743,7 +721,7 @@ fail:
 int store_lead_json(struct store *s, const char *lead_id, bool with_raw, cJSON **out, struct err *e)
 {
     *out = NULL;
-    sqlite3_stmt *st = stmt(s, Q_LEAD_GET, e);
+    sqlite3_stmt *st = store_db_stmt(s->conn, SQL_LEAD_GET, e);
     if (!st)
         return -1;
     sqlite3_bind_text(st, 1, lead_id, -1, SQLITE_STATIC);
@@ -751,22 +729,24 @@ int store_lead_json(struct store *s, const char *lead_id, bool with_raw, cJSON *
     if (rc == SQLITE_DONE)
         return err_set(e, ERR_NOTFOUND, "no lead %s", lead_id);
     if (rc != SQLITE_ROW)
-        return db_err(s, e, "read lead");
+        return store_db_fail(s->conn, e, "read lead");
     *out = lead_json_from_row(s, st, with_raw, e);
     sqlite3_reset(st);
     return *out ? 0 : -1;
 }
 
+static const char SQL_LEADS_EACH[] =
+    "SELECT " LEAD_COLS " FROM leads WHERE (?1 IS NULL OR show_id = ?1) "
+    "AND captured_ms >= ?2 AND captured_ms < ?3 ORDER BY captured_ms, id";
+
 int store_leads_each(struct store *s, const char *show, int64_t since_ms, int64_t until_ms,
                      bool with_raw, store_lead_fn fn, void *ud, struct err *e)
 {
-    /* Its own statement: the callback may use the store's cached ones. */
-    sqlite3_stmt *st;
-    if (sqlite3_prepare_v2(s->db,
-                           "SELECT " LEAD_COLS " FROM leads WHERE (?1 IS NULL OR show_id = ?1) "
-                           "AND captured_ms >= ?2 AND captured_ms < ?3 ORDER BY captured_ms, id",
-                           -1, &st, NULL) != SQLITE_OK)
-        return db_err(s, e, "list leads");
+    /* A statement of its own in the cache: the children's statements that
+     * lead_json_from_row() steps meanwhile are others. */
+    sqlite3_stmt *st = store_db_stmt(s->conn, SQL_LEADS_EACH, e);
+    if (!st)
+        return -1;
     sqlite3_bind_text(st, 1, show, -1, SQLITE_STATIC);
     sqlite3_bind_int64(st, 2, since_ms);
     sqlite3_bind_int64(st, 3, until_ms);
@@ -783,48 +763,53 @@ int store_leads_each(struct store *s, const char *show, int64_t since_ms, int64_
             break;
     }
     if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-        r = db_err(s, e, "list leads");
-    sqlite3_finalize(st);
+        r = store_db_fail(s->conn, e, "list leads");
+    /* Reset even when fn stopped the walk: a statement left mid-way would
+     * hold its read snapshot open. */
+    sqlite3_reset(st);
     return r;
 }
 
+/* Only stamps of this boot can be corrected: the monotonic clock of an
+ * earlier boot has no known relation to today's wall clock.
+ * ?1 now (real ms), ?2 now (boot ms), ?3 this boot's id. */
+static const char SQL_CLOCK_LEADS[] =
+    "SELECT id FROM leads WHERE (clock_trusted = 0 AND boot_id = ?1) "
+    "OR (last_trusted = 0 AND last_boot_id = ?1)";
+static const char SQL_CLOCK_CAPTURED[] =
+    "UPDATE leads SET captured_ms = ?1 - (?2 - mono_ms), clock_trusted = 1 "
+    "WHERE clock_trusted = 0 AND boot_id = ?3";
+static const char SQL_CLOCK_LAST_SEEN[] =
+    "UPDATE leads SET last_seen_ms = ?1 - (?2 - last_mono_ms), last_trusted = 1 "
+    "WHERE last_trusted = 0 AND last_boot_id = ?3";
+static const char SQL_CLOCK_SCANS[] =
+    "UPDATE scans SET scanned_ms = ?1 - (?2 - mono_ms), clock_trusted = 1 "
+    "WHERE clock_trusted = 0 AND boot_id = ?3";
+
 int store_correct_clock(struct store *s, const struct clock_stamp *now, struct err *e)
 {
-    /* Only stamps of this boot can be corrected: the monotonic clock of an
-     * earlier boot has no known relation to today's wall clock. */
-    static const char *const fix[] = {
-        "UPDATE leads SET captured_ms = ?1 - (?2 - mono_ms), clock_trusted = 1 "
-        "WHERE clock_trusted = 0 AND boot_id = ?3",
-        "UPDATE leads SET last_seen_ms = ?1 - (?2 - last_mono_ms), last_trusted = 1 "
-        "WHERE last_trusted = 0 AND last_boot_id = ?3",
-        "UPDATE scans SET scanned_ms = ?1 - (?2 - mono_ms), clock_trusted = 1 "
-        "WHERE clock_trusted = 0 AND boot_id = ?3",
-    };
+    /* The last-seen fix changes no capture time: it is not counted. */
+    static const char *const fix[] = {SQL_CLOCK_CAPTURED, SQL_CLOCK_LAST_SEEN, SQL_CLOCK_SCANS};
     struct strv ids = {0};
     int total = 0;
     if (begin(s, e) < 0)
         return -1;
     /* The leads whose capture time changes go out again to the sinks. */
-    sqlite3_stmt *st;
-    if (sqlite3_prepare_v2(s->db,
-                           "SELECT id FROM leads WHERE (clock_trusted = 0 AND boot_id = ?1) OR "
-                           "(last_trusted = 0 AND last_boot_id = ?1)",
-                           -1, &st, NULL) != SQLITE_OK)
-        goto dberr;
+    sqlite3_stmt *st = store_db_stmt(s->conn, SQL_CLOCK_LEADS, e);
+    if (!st)
+        goto fail;
     sqlite3_bind_text(st, 1, now->boot_id, -1, SQLITE_STATIC);
     while (sqlite3_step(st) == SQLITE_ROW)
         strv_push(&ids, col_text(st, 0));
-    sqlite3_finalize(st);
+    sqlite3_reset(st);
     for (int i = 0; i < 3; i++) {
-        if (sqlite3_prepare_v2(s->db, fix[i], -1, &st, NULL) != SQLITE_OK)
-            goto dberr;
+        if (!(st = store_db_stmt(s->conn, fix[i], e)))
+            goto fail;
         sqlite3_bind_int64(st, 1, now->real_ms);
         sqlite3_bind_int64(st, 2, now->mono_ms);
         sqlite3_bind_text(st, 3, now->boot_id, -1, SQLITE_STATIC);
-        int rc = sqlite3_step(st);
-        sqlite3_finalize(st);
-        if (rc != SQLITE_DONE)
-            goto dberr;
+        if (store_db_step_done(s->conn, st, e, "correct capture times") < 0)
+            goto fail;
         if (i != 1)
             total += sqlite3_changes(s->db);
     }
@@ -835,8 +820,6 @@ int store_correct_clock(struct store *s, const struct clock_stamp *now, struct e
         goto fail;
     strv_free(&ids);
     return total;
-dberr:
-    db_err(s, e, "correct capture times");
 fail:
     rollback(s);
     strv_free(&ids);
@@ -848,7 +831,7 @@ int store_check(struct store *s, struct strv *problems, struct err *e)
     sqlite3_stmt *st;
     int found = 0;
     if (sqlite3_prepare_v2(s->db, "PRAGMA integrity_check", -1, &st, NULL) != SQLITE_OK)
-        return db_err(s, e, "integrity check");
+        return store_db_fail(s->conn, e, "integrity check");
     int rc;
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
         const char *t = col_text(st, 0);
@@ -859,9 +842,9 @@ int store_check(struct store *s, struct strv *problems, struct err *e)
     }
     sqlite3_finalize(st);
     if (rc != SQLITE_DONE)
-        return db_err(s, e, "integrity check");
+        return store_db_fail(s->conn, e, "integrity check");
     if (sqlite3_prepare_v2(s->db, "PRAGMA foreign_key_check", -1, &st, NULL) != SQLITE_OK)
-        return db_err(s, e, "foreign key check");
+        return store_db_fail(s->conn, e, "foreign key check");
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
         char line[256];
         snprintf(line, sizeof line, "foreign key: row %lld of %s points to a missing %s",
@@ -871,18 +854,37 @@ int store_check(struct store *s, struct strv *problems, struct err *e)
     }
     sqlite3_finalize(st);
     if (rc != SQLITE_DONE)
-        return db_err(s, e, "foreign key check");
+        return store_db_fail(s->conn, e, "foreign key check");
     return found;
 }
 
-static int count(struct store *s, const char *sql, int64_t *out)
+static const char SQL_STATS_SHOWS[] = "SELECT count(*) FROM shows";
+static const char SQL_STATS_LEADS[] = "SELECT count(*) FROM leads";
+static const char SQL_STATS_SCANS[] = "SELECT count(*) FROM scans";
+static const char SQL_STATS_UNKNOWN[] = "SELECT count(*) FROM scans WHERE lead_id IS NULL";
+static const char SQL_STATS_UNTRUSTED[] = "SELECT count(*) FROM leads WHERE clock_trusted = 0";
+static const char SQL_STATS_NOTES[] = "SELECT count(*) FROM notes";
+static const char SQL_STATS_ANSWERS[] = "SELECT count(*) FROM answers";
+static const char SQL_STATS_CONSENTS[] = "SELECT count(*) FROM consents";
+static const char SQL_STATS_PENDING[] = "SELECT count(*) FROM outbox WHERE state = 'pending'";
+static const char SQL_STATS_SENT[] = "SELECT count(*) FROM outbox WHERE state = 'sent'";
+static const char SQL_STATS_REJECTED[] = "SELECT count(*) FROM outbox WHERE state = 'rejected'";
+static const char SQL_STATS_VERSION[] = "PRAGMA user_version";
+static const char SQL_STATS_PER_SHOW[] =
+    "SELECT shows.id, count(leads.id) FROM shows LEFT JOIN leads ON "
+    "leads.show_id = shows.id GROUP BY shows.id ORDER BY shows.id";
+
+/* The one number sql returns. */
+static int count(struct store *s, const char *sql, int64_t *out, struct err *e)
 {
-    sqlite3_stmt *st;
-    if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
+    sqlite3_stmt *st = store_db_stmt(s->conn, sql, e);
+    if (!st)
         return -1;
     int rc = sqlite3_step(st);
     *out = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
-    sqlite3_finalize(st);
+    if (rc != SQLITE_ROW)
+        store_db_fail(s->conn, e, "stats");
+    sqlite3_reset(st);
     return rc == SQLITE_ROW ? 0 : -1;
 }
 
@@ -891,39 +893,37 @@ int store_stats(struct store *s, cJSON **out, struct err *e)
     static const struct {
         const char *name, *sql;
     } counts[] = {
-        {"shows", "SELECT count(*) FROM shows"},
-        {"leads", "SELECT count(*) FROM leads"},
-        {"scans", "SELECT count(*) FROM scans"},
-        {"unknown_scans", "SELECT count(*) FROM scans WHERE lead_id IS NULL"},
-        {"untrusted_times", "SELECT count(*) FROM leads WHERE clock_trusted = 0"},
-        {"notes", "SELECT count(*) FROM notes"},
-        {"answers", "SELECT count(*) FROM answers"},
-        {"consents", "SELECT count(*) FROM consents"},
-        {"outbox_pending", "SELECT count(*) FROM outbox WHERE state = 'pending'"},
-        {"outbox_sent", "SELECT count(*) FROM outbox WHERE state = 'sent'"},
-        {"outbox_rejected", "SELECT count(*) FROM outbox WHERE state = 'rejected'"},
-        {"schema_version", "PRAGMA user_version"},
+        {"shows", SQL_STATS_SHOWS},
+        {"leads", SQL_STATS_LEADS},
+        {"scans", SQL_STATS_SCANS},
+        {"unknown_scans", SQL_STATS_UNKNOWN},
+        {"untrusted_times", SQL_STATS_UNTRUSTED},
+        {"notes", SQL_STATS_NOTES},
+        {"answers", SQL_STATS_ANSWERS},
+        {"consents", SQL_STATS_CONSENTS},
+        {"outbox_pending", SQL_STATS_PENDING},
+        {"outbox_sent", SQL_STATS_SENT},
+        {"outbox_rejected", SQL_STATS_REJECTED},
+        {"schema_version", SQL_STATS_VERSION},
     };
     cJSON *o = cJSON_CreateObject();
     if (!o)
         return err_set(e, ERR_INTERNAL, "stats: out of memory");
     for (size_t i = 0; i < sizeof counts / sizeof counts[0]; i++) {
         int64_t n;
-        if (count(s, counts[i].sql, &n) < 0) {
+        if (count(s, counts[i].sql, &n, e) < 0) {
             cJSON_Delete(o);
-            return db_err(s, e, "stats");
+            return -1;
         }
         cJSON_AddNumberToObject(o, counts[i].name, (double)n);
     }
     cJSON *per_show = cJSON_AddObjectToObject(o, "leads_per_show");
-    sqlite3_stmt *st;
-    if (sqlite3_prepare_v2(s->db,
-                           "SELECT shows.id, count(leads.id) FROM shows LEFT JOIN leads ON "
-                           "leads.show_id = shows.id GROUP BY shows.id ORDER BY shows.id",
-                           -1, &st, NULL) == SQLITE_OK) {
+    struct err ignored = {0};
+    sqlite3_stmt *st = store_db_stmt(s->conn, SQL_STATS_PER_SHOW, &ignored);
+    if (st) {
         while (sqlite3_step(st) == SQLITE_ROW)
             cJSON_AddNumberToObject(per_show, col_text(st, 0), sqlite3_column_int(st, 1));
-        sqlite3_finalize(st);
+        sqlite3_reset(st);
     }
     struct stat sb;
     cJSON_AddNumberToObject(o, "file_bytes", stat(s->path, &sb) == 0 ? (double)sb.st_size : 0);

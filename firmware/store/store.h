@@ -10,8 +10,13 @@
  * sink (store_set_sinks), so the sync worker sends it again as an update.
  *
  * The schema and its migrations live in store_schema.c (PRAGMA user_version).
- * All SQL goes through prepared statements. One struct store belongs to one
- * thread.
+ * All SQL lives in firmware/store/ and goes through prepared statements,
+ * prepared once per connection (store_db.h). This module owns the shows,
+ * leads, scans, answers, consents and notes tables (and queues outbox rows
+ * through store_outbox); the other tables have modules of their own
+ * (store_outbox, store_sync_state, store_meta, store_catalog, store_card,
+ * store_roster, store_import; store_export reads exports). One struct store
+ * belongs to one thread.
  */
 #ifndef MB_STORE_H
 #define MB_STORE_H
@@ -36,6 +41,17 @@ struct cJSON;
  * matchbooth store, or comes from a newer version of the program.
  */
 struct store *store_open(const char *path, struct err *e);
+
+/*
+ * Opens the existing store at path for reading only: nothing is created,
+ * migrated or written, so the schema may be older than this program's (a
+ * function reading a missing table then fails with SQLite's "no such
+ * table"; store_roster_lookup() treats that as "no roster"). For commands
+ * that only look things up and must not touch a store they find. Returns
+ * NULL with e set when the file does not exist or cannot be opened.
+ */
+struct store *store_open_readonly(const char *path, struct err *e);
+
 void store_close(struct store *s); /* NULL-safe */
 
 /* The raw connection. Being removed: SQL belongs in firmware/store/ (the
@@ -52,6 +68,13 @@ int store_set_sinks(struct store *s, const struct strv *sinks);
 /* Makes sure show id exists (and updates its name and zone). */
 int store_show_ensure(struct store *s, const char *id, const char *name, const char *timezone,
                       struct err *e);
+
+/*
+ * The IANA time zone the store recorded for show id (a show imported from
+ * another kiosk may be in no config). Returns 0 with *tz set (malloc'd, the
+ * caller's), 1 when the store has no such show (*tz NULL), or -1 with e set.
+ */
+int store_show_timezone(struct store *s, const char *id, char **tz, struct err *e);
 
 struct store_scan {
     const char *show_id;
@@ -118,7 +141,8 @@ int store_lead_json(struct store *s, const char *lead_id, bool with_raw, struct 
  * Calls fn for each lead of show (NULL: all shows) in capture order, with
  * captured_at in [since_ms, until_ms) (pass INT64_MIN / INT64_MAX for no
  * bound). fn returning non-zero stops the walk (and is returned). The JSON is
- * only borrowed.
+ * only borrowed. fn may call other store functions, but not
+ * store_leads_each() itself (the walk's statement is the store's one).
  */
 typedef int (*store_lead_fn)(const struct cJSON *lead, void *ud);
 int store_leads_each(struct store *s, const char *show, int64_t since_ms, int64_t until_ms,

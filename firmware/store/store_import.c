@@ -1,13 +1,12 @@
 // SPDX-License-Identifier: Apache-2.0
 /*
  * store_import — NDJSON leads back into the store (see store_import.h).
- * Own prepared statements on store_db(); one BEGIN IMMEDIATE … COMMIT per
- * batch through store_tx().
+ * Statements prepared once per connection (store_db.h); one BEGIN
+ * IMMEDIATE … COMMIT per batch through store_tx().
  */
 #include "firmware/store/store_import.h"
 
 #include <cjson/cJSON.h>
-#include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,61 +15,56 @@
 #include "firmware/base/clock.h"
 #include "firmware/base/lead.h"
 #include "firmware/store/store.h"
+#include "firmware/store/store_db.h"
+#include "firmware/store/store_outbox.h"
 
-enum {
-    I_SHOW,
-    I_EXISTS,
-    I_IDENT,
-    I_LEAD,
-    I_ANSWER,
-    I_CONSENT,
-    I_NOTE,
-    I_SCAN,
-    I_COUNTS,
-    I_OUTBOX,
-    I_COUNT
-};
-
-static const char *const sql_text[I_COUNT] = {
-    [I_SHOW] = "INSERT INTO shows(id, name, timezone, created_ms) VALUES (?1, ?2, ?3, ?4) "
-               "ON CONFLICT(id) DO NOTHING",
-    [I_EXISTS] = "SELECT 1 FROM leads WHERE id = ?1",
-    [I_IDENT] = "SELECT 1 FROM leads WHERE show_id = ?1 AND identity = ?2",
-    [I_LEAD] = "INSERT INTO leads(id, show_id, identity, source, format, badge_id, full_name, "
-               "given_name, family_name, company, title, address, country, emails, phones, urls, "
-               "warnings, captured_ms, boot_id, mono_ms, clock_trusted, last_seen_ms, "
-               "last_boot_id, last_mono_ms, last_trusted, scan_count, version, updated_ms, "
-               "import_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, "
-               "?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28, ?29)",
-    [I_ANSWER] = "INSERT INTO answers(lead_id, question, value, answered_ms) VALUES (?1, ?2, ?3, "
-                 "?4) ON CONFLICT DO NOTHING",
-    [I_CONSENT] = "INSERT INTO consents(lead_id, purpose, granted, text_version, language, "
-                  "given_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT DO NOTHING",
-    [I_NOTE] = "INSERT INTO notes(lead_id, operator, note, rating, tags, updated_ms) VALUES (?1, "
-               "?2, ?3, ?4, ?5, ?6) ON CONFLICT DO NOTHING",
-    [I_SCAN] = "INSERT INTO scans(show_id, lead_id, source, device, symbology, format, payload, "
-               "scanned_ms, boot_id, mono_ms, clock_trusted) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, "
-               "?8, ?9, ?10, ?11)",
-    [I_OUTBOX] = "INSERT INTO outbox(sink, lead_id, lead_version, created_ms) VALUES (?1, ?2, "
-                 "?3, ?4)",
-    [I_COUNTS] = "UPDATE imports SET leads_added = leads_added + ?2, leads_present = "
-                 "leads_present + ?3 WHERE id = ?1",
-};
+static const char SQL_RECORD[] = "INSERT INTO imports(file, imported_ms) VALUES (?1, ?2)";
+static const char SQL_SHOW[] = "INSERT INTO shows(id, name, timezone, created_ms) VALUES (?1, ?2, "
+                               "?3, ?4) ON CONFLICT(id) DO NOTHING";
+static const char SQL_EXISTS[] = "SELECT 1 FROM leads WHERE id = ?1";
+static const char SQL_IDENT[] = "SELECT 1 FROM leads WHERE show_id = ?1 AND identity = ?2";
+static const char SQL_LEAD[] =
+    "INSERT INTO leads(id, show_id, identity, source, format, badge_id, full_name, given_name, "
+    "family_name, company, title, address, country, emails, phones, urls, warnings, captured_ms, "
+    "boot_id, mono_ms, clock_trusted, last_seen_ms, last_boot_id, last_mono_ms, last_trusted, "
+    "scan_count, version, updated_ms, import_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, "
+    "?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, "
+    "?28, ?29)";
+static const char SQL_ANSWER[] = "INSERT INTO answers(lead_id, question, value, answered_ms) "
+                                 "VALUES (?1, ?2, ?3, ?4) ON CONFLICT DO NOTHING";
+static const char SQL_CONSENT[] = "INSERT INTO consents(lead_id, purpose, granted, text_version, "
+                                  "language, given_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6) "
+                                  "ON CONFLICT DO NOTHING";
+static const char SQL_NOTE[] = "INSERT INTO notes(lead_id, operator, note, rating, tags, "
+                               "updated_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT DO NOTHING";
+static const char SQL_SCAN[] =
+    "INSERT INTO scans(show_id, lead_id, source, device, symbology, format, payload, scanned_ms, "
+    "boot_id, mono_ms, clock_trusted) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)";
+static const char SQL_COUNTS[] = "UPDATE imports SET leads_added = leads_added + ?2, "
+                                 "leads_present = leads_present + ?3 WHERE id = ?1";
 
 struct store_import {
     struct store *s;
-    sqlite3 *db;
-    sqlite3_stmt *q[I_COUNT];
+    struct store_db *d;
     int64_t id;
     struct strv sinks;
     struct store_import_stats st;
 };
 
+/* e from the connection's last error, as "import: what: SQLite's text". */
 static int db_err(struct store_import *im, struct err *e, const char *what)
 {
-    int code = sqlite3_errcode(im->db);
-    return err_set(e, code == SQLITE_FULL ? ERR_FULL : ERR_IO, "import: %s: %s", what,
-                   sqlite3_errmsg(im->db));
+    store_db_fail(im->d, e, what);
+    return err_wrap(e, "import");
+}
+
+/* The cached statement for sql, reset and unbound; NULL with e set. */
+static sqlite3_stmt *q(struct store_import *im, const char *sql, struct err *e)
+{
+    sqlite3_stmt *st = store_db_stmt(im->d, sql, e);
+    if (!st)
+        err_wrap(e, "import");
+    return st;
 }
 
 struct store_import *store_import_begin(struct store *s, const char *file, const struct strv *sinks,
@@ -82,38 +76,30 @@ struct store_import *store_import_begin(struct store *s, const char *file, const
         return NULL;
     }
     im->s = s;
-    im->db = store_db(s);
+    im->d = store_conn(s);
     for (size_t i = 0; sinks && i < sinks->n; i++)
         if (strv_push(&im->sinks, sinks->v[i]) < 0) {
             err_set(e, ERR_INTERNAL, "import: out of memory");
             store_import_end(im);
             return NULL;
         }
-    for (int i = 0; i < I_COUNT; i++)
-        if (sqlite3_prepare_v2(im->db, sql_text[i], -1, &im->q[i], NULL) != SQLITE_OK) {
-            db_err(im, e, "prepare");
-            store_import_end(im);
-            return NULL;
-        }
-    sqlite3_stmt *st;
     struct clock_stamp now;
     clock_now(&now);
-    if (sqlite3_prepare_v2(im->db, "INSERT INTO imports(file, imported_ms) VALUES (?1, ?2)", -1,
-                           &st, NULL) != SQLITE_OK) {
-        db_err(im, e, "record import");
+    sqlite3_stmt *st = q(im, SQL_RECORD, e);
+    if (!st) {
         store_import_end(im);
         return NULL;
     }
     sqlite3_bind_text(st, 1, file, -1, SQLITE_STATIC);
     sqlite3_bind_int64(st, 2, now.real_ms);
-    int rc = sqlite3_step(st);
-    sqlite3_finalize(st);
-    if (rc != SQLITE_DONE) {
+    if (sqlite3_step(st) != SQLITE_DONE) {
         db_err(im, e, "record import");
+        sqlite3_reset(st);
         store_import_end(im);
         return NULL;
     }
-    im->id = sqlite3_last_insert_rowid(im->db);
+    sqlite3_reset(st);
+    im->id = sqlite3_last_insert_rowid(store_db_handle(im->d));
     return im;
 }
 
@@ -121,8 +107,6 @@ void store_import_end(struct store_import *im)
 {
     if (!im)
         return;
-    for (int i = 0; i < I_COUNT; i++)
-        sqlite3_finalize(im->q[i]);
     strv_free(&im->sinks);
     free(im);
 }
@@ -204,28 +188,26 @@ int store_import_check(const cJSON *l, struct err *e)
     return 0;
 }
 
-static sqlite3_stmt *q(struct store_import *im, int i)
-{
-    sqlite3_reset(im->q[i]);
-    sqlite3_clear_bindings(im->q[i]);
-    return im->q[i];
-}
-
+/* Steps st once (no row expected, or ignored); -1 with e set. */
 static int step(struct store_import *im, sqlite3_stmt *st, struct err *e, const char *what)
 {
     int rc = sqlite3_step(st);
+    if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+        db_err(im, e, what);
     sqlite3_reset(st);
-    return rc == SQLITE_DONE || rc == SQLITE_ROW ? 0 : db_err(im, e, what);
+    return rc == SQLITE_DONE || rc == SQLITE_ROW ? 0 : -1;
 }
 
 /* True if the select has a row; -1 on error. */
 static int exists(struct store_import *im, sqlite3_stmt *st, struct err *e)
 {
     int rc = sqlite3_step(st);
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+        db_err(im, e, "look up lead");
     sqlite3_reset(st);
     if (rc == SQLITE_ROW)
         return 1;
-    return rc == SQLITE_DONE ? 0 : db_err(im, e, "look up lead");
+    return rc == SQLITE_DONE ? 0 : -1;
 }
 
 /* A JSON member as text for the store (NULL if absent). Caller frees. */
@@ -235,69 +217,89 @@ static char *json_text(const cJSON *o, const char *k, const char *dflt)
     return v ? cJSON_PrintUnformatted(v) : strdup(dflt);
 }
 
-static int import_one(struct store_import *im, const cJSON *l, struct err *e)
+/* Makes sure the lead's show exists (as the sending kiosk named it). */
+static int import_show(struct store_import *im, const cJSON *l, int64_t now_ms, struct err *e)
 {
-    const char *id = jstr(l, "id"), *show = jstr(l, "show");
-    sqlite3_stmt *st = q(im, I_EXISTS);
-    sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
-    int r = exists(im, st, e);
-    if (r != 0) {
-        if (r > 0)
-            im->st.present++;
-        return r < 0 ? -1 : 0;
-    }
-    struct clock_stamp now;
-    clock_now(&now);
-    st = q(im, I_SHOW);
-    sqlite3_bind_text(st, 1, show, -1, SQLITE_STATIC);
+    sqlite3_stmt *st = q(im, SQL_SHOW, e);
+    if (!st)
+        return -1;
+    sqlite3_bind_text(st, 1, jstr(l, "show"), -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 2, jstr(l, "show_name") ? jstr(l, "show_name") : "", -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 3, jstr(l, "show_timezone") ? jstr(l, "show_timezone") : "UTC", -1,
                       SQLITE_STATIC);
-    sqlite3_bind_int64(st, 4, now.real_ms);
-    if (step(im, st, e, "save show") < 0)
-        return -1;
+    sqlite3_bind_int64(st, 4, now_ms);
+    return step(im, st, e, "save show");
+}
 
-    /* The identity the sending kiosk used; rebuilt if the file has none. */
+/*
+ * The identity to store the lead under (malloc'd into *out): the sending
+ * kiosk's, rebuilt if the file has none, and "<identity>#<id>" when the
+ * show already has the same visitor under another id.
+ */
+static int import_identity(struct store_import *im, const cJSON *l, char **out, struct err *e)
+{
+    const char *id = jstr(l, "id");
     char *identity = jstr(l, "identity") ? strdup(jstr(l, "identity")) : NULL;
-    if (!identity) {
+    *out = NULL;
+    if (!jstr(l, "identity")) {
         struct lead_fields f = {0};
         lead_fields_from_json(&f, l);
         identity = lead_identity(&f, (const uint8_t *)id, strlen(id));
         lead_fields_free(&f);
     }
-    char *lists[4] = {0};
-    int ret = -1;
     if (!identity)
-        goto oom;
-    st = q(im, I_IDENT);
-    sqlite3_bind_text(st, 1, show, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 2, identity, -1, SQLITE_STATIC);
-    if ((r = exists(im, st, e)) < 0)
-        goto out;
+        return err_set(e, ERR_INTERNAL, "import: out of memory");
+    sqlite3_stmt *st = q(im, SQL_IDENT, e);
+    int r = st ? 0 : -1;
+    if (st) {
+        sqlite3_bind_text(st, 1, jstr(l, "show"), -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 2, identity, -1, SQLITE_STATIC);
+        r = exists(im, st, e);
+    }
     if (r > 0) {
         char *apart = NULL;
         if (asprintf(&apart, "%s#%s", identity, id) < 0)
-            goto oom;
+            apart = NULL;
         free(identity);
         identity = apart;
+        if (!identity)
+            return err_set(e, ERR_INTERNAL, "import: out of memory");
         im->st.apart++;
     }
+    if (r < 0) {
+        free(identity);
+        return -1;
+    }
+    *out = identity;
+    return 0;
+}
+
+/* Inserts the leads row of l under identity (inside the batch). */
+static int import_lead_row(struct store_import *im, const cJSON *l, const char *identity,
+                           struct err *e)
+{
     static const char *const lnames[] = {"emails", "phones", "urls", "warnings"};
-    for (int i = 0; i < 4; i++)
-        if (!(lists[i] = json_text(l, lnames[i], "[]")))
-            goto oom;
-    const char *src = jstr(l, "source");
-    int64_t captured = jint(l, "captured_at_ms", 0);
-    const char *boot = jstr(l, "boot_id") ? jstr(l, "boot_id") : "unknown";
-    st = q(im, I_LEAD);
-    sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 2, show, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 3, identity, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 4, src && lead_source_parse(src) >= 0 ? src : "import", -1,
-                      SQLITE_STATIC);
     static const char *const scal[] = {"format",     "badge_id",    "full_name",
                                        "given_name", "family_name", "company",
                                        "title",      "address",     "country"};
+    char *lists[4] = {0};
+    int ret = -1;
+    for (int i = 0; i < 4; i++)
+        if (!(lists[i] = json_text(l, lnames[i], "[]"))) {
+            err_set(e, ERR_INTERNAL, "import: out of memory");
+            goto out;
+        }
+    const char *src = jstr(l, "source");
+    int64_t captured = jint(l, "captured_at_ms", 0);
+    const char *boot = jstr(l, "boot_id") ? jstr(l, "boot_id") : "unknown";
+    sqlite3_stmt *st = q(im, SQL_LEAD, e);
+    if (!st)
+        goto out;
+    sqlite3_bind_text(st, 1, jstr(l, "id"), -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, jstr(l, "show"), -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 3, identity, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 4, src && lead_source_parse(src) >= 0 ? src : "import", -1,
+                      SQLITE_STATIC);
     for (int i = 0; i < 9; i++)
         sqlite3_bind_text(st, 5 + i, jstr(l, scal[i]), -1, SQLITE_STATIC);
     for (int i = 0; i < 4; i++)
@@ -318,39 +320,53 @@ static int import_one(struct store_import *im, const cJSON *l, struct err *e)
     sqlite3_bind_int64(st, 27, jint(l, "version", 1));
     sqlite3_bind_int64(st, 28, jint(l, "updated_at_ms", captured));
     sqlite3_bind_int64(st, 29, im->id);
-    if (step(im, st, e, "save lead") < 0)
-        goto out;
-    im->st.added++;
-    for (size_t i = 0; i < im->sinks.n; i++) {
-        st = q(im, I_OUTBOX);
-        sqlite3_bind_text(st, 1, im->sinks.v[i], -1, SQLITE_STATIC);
-        sqlite3_bind_text(st, 2, id, -1, SQLITE_STATIC);
-        sqlite3_bind_int64(st, 3, jint(l, "version", 1));
-        sqlite3_bind_int64(st, 4, now.real_ms);
-        if (step(im, st, e, "queue lead for sync") < 0)
-            goto out;
-        im->st.queued++;
-    }
+    ret = step(im, st, e, "save lead");
+out:
+    for (int i = 0; i < 4; i++)
+        free(lists[i]);
+    return ret;
+}
 
+/* Queues the new lead id at version for the import's sinks, as a capture
+ * would (a new lead has no pending row: one new row per sink). */
+static int import_queue(struct store_import *im, const char *id, int64_t version, int64_t now_ms,
+                        struct err *e)
+{
+    if (store_outbox_queue(im->s, &im->sinks, id, version, now_ms, e) < 0)
+        return err_wrap(e, "import");
+    im->st.queued += (int64_t)im->sinks.n;
+    return 0;
+}
+
+/* The answers and consents of l (times default to its capture time). */
+static int import_answers(struct store_import *im, const cJSON *l, struct err *e)
+{
+    const char *id = jstr(l, "id");
+    int64_t captured = jint(l, "captured_at_ms", 0);
     const cJSON *it, *times = cJSON_GetObjectItemCaseSensitive(l, "answered_at_ms");
     cJSON_ArrayForEach(it, cJSON_GetObjectItemCaseSensitive(l, "answers"))
     {
         char *v = cJSON_PrintUnformatted(it);
         if (!v)
-            goto oom;
-        st = q(im, I_ANSWER);
-        sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
-        sqlite3_bind_text(st, 2, it->string, -1, SQLITE_STATIC);
-        sqlite3_bind_text(st, 3, v, -1, SQLITE_STATIC);
-        sqlite3_bind_int64(st, 4, jint(times, it->string, captured));
-        int rc = step(im, st, e, "save answer");
+            return err_set(e, ERR_INTERNAL, "import: out of memory");
+        sqlite3_stmt *st = q(im, SQL_ANSWER, e);
+        int rc = -1;
+        if (st) {
+            sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+            sqlite3_bind_text(st, 2, it->string, -1, SQLITE_STATIC);
+            sqlite3_bind_text(st, 3, v, -1, SQLITE_STATIC);
+            sqlite3_bind_int64(st, 4, jint(times, it->string, captured));
+            rc = step(im, st, e, "save answer");
+        }
         free(v);
         if (rc < 0)
-            goto out;
+            return -1;
     }
     cJSON_ArrayForEach(it, cJSON_GetObjectItemCaseSensitive(l, "consents"))
     {
-        st = q(im, I_CONSENT);
+        sqlite3_stmt *st = q(im, SQL_CONSENT, e);
+        if (!st)
+            return -1;
         sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
         sqlite3_bind_text(st, 2, jstr(it, "purpose"), -1, SQLITE_STATIC);
         sqlite3_bind_int(st, 3, jbool(it, "granted"));
@@ -359,61 +375,106 @@ static int import_one(struct store_import *im, const cJSON *l, struct err *e)
                           SQLITE_STATIC);
         sqlite3_bind_int64(st, 6, jint(it, "given_at_ms", captured));
         if (step(im, st, e, "save consent") < 0)
-            goto out;
+            return -1;
     }
+    return 0;
+}
+
+/* The operators' notes of l. */
+static int import_notes(struct store_import *im, const cJSON *l, struct err *e)
+{
+    const cJSON *it;
     cJSON_ArrayForEach(it, cJSON_GetObjectItemCaseSensitive(l, "notes"))
     {
         char *tags = json_text(it, "tags", "[]");
         if (!tags)
-            goto oom;
-        st = q(im, I_NOTE);
-        sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
-        sqlite3_bind_text(st, 2, jstr(it, "operator"), -1, SQLITE_STATIC);
-        sqlite3_bind_text(st, 3, jstr(it, "note") ? jstr(it, "note") : "", -1, SQLITE_STATIC);
-        if (jint(it, "rating", 0) > 0)
-            sqlite3_bind_int64(st, 4, jint(it, "rating", 0));
-        sqlite3_bind_text(st, 5, tags, -1, SQLITE_STATIC);
-        sqlite3_bind_int64(st, 6, jint(it, "updated_at_ms", captured));
-        int rc = step(im, st, e, "save note");
+            return err_set(e, ERR_INTERNAL, "import: out of memory");
+        sqlite3_stmt *st = q(im, SQL_NOTE, e);
+        int rc = -1;
+        if (st) {
+            sqlite3_bind_text(st, 1, jstr(l, "id"), -1, SQLITE_STATIC);
+            sqlite3_bind_text(st, 2, jstr(it, "operator"), -1, SQLITE_STATIC);
+            sqlite3_bind_text(st, 3, jstr(it, "note") ? jstr(it, "note") : "", -1, SQLITE_STATIC);
+            if (jint(it, "rating", 0) > 0)
+                sqlite3_bind_int64(st, 4, jint(it, "rating", 0));
+            sqlite3_bind_text(st, 5, tags, -1, SQLITE_STATIC);
+            sqlite3_bind_int64(st, 6, jint(it, "updated_at_ms", jint(l, "captured_at_ms", 0)));
+            rc = step(im, st, e, "save note");
+        }
         free(tags);
         if (rc < 0)
-            goto out;
+            return -1;
     }
+    return 0;
+}
+
+/* The raw scans of l, payloads decoded from base64 (checked before). */
+static int import_scans(struct store_import *im, const cJSON *l, struct err *e)
+{
+    int64_t captured = jint(l, "captured_at_ms", 0);
+    const char *boot = jstr(l, "boot_id") ? jstr(l, "boot_id") : "unknown";
+    const cJSON *it;
     cJSON_ArrayForEach(it, cJSON_GetObjectItemCaseSensitive(l, "scans"))
     {
         struct buf raw = {0};
         const char *b64 = jstr(it, "payload_base64");
         buf_add_unbase64(&raw, b64, strlen(b64));
-        st = q(im, I_SCAN);
-        sqlite3_bind_text(st, 1, show, -1, SQLITE_STATIC);
-        sqlite3_bind_text(st, 2, id, -1, SQLITE_STATIC);
-        sqlite3_bind_text(st, 3, jstr(it, "source") ? jstr(it, "source") : "import", -1,
-                          SQLITE_STATIC);
-        sqlite3_bind_text(st, 4, jstr(it, "device"), -1, SQLITE_STATIC);
-        sqlite3_bind_text(st, 5, jstr(it, "symbology"), -1, SQLITE_STATIC);
-        sqlite3_bind_text(st, 6, jstr(it, "format") ? jstr(it, "format") : "unknown", -1,
-                          SQLITE_STATIC);
-        sqlite3_bind_blob(st, 7, raw.len ? raw.data : "", (int)raw.len, SQLITE_STATIC);
-        sqlite3_bind_int64(st, 8, jint(it, "scanned_at_ms", captured));
-        sqlite3_bind_text(st, 9, jstr(it, "boot_id") ? jstr(it, "boot_id") : boot, -1,
-                          SQLITE_STATIC);
-        sqlite3_bind_int64(st, 10, jint(it, "mono_ms", 0));
-        sqlite3_bind_int(st, 11, jbool(it, "clock_trusted"));
-        int rc = step(im, st, e, "save scan");
+        sqlite3_stmt *st = q(im, SQL_SCAN, e);
+        int rc = -1;
+        if (st) {
+            sqlite3_bind_text(st, 1, jstr(l, "show"), -1, SQLITE_STATIC);
+            sqlite3_bind_text(st, 2, jstr(l, "id"), -1, SQLITE_STATIC);
+            sqlite3_bind_text(st, 3, jstr(it, "source") ? jstr(it, "source") : "import", -1,
+                              SQLITE_STATIC);
+            sqlite3_bind_text(st, 4, jstr(it, "device"), -1, SQLITE_STATIC);
+            sqlite3_bind_text(st, 5, jstr(it, "symbology"), -1, SQLITE_STATIC);
+            sqlite3_bind_text(st, 6, jstr(it, "format") ? jstr(it, "format") : "unknown", -1,
+                              SQLITE_STATIC);
+            sqlite3_bind_blob(st, 7, raw.len ? raw.data : "", (int)raw.len, SQLITE_STATIC);
+            sqlite3_bind_int64(st, 8, jint(it, "scanned_at_ms", captured));
+            sqlite3_bind_text(st, 9, jstr(it, "boot_id") ? jstr(it, "boot_id") : boot, -1,
+                              SQLITE_STATIC);
+            sqlite3_bind_int64(st, 10, jint(it, "mono_ms", 0));
+            sqlite3_bind_int(st, 11, jbool(it, "clock_trusted"));
+            rc = step(im, st, e, "save scan");
+        }
         buf_free(&raw);
         if (rc < 0)
-            goto out;
+            return -1;
         im->st.scans++;
     }
-    ret = 0;
-    goto out;
-oom:
-    err_set(e, ERR_INTERNAL, "import: out of memory");
-out:
+    return 0;
+}
+
+/* One checked lead, inside the batch's transaction: skipped whole when the
+ * store has its id, else inserted with its children. */
+static int import_one(struct store_import *im, const cJSON *l, struct err *e)
+{
+    const char *id = jstr(l, "id");
+    sqlite3_stmt *st = q(im, SQL_EXISTS, e);
+    if (!st)
+        return -1;
+    sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+    int r = exists(im, st, e);
+    if (r != 0) {
+        if (r > 0)
+            im->st.present++;
+        return r < 0 ? -1 : 0;
+    }
+    struct clock_stamp now;
+    clock_now(&now);
+    char *identity = NULL;
+    if (import_show(im, l, now.real_ms, e) < 0 || import_identity(im, l, &identity, e) < 0)
+        return -1;
+    r = import_lead_row(im, l, identity, e);
     free(identity);
-    for (int i = 0; i < 4; i++)
-        free(lists[i]);
-    return ret;
+    if (r < 0)
+        return -1;
+    im->st.added++;
+    if (import_queue(im, id, jint(l, "version", 1), now.real_ms, e) < 0 ||
+        import_answers(im, l, e) < 0 || import_notes(im, l, e) < 0 || import_scans(im, l, e) < 0)
+        return -1;
+    return 0;
 }
 
 struct batch {
@@ -431,7 +492,9 @@ static int batch_tx(struct store *s, void *ud)
     for (size_t i = 0; i < b->n; i++)
         if (import_one(im, b->leads[i], b->e) < 0)
             return -1;
-    sqlite3_stmt *st = q(im, I_COUNTS);
+    sqlite3_stmt *st = q(im, SQL_COUNTS, b->e);
+    if (!st)
+        return -1;
     sqlite3_bind_int64(st, 1, im->id);
     sqlite3_bind_int64(st, 2, im->st.added - added);
     sqlite3_bind_int64(st, 3, im->st.present - present);

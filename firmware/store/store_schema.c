@@ -19,7 +19,7 @@
  *   6  imports (one row per `matchbooth import` run) and leads.import_id:
  *      an imported lead keeps its original source; this says where and
  *      when it came in.
- *   7  card_reads (business cards read by OCR, card_store.c).
+ *   7  card_reads (business cards read by OCR, store_card.c).
  *   8  sync_state (per sink: back-off, last error, last success). No new
  *      outbox index: one on (state, sink) makes SQLite pick it for the
  *      capture's "raise the pending row" update, and captures then scan the
@@ -148,7 +148,7 @@ static const struct migration migrations[] = {
         "  leads_present INTEGER NOT NULL DEFAULT 0  -- already in the store: skipped\n"
         ");\n"
         "ALTER TABLE leads ADD COLUMN import_id INTEGER REFERENCES imports(id);\n"},
-    /* Business cards read by OCR (card_store.c): what was recognised and
+    /* Business cards read by OCR (store_card.c): what was recognised and
      * what the visitor corrected, and the image only when the show keeps
      * it. Deleted with the lead (and with the scan, for an unknown card). */
     {7, "CREATE TABLE card_reads (\n"

@@ -99,7 +99,7 @@ int main(void)
     snprintf(db, sizeof db, "%s/leads.db", tmp);
     struct store *st = store_open(db, &e);
     struct roster_stats rs;
-    if (!st || roster_import(store_db(st), "ids", "tests/decode/roster.csv", NULL, &rs, &e) < 0) {
+    if (!st || roster_import(st, "ids", "tests/decode/roster.csv", NULL, &rs, &e) < 0) {
         fprintf(stderr, "bench_decode: %s\n", e.msg);
         return 1;
     }
@@ -108,8 +108,7 @@ int main(void)
     double t0 = now();
     for (int i = 0; i < N_PAYLOADS; i++) {
         struct item *it = &items[i % n];
-        struct decode_ctx ctx = {*it->section ? cfg : NULL, *it->section ? it->section : NULL,
-                                 store_db(st)};
+        struct decode_ctx ctx = {*it->section ? cfg : NULL, *it->section ? it->section : NULL, st};
         struct lead_fields f = {0};
         const uint8_t *p = it->data.data ? (const uint8_t *)it->data.data : (const uint8_t *)"";
         if (decode_payload(&ctx, p, it->data.len, &f, &e) < 0) {

@@ -375,6 +375,79 @@ case("default", "vcard30_sg_gb_us",
      vc("FN:Three Countries", "TEL:+65 6123 4567", "TEL:+44 (0)20 7946 0958", "TEL:+1 (604) 555-0199"),
      format="vcard", full_name="Three Countries", phones=["+6561234567", "+442079460958", "+16045550199"])
 
+
+# ---------------------------------------------------------------- vCards from elsewhere (issue 16)
+# Written here after the formats real writers produce (no other project's
+# files copied): no CHARSET and 8-bit text, byte-order marks, every folding
+# form, names only in N, Apple's address book.
+case("default", "vcard30_cp1251_no_charset",
+     vcb(["BEGIN:VCARD\r\nVERSION:3.0\r\nN:", "Смирнова;Анна;;;".encode("cp1251"),
+          "\r\nFN:", "Анна Смирнова".encode("cp1251"), "\r\nORG:",
+          "ООО Северный ветер".encode("cp1251"), "\r\nEMAIL:a.smirnova@severveter.example\r\n"
+          "END:VCARD\r\n"]),
+     format="vcard", full_name="Анна Смирнова", given_name="Анна", family_name="Смирнова",
+     company="ООО Северный ветер", emails=["a.smirnova@severveter.example"])
+case("default", "vcard21_cp1253_no_charset",
+     vcb(["BEGIN:VCARD\r\nVERSION:2.1\r\nN:", "Παπαδόπουλος;Γιώργος".encode("cp1253"),
+          "\r\nFN:", "Γιώργος Παπαδόπουλος".encode("cp1253"), "\r\nTITLE:",
+          "Διευθυντής Πωλήσεων".encode("cp1253"),
+          "\r\nTEL;WORK:+30 210 123 4567\r\nEND:VCARD\r\n"]),
+     format="vcard", full_name="Γιώργος Παπαδόπουλος", given_name="Γιώργος",
+     family_name="Παπαδόπουλος", title="Διευθυντής Πωλήσεων", phones=["+302101234567"])
+case("default", "vcard30_utf16le_bom",
+     b"\xff\xfe" + vc("N:Lefèvre;Étienne;;;", "FN:Étienne Lefèvre", "ORG:Société Lyonnaise SAS",
+                      "EMAIL;TYPE=work:etienne@slr.example").encode("utf-16-le"),
+     format="vcard", full_name="Étienne Lefèvre", given_name="Étienne", family_name="Lefèvre",
+     company="Société Lyonnaise SAS", emails=["etienne@slr.example"])
+case("default", "vcard30_utf16be_bom_apple",
+     b"\xfe\xff" + vc("N:Wiśniewska;Katarzyna;;;", "FN:Katarzyna Wiśniewska",
+                      "ORG:Technika Polska Sp. z o.o.;", "item1.EMAIL;type=INTERNET;type=pref:k.w@tp.example",
+                      "item1.X-ABLabel:_$!<Work>!$_", "X-ABUID:5AD380FD-B2DE-4261-BA99-DE1D1DB52FBE\\:ABPerson"
+                      ).encode("utf-16-be"),
+     format="vcard", full_name="Katarzyna Wiśniewska", given_name="Katarzyna",
+     family_name="Wiśniewska", company="Technika Polska Sp. z o.o.", emails=["k.w@tp.example"])
+case("default", "vcard40_utf32le_bom",
+     b"\xff\xfe\x00\x00" + vc("FN:Lucía Fernández", "EMAIL:lucia@ib.example", version="4.0").encode("utf-32-le"),
+     format="vcard", full_name="Lucía Fernández", emails=["lucia@ib.example"])
+case("default", "vcard30_fn_folded_midword",
+     vc("FN:Maximilian Alexander von Hohen\r\n zollern-Sigmaringen", "EMAIL:max@hz.example"),
+     format="vcard", full_name="Maximilian Alexander von Hohenzollern-Sigmaringen",
+     emails=["max@hz.example"])
+case("default", "vcard40_fn_folded_in_utf8_char",
+     "BEGIN:VCARD\r\nVERSION:4.0\r\nFN:Niccol".encode() + "ò".encode()[:1] + b"\r\n " +
+     "ò".encode()[1:] + " Ferrari\r\nEND:VCARD\r\n".encode(),
+     format="vcard", full_name="Niccolò Ferrari")
+case("default", "vcard30_fn_folded_tab_in_header",
+     vc("F\r\n\tN;CHARSET=\r\n UTF-8:Hélène\r\n  Moreau"),
+     format="vcard", full_name="Hélène Moreau")
+case("default", "vcard21_fn_folded_keeps_space",
+     vc("FN:Javier\r\n Muñoz", "N;CHARSET=UTF-8:Mu\r\n ñoz;Javier", version="2.1"),
+     format="vcard", full_name="Javier Muñoz", given_name="Javier", family_name="Mu ñoz")
+case("default", "vcard21_qp_param_folded",
+     vc("FN;CHARSET=UTF-8;ENCODING=QUOTED-\r\n PRINTABLE:" + qp("Łukasz Wiś", "utf-8") + "=\r\n" +
+        qp("niewski", "utf-8"), version="2.1"),
+     format="vcard", full_name="Łukasz Wiśniewski")
+case("default", "vcard30_fn_empty_name_from_n", vc("N:Bianchi;Giulia;;;", "FN:", "ORG:Rossi S.r.l."),
+     format="vcard", full_name="Giulia Bianchi", given_name="Giulia", family_name="Bianchi",
+     company="Rossi S.r.l.")
+case("default", "vcard30_fn_blank_name_from_n", vc("FN:   ", "N:山田;太郎;;;"),
+     format="vcard", full_name="山田太郎", given_name="太郎", family_name="山田")
+case("default", "vcard30_no_fn_n_escaped", vc("N:O'Neill\\, Jr.;Sarah;;;", "EMAIL:s@bp.example"),
+     format="vcard", full_name="Sarah O'Neill, Jr.", given_name="Sarah", family_name="O'Neill, Jr.",
+     emails=["s@bp.example"])
+case("default", "vcard30_apple_company_card",
+     vc("N:;;;;", "FN:Polderdata B.V.", "ORG:Polderdata B.V.;", "X-ABShowAs:COMPANY",
+        "item1.URL;type=pref:polderdata.example", "item1.X-ABLabel:_$!<HomePage>!$_"),
+     format="vcard", company="Polderdata B.V.", urls=["polderdata.example"])
+case("default", "vcard30_apple_person",
+     vc("PRODID:-//Apple Inc.//macOS 13.4//EN", "N:Conceição;Ana;;;", "FN:Ana Conceição",
+        "ORG:Indústrias Açaí S/A;", "TITLE:Gerente de Vendas",
+        "item1.EMAIL;type=INTERNET;type=pref:ana@acai.example", "item1.X-ABLabel:_$!<Other>!$_",
+        "TEL;type=CELL;type=VOICE;type=pref:+55 21 98765-4321"),
+     format="vcard", full_name="Ana Conceição", given_name="Ana", family_name="Conceição",
+     company="Indústrias Açaí S/A", title="Gerente de Vendas", emails=["ana@acai.example"],
+     phones=["+5521987654321"])
+
 # ---------------------------------------------------------------- MeCard & co
 case("default", "mecard_eventmaker",
      "MECARD:UID:187WCI5;N:Doe,Jane;ORG:Acme;TEL:+85291234567;EMAIL:jane@acme.example;;",
@@ -519,9 +592,29 @@ case("pdf", "pdf417_name_company_id", "Jane Doe_Acme GmbH^2427",
 
 case("pdf", "pdf417_no_separator", "no separators here", format="unknown")
 
+# Latin-1 with no declared charset: the guess (uchardet, checked to read as
+# Latin script) gets it right. Until issue 16 this expected U+FFFD.
 case("pdf", "pdf417_latin1", "Jürgen Müller_Müller AG^9001".encode("latin-1"),
-     format="delimited", badge_id="9001", full_name="J\ufffdrgen M\ufffdller",
-     company="M\ufffdller AG", warnings=["delimited: invalid bytes replaced"])
+     format="delimited", badge_id="9001", full_name="Jürgen Müller", company="Müller AG")
+
+# Aptify's PDF417 layout: "FirstLast_Company^PersonID", the name written
+# without spaces; the company stays as written (it may be PayPal).
+case("pdf", "pdf417_aptify_glued_name", "AieshaAaronson_DanubePartner^8810",
+     format="delimited", badge_id="8810", full_name="Aiesha Aaronson", given_name="Aiesha",
+     family_name="Aaronson", company="DanubePartner")
+case("pdf", "pdf417_glued_name_mc", "RonaldMcDonald_Burger Labs^77",
+     format="delimited", badge_id="77", full_name="Ronald McDonald", given_name="Ronald",
+     family_name="McDonald", company="Burger Labs")
+# Caret-delimited exports with the name in two fields.
+case("default", "caret_given_family_company", "Jane^Doe^Acme Corp^jane@acme.example",
+     format="delimited", full_name="Jane Doe", given_name="Jane", family_name="Doe",
+     company="Acme Corp", emails=["jane@acme.example"])
+case("default", "caret_family_caps_first", "MÜLLER^Jürgen^Bäckerei Schmidt GmbH^Einkauf^j.mueller@baeckerei.example",
+     format="delimited", full_name="Jürgen MÜLLER", given_name="Jürgen", family_name="MÜLLER",
+     company="Bäckerei Schmidt GmbH", title="Einkauf", emails=["j.mueller@baeckerei.example"])
+case("ids", "caret_id_given_family", "SB20001^Priya^Sharma^Sunrise Pharma^+91 98765 43210",
+     format="delimited", badge_id="SB20001", full_name="Priya Sharma", given_name="Priya",
+     family_name="Sharma", company="Sunrise Pharma", phones=["+919876543210"])
 
 case("pipe", "pipe_map", "A-100|Doe|John|Doe & Sons|john@doesons.example",
      format="delimited", badge_id="A-100", family_name="Doe", given_name="John", full_name="John Doe",

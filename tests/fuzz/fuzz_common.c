@@ -5,7 +5,6 @@
  */
 #include "tests/fuzz/fuzz_common.h"
 
-#include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,6 +14,8 @@
 #include "firmware/decode/decode.h"
 #include "firmware/decode/decode_util.h"
 #include "firmware/base/lead.h"
+#include "firmware/store/store.h"
+#include "firmware/store/store_roster.h"
 
 static const char profiles[] =
     "[show.a]\n"
@@ -38,7 +39,7 @@ static const char profiles[] =
 static const char *const sections[] = {NULL, "show.a", "show.b", "show.c"};
 
 static struct config *cfg;
-static sqlite3 *db;
+static struct store *db;
 
 static void setup(void)
 {
@@ -54,18 +55,29 @@ static void setup(void)
         fprintf(stderr, "fuzz: %s\n", e.msg);
         abort();
     }
-    if (sqlite3_open(":memory:", &db) != SQLITE_OK ||
-        sqlite3_exec(db,
-                     "CREATE TABLE roster (show_id TEXT NOT NULL, badge_id TEXT NOT NULL, "
-                     "full_name TEXT, given_name TEXT, family_name TEXT, company TEXT, title TEXT, "
-                     "email TEXT, phone TEXT, url TEXT, address TEXT, country TEXT, "
-                     "PRIMARY KEY (show_id, badge_id)) WITHOUT ROWID;"
-                     "INSERT INTO roster VALUES ('r','SB12345','Jane Doe','Jane','Doe','Acme',"
-                     "'CTO','jane@acme.example','9123 4567',NULL,'1 Road','Hong Kong');"
-                     "INSERT INTO roster VALUES ('r','2427',NULL,'A','B',NULL,NULL,NULL,"
-                     "'030 1234567',NULL,NULL,'DE');",
-                     NULL, NULL, NULL) != SQLITE_OK)
+    /* A real store in memory, its roster put in through the store's own
+     * import path. */
+    if (!(db = store_open(":memory:", &e))) {
+        fprintf(stderr, "fuzz: %s\n", e.msg);
         abort();
+    }
+    static const char *const rows[][ROSTER_COLS] = {
+        {"SB12345", "Jane Doe", "Jane", "Doe", "Acme", "CTO", "jane@acme.example", "9123 4567",
+         NULL, "1 Road", "Hong Kong"},
+        {"2427", NULL, "A", "B", NULL, NULL, NULL, "030 1234567", NULL, NULL, "DE"},
+    };
+    struct store_roster *r = store_roster_begin(db, "r", &e);
+    for (size_t i = 0; r && i < sizeof rows / sizeof rows[0]; i++) {
+        struct store_roster_value v[ROSTER_COLS];
+        for (int c = 0; c < ROSTER_COLS; c++)
+            v[c] = (struct store_roster_value){rows[i][c], rows[i][c] ? strlen(rows[i][c]) : 0};
+        if (store_roster_put(r, v, &e) != 1)
+            abort();
+    }
+    if (!r || store_roster_commit(r, &e) < 0) {
+        fprintf(stderr, "fuzz: roster: %s\n", e.msg);
+        abort();
+    }
 }
 
 static void check_str(const char *s)

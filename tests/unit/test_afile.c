@@ -100,12 +100,23 @@ int main(void)
     ok(afile_replace(missing, NULL, 0600, "x", 1, &e) < 0 && e.code == ERR_IO &&
            strstr(e.msg, "No such file"),
        "a missing directory is ERR_IO with the system's text: %s", e.msg);
-    ok(afile_open(&f, dir, NULL, 0600, &e) == 0, "a path ending in a name opens");
-    afile_abort(&f);
+    ok(afile_open(&f, dir, NULL, 0600, &e) < 0 && e.code == ERR_INVALID,
+       "a directory is not a file to replace");
     char trailing[80];
     snprintf(trailing, sizeof trailing, "%s/", dir);
     ok(afile_open(&f, trailing, NULL, 0600, &e) < 0 && e.code == ERR_INVALID,
        "a path ending in / is refused");
+
+    ok(afile_replace("/dev/null", NULL, 0600, "x", 1, &e) < 0 && e.code == ERR_INVALID,
+       "a device node is never replaced: %s", e.msg);
+    struct stat dn;
+    ok(stat("/dev/null", &dn) == 0 && S_ISCHR(dn.st_mode), "and /dev/null is still a device");
+    char link[160];
+    snprintf(link, sizeof link, "%s/link", dir);
+    ok(symlink(path, link) == 0 && afile_replace(link, NULL, 0600, "x", 1, &e) < 0 &&
+           e.code == ERR_INVALID,
+       "a symlink is not replaced");
+    unlink(link);
 
     /* /dev/full fails every write with ENOSPC: the full-disk path. */
     ok(afile_open(&f, "/dev/full-target", "/dev/full", 0600, &e) < 0, "an existing fixed name");

@@ -57,8 +57,8 @@ struct counts {
 static const char *const formats[] = {"vcard",     "mecard", "json",   "url",
                                       "delimited", "roster", "unknown"};
 
-static void run_case(const struct config *cfg, struct sqlite3 *db, const char *show,
-                     const char *dir, const char *name, struct counts *c)
+static void run_case(const struct config *cfg, struct store *db, const char *show, const char *dir,
+                     const char *name, struct counts *c)
 {
     char path[1024], section[300];
     struct buf in = {0}, want_text = {0};
@@ -145,7 +145,7 @@ static int by_name(const struct dirent **a, const struct dirent **b)
     return strcmp((*a)->d_name, (*b)->d_name);
 }
 
-static void run_corpus(const struct config *cfg, struct sqlite3 *db)
+static void run_corpus(const struct config *cfg, struct store *db)
 {
     struct counts c = {0};
     struct dirent **shows;
@@ -261,12 +261,12 @@ int main(void)
         return done_testing();
     struct roster_stats rs;
     snprintf(conf, sizeof conf, "%s/roster.csv", corpus_dir());
-    ok(roster_import(store_db(st), "ids", conf, NULL, &rs, &e) == 0, "roster imports (%s)", e.msg);
+    ok(roster_import(st, "ids", conf, NULL, &rs, &e) == 0, "roster imports (%s)", e.msg);
     is_int(rs.rows, 3, "roster rows");
     is_int(rs.skipped, 1, "roster row without id skipped");
     is_int(rs.delimiter, ';', "roster delimiter detected");
 
-    run_corpus(cfg, store_db(st));
+    run_corpus(cfg, st);
     test_profiles(tmp);
 
     config_free(cfg);

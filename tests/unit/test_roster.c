@@ -15,6 +15,7 @@
 #include "firmware/base/lead.h"
 #include "firmware/decode/roster.h"
 #include "firmware/store/store.h"
+#include "firmware/store/store_roster.h"
 #include "tests/tap.h"
 
 static char tmp[] = "/tmp/mb-test-roster-XXXXXX";
@@ -35,7 +36,7 @@ static struct lead_fields look(struct store *st, const char *show, const char *i
 {
     struct lead_fields f = {0};
     struct err e = {0};
-    *found = roster_lookup(store_db(st), show, id, &f, &e);
+    *found = store_roster_lookup(st, show, id, &f, &e);
     return f;
 }
 
@@ -59,7 +60,7 @@ int main(void)
                                  "A2,Li,Wei,\"Line1\nLine2 \"\"quoted\"\"\",li@wei.example,\r\n"
                                  "\r\n"
                                  "A3,Only,Id,,,\n");
-    ok(roster_import(store_db(st), "s1", p, NULL, &rs, &e) == 0, "comma CSV imports (%s)", e.msg);
+    ok(roster_import(st, "s1", p, NULL, &rs, &e) == 0, "comma CSV imports (%s)", e.msg);
     is_int(rs.rows, 3, "3 rows");
     is_int(rs.delimiter, ',', "comma detected");
     struct lead_fields f = look(st, "s1", "A1", &found);
@@ -82,7 +83,7 @@ int main(void)
     /* lookup merges without overwriting what the scan had */
     f = (struct lead_fields){0};
     lead_set(&f.company, "From Badge");
-    found = roster_lookup(store_db(st), "s1", "A1", &f, &e);
+    found = store_roster_lookup(st, "s1", "A1", &f, &e);
     is_str(f.company, "From Badge", "merge keeps the scan's own field");
     is_str(f.family_name, "Doe", "merge adds missing fields");
     lead_fields_free(&f);
@@ -93,7 +94,7 @@ int main(void)
                      "B2\tFirst Version\tOld\n"
                      "\tNo Id\tX\n"
                      "B2\tSecond Version\tNew\n");
-    ok(roster_import(store_db(st), "s1", p, NULL, &rs, &e) == 0, "TSV imports (%s)", e.msg);
+    ok(roster_import(st, "s1", p, NULL, &rs, &e) == 0, "TSV imports (%s)", e.msg);
     is_int(rs.delimiter, '\t', "tab detected");
     is_int(rs.rows, 2, "2 distinct ids");
     is_int(rs.duplicates, 1, "1 duplicate");
@@ -112,8 +113,7 @@ int main(void)
     /* pipe with an explicit map by header and by column number */
     p = CSV("c.txt", "Code|Vorname|Nachname|Arbeitgeber|Kontakt\n"
                      "C-7|Hans|Meier|Meier AG|hans@meier.example\n");
-    ok(roster_import(store_db(st), "s3", p, "badge_id=Code, company=4, email=Kontakt", &rs, &e) ==
-           0,
+    ok(roster_import(st, "s3", p, "badge_id=Code, company=4, email=Kontakt", &rs, &e) == 0,
        "pipe CSV with --map imports (%s)", e.msg);
     is_int(rs.delimiter, '|', "pipe detected");
     f = look(st, "s3", "C-7", &found);
@@ -124,23 +124,22 @@ int main(void)
 
     /* errors leave the old roster */
     p = CSV("d.csv", "Name,Company\nX,Y\n");
-    ok(roster_import(store_db(st), "s3", p, NULL, &rs, &e) < 0 && strstr(e.msg, "no badge id"),
+    ok(roster_import(st, "s3", p, NULL, &rs, &e) < 0 && strstr(e.msg, "no badge id"),
        "no id column is an error: %s", e.msg);
-    ok(roster_import(store_db(st), "s3", p, "badge_id=Nope", &rs, &e) < 0 &&
+    ok(roster_import(st, "s3", p, "badge_id=Nope", &rs, &e) < 0 &&
            strstr(e.msg, "no column 'Nope'"),
        "map to a missing column is an error: %s", e.msg);
-    ok(roster_import(store_db(st), "s3", p, "shoe_size=Name", &rs, &e) < 0 &&
-           strstr(e.msg, "unknown field"),
+    ok(roster_import(st, "s3", p, "shoe_size=Name", &rs, &e) < 0 && strstr(e.msg, "unknown field"),
        "map of an unknown field is an error: %s", e.msg);
     p = write_csv("e.csv", "\xFF\xFEI\0D\0", 6);
-    ok(roster_import(store_db(st), "s3", p, NULL, &rs, &e) < 0 && strstr(e.msg, "UTF-16"),
+    ok(roster_import(st, "s3", p, NULL, &rs, &e) < 0 && strstr(e.msg, "UTF-16"),
        "UTF-16 is refused with advice: %s", e.msg);
-    ok(roster_import(store_db(st), "s3", "/nonexistent/x.csv", NULL, &rs, &e) < 0 &&
+    ok(roster_import(st, "s3", "/nonexistent/x.csv", NULL, &rs, &e) < 0 &&
            strstr(e.msg, "No such file"),
        "missing file: %s", e.msg);
     p = CSV("f.csv", "");
-    ok(roster_import(store_db(st), "s3", p, NULL, &rs, &e) < 0, "empty file: %s", e.msg);
-    is_int(roster_count(store_db(st), "s3", &e), 1, "s3 roster unchanged after the errors");
+    ok(roster_import(st, "s3", p, NULL, &rs, &e) < 0, "empty file: %s", e.msg);
+    is_int(store_roster_count(st, "s3", &e), 1, "s3 roster unchanged after the errors");
 
     /* one lookup, timed over many */
     struct timespec t0, t1;

@@ -123,7 +123,9 @@ static gboolean on_ioctl(UMockdevIoctlBase *h, UMockdevIoctlClient *c, gpointer 
         struct usbdevfs_getdriver *gd = (struct usbdevfs_getdriver *)d->data;
         if (e->bound) {
             snprintf(gd->driver, sizeof(gd->driver), "%s",
-                     e->kind == EMU_PRINTER ? "usblp" : "usbhid");
+                     e->kind == EMU_PRINTER ? "usblp"
+                     : e->kind == EMU_ACM   ? "cdc_acm"
+                                            : "usbhid");
             umockdev_ioctl_client_complete(c, 0, 0);
         } else {
             umockdev_ioctl_client_complete(c, -1, ENODATA);
@@ -345,14 +347,57 @@ static void descriptors(struct emu *e, GString *hex)
     static const uint8_t prn[] = {0x09, 0x02, 0x20, 0x00, 0x01, 0x01, 0x00, 0xc0, 0x00, 0x09, 0x04,
                                   0x00, 0x00, 0x02, 0x07, 0x01, 0x02, 0x00, 0x07, 0x05, 0x01, 0x02,
                                   0x40, 0x00, 0x00, 0x07, 0x05, 0x82, 0x02, 0x40, 0x00, 0x00};
-    const uint8_t *cfg = e->kind == EMU_KEYBOARD ? kbd : e->kind == EMU_HIDPOS ? pos : prn;
+    /* CDC-ACM: control interface (interrupt IN 0x83), data interface (bulk
+     * IN 0x81, bulk OUT 0x02). */
+    static const uint8_t acm[] = {0x09, 0x02, 0x30, 0x00, 0x02, 0x01, 0x00, 0x80, 0x32, 0x09,
+                                  0x04, 0x00, 0x00, 0x01, 0x02, 0x02, 0x01, 0x00, 0x07, 0x05,
+                                  0x83, 0x03, 0x08, 0x00, 0x10, 0x09, 0x04, 0x01, 0x00, 0x02,
+                                  0x0a, 0x00, 0x00, 0x00, 0x07, 0x05, 0x81, 0x02, 0x40, 0x00,
+                                  0x00, 0x07, 0x05, 0x02, 0x02, 0x40, 0x00, 0x00};
+    const uint8_t *cfg = e->kind == EMU_KEYBOARD ? kbd
+                         : e->kind == EMU_HIDPOS ? pos
+                         : e->kind == EMU_ACM    ? acm
+                                                 : prn;
     size_t n = e->kind == EMU_KEYBOARD ? sizeof(kbd)
                : e->kind == EMU_HIDPOS ? sizeof(pos)
+               : e->kind == EMU_ACM    ? sizeof(acm)
                                        : sizeof(prn);
     for (size_t i = 0; i < sizeof(dd); i++)
         g_string_append_printf(hex, "%02x", dd[i]);
     for (size_t i = 0; i < n; i++)
         g_string_append_printf(hex, "%02x", cfg[i]);
+}
+
+/* Interface 0 and the HID device usbhid would create under it, with the
+ * report descriptor, where drivers find it without claiming anything
+ * (umockdev links the interface into /sys/bus/usb/devices). */
+static void add_hid_sysfs(struct emu *e)
+{
+    GString *hex = g_string_new("");
+    g_mutex_lock(&e->mu);
+    gsize dn = 0;
+    const uint8_t *desc = e->report_desc ? g_bytes_get_data(e->report_desc, &dn) : NULL;
+    for (gsize i = 0; i < dn; i++)
+        g_string_append_printf(hex, "%02x", desc[i]);
+    g_mutex_unlock(&e->mu);
+    const char *dev = e->syspath + strlen("/sys");
+    char *s = g_strdup_printf("P: %s/1-%d:1.0\n"
+                              "E: SUBSYSTEM=usb\n"
+                              "E: DEVTYPE=usb_interface\n"
+                              "A: bInterfaceNumber=00\\n\n"
+                              "\n"
+                              "P: %s/1-%d:1.0/0003:%04X:%04X.%04X\n"
+                              "E: SUBSYSTEM=hid\n"
+                              "H: report_descriptor=%s\n"
+                              "\n",
+                              dev, e->port, dev, e->port, e->vid, e->pid, e->port, hex->str);
+    GError *err = NULL;
+    if (!umockdev_testbed_add_from_string(e->tb, s, &err)) {
+        fprintf(stderr, "# emu: add HID sysfs of %s: %s\n", e->node, err->message);
+        g_error_free(err);
+    }
+    g_free(s);
+    g_string_free(hex, TRUE);
 }
 
 void emu_plug(struct emu *e)
@@ -379,6 +424,10 @@ void emu_plug(struct emu *e)
     e->bound = true;
     e->plugged = true;
     g_mutex_unlock(&e->mu);
+    /* The HID nodes first: the device's "add" uevent may be handled at
+     * once, and what it presents must be readable by then. */
+    if (e->kind == EMU_KEYBOARD || e->kind == EMU_HIDPOS)
+        add_hid_sysfs(e);
     GError *err = NULL;
     if (!umockdev_testbed_add_from_string(e->tb, s, &err)) {
         fprintf(stderr, "# emu: add %s: %s\n", e->node, err->message);
@@ -406,6 +455,16 @@ void emu_remove(struct emu *e)
 {
     if (!e->plugged)
         return;
+    if (e->kind == EMU_KEYBOARD || e->kind == EMU_HIDPOS) {
+        /* Children first: removing the device leaves their bus links. */
+        char *hid = g_strdup_printf("%s/1-%d:1.0/0003:%04X:%04X.%04X", e->syspath, e->port, e->vid,
+                                    e->pid, e->port);
+        char *intf = g_strdup_printf("%s/1-%d:1.0", e->syspath, e->port);
+        umockdev_testbed_remove_device(e->tb, hid);
+        umockdev_testbed_remove_device(e->tb, intf);
+        g_free(hid);
+        g_free(intf);
+    }
     umockdev_testbed_remove_device(e->tb, e->syspath);
     e->plugged = false;
 }

@@ -20,7 +20,9 @@
 
 #include <umockdev.h>
 
-enum emu_kind { EMU_KEYBOARD, EMU_HIDPOS, EMU_PRINTER };
+/* EMU_ACM: a scanner in USB serial mode (CDC-ACM control + data interface,
+ * bulk IN); the others as named. */
+enum emu_kind { EMU_KEYBOARD, EMU_HIDPOS, EMU_PRINTER, EMU_ACM };
 
 struct emu;
 
@@ -29,7 +31,9 @@ struct emu;
 struct emu *emu_new(UMockdevTestbed *tb, enum emu_kind kind, uint16_t vid, uint16_t pid, int port);
 void emu_free(struct emu *e);
 
-/* Adds the device to the testbed (a hotplug "add" for a running program). */
+/* Adds the device to the testbed (a hotplug "add" for a running program).
+ * A HID device also gets its interface in sysfs with the HID device under
+ * it and its report_descriptor, as the kernel's usbhid publishes them. */
 void emu_plug(struct emu *e);
 /* Unplugs: every URB in flight fails with ENODEV, then "remove". */
 void emu_unplug(struct emu *e);
