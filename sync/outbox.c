@@ -378,6 +378,9 @@ void outbox_check(struct outbox *ob)
     }
     int64_t age = now_real() - oldest;
     if (n < limit && !ob->flush && age >= 0 && (uint64_t)age < ob->max_age_ms) {
+        /* Count the n waiting, so that the lead event that fills the batch
+         * sends it at once (counting from 0 made it wait for the poll). */
+        ob->hint = (unsigned)n;
         batch_free(ob);
         outbox_arm(ob, ob->max_age_ms - (uint64_t)age);
         return;

@@ -58,6 +58,7 @@ struct sink_http {
     struct curl_slist *headers;
     struct buf body;
     bool gzip_ok; /* the server accepts Content-Encoding: gzip */
+    bool sigv4;   /* signed by libcurl (CURLOPT_AWS_SIGV4), which signs every header set */
 };
 
 struct sink_type {

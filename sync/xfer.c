@@ -331,8 +331,11 @@ int xfer_start(struct xfer *x, const char *pinned, struct err *e)
         body = &x->gz;
         sink_header(&x->http.headers, "Content-Encoding", "gzip");
     }
-    /* No "Expect: 100-continue": one round trip less per batch. */
-    sink_header(&x->http.headers, "Expect", "");
+    /* No "Expect: 100-continue": one round trip less per batch. Not on a
+     * SigV4 request: libcurl would sign the empty header it then does not
+     * send, and S3 or MinIO refuse the signature (curl/curl#11664). */
+    if (!x->http.sigv4)
+        sink_header(&x->http.headers, "Expect", "");
     CURLcode rc = curl_easy_setopt(c, CURLOPT_URL, x->http.url);
     if (get) {
         rc |= curl_easy_setopt(c, CURLOPT_HTTPGET, 1L);

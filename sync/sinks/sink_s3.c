@@ -91,6 +91,7 @@ static int s3_request(struct sink *s, const struct sink_batch *b, struct sink_ht
     }
     h->url = buf_steal(&u);
     h->method = "PUT";
+    h->sigv4 = true;
     return 0;
 }
 

@@ -69,11 +69,10 @@ try:
 
     # A full batch goes at once even when a poll looked at the outbox while
     # it was filling: 10 leads, then the poll (every 5 s) finds them (not
-    # yet full, not yet old), then 10 more make the batch of 20 full. Known
-    # bug, kept visible as TODO: the poll's check resets the count of lead
-    # events (sync/outbox.c, outbox_check: hint = 0), so the full batch waits for
-    # the next poll (30 s by default) instead; this is what made "capped
-    # upload delivered" fail under load.
+    # yet full, not yet old), then 10 more make the batch of 20 full. The
+    # poll's check used to reset the count of lead events, so the full batch
+    # waited for the next poll (30 s by default): what made "capped upload
+    # delivered" fail under load.
     with open(d.conf) as f:
         conf = f.read().replace("max_send_speed = 6000\npoll_interval = 3600\n",
                                 "poll_interval = 5\n").replace("batch_size = 40\n",
@@ -88,9 +87,7 @@ try:
     t0 = time.time()
     ok(wait_for(lambda: all(x["id"] in st.leads for x in burst), 2),
        "a full batch goes at once, even after a poll saw it half full (%.1f s after the last "
-       "capture)" % (time.time() - t0),
-       todo="sync/outbox.c resets the lead-event count on every check: a full batch waits "
-            "for the next poll")
+       "capture)" % (time.time() - t0))
     wait_for(lambda: all(x["id"] in st.leads for x in burst), 10)
 finally:
     d.stop()

@@ -117,18 +117,9 @@ try:
     puts = [r for r in check.state.requests if r["method"] == "PUT"]
     good = [r for r in puts if r["path"].startswith("/leads/")]
     forged = [r for r in puts if r["path"].startswith("/forged/")]
-    # A known bug, found by this check: libcurl signs the empty "Expect:"
-    # that sync/xfer.c sets on every request and then does not send it, and a
-    # strict server (AWS, MinIO, botocore) refuses the signature.
-    EXPECT_BUG = ("the sink signs an Expect header it does not send (curl/curl#11664): "
-                  "sync/xfer.c sets 'Expect:' on every request")
-    signed = set(h for r in good for h in
-                 r["headers"].get("Authorization", "").partition("SignedHeaders=")[2]
-                 .split(",")[0].split(";"))
     ok(len(good) >= 4 and all(r["sigv4_ok"] for r in good),
        "every PUT signed with the right secret has a valid SigV4 signature (botocore: %d of %d)"
-       % (len([r for r in good if r["sigv4_ok"]]), len(good)),
-       todo=EXPECT_BUG if "expect" in signed else None)
+       % (len([r for r in good if r["sigv4_ok"]]), len(good)))
     ok(forged and not any(r["sigv4_ok"] for r in forged),
        "every PUT signed with the wrong secret fails botocore's check and is refused (%d)"
        % len(forged))
@@ -136,8 +127,7 @@ try:
     ok(all(r["path"].startswith("/leads/test-kiosk/") for r in good), "path-style URLs")
     ok(set(check.state.leads) == set(ids),
        "the signature-checking endpoint accepted every lead (%d of %d)"
-       % (len(set(check.state.leads) & set(ids)), len(ids)),
-       todo=EXPECT_BUG if "expect" in signed else None)
+       % (len(set(check.state.leads) & set(ids)), len(ids)))
     ok(wait_for(lambda: sink("s3bad")["rejected"] > 0, 10), "an unknown access key is refused")
     ok("InvalidAccessKeyId" in (sink("s3bad")["last_error"] or "") or
        "Access Key" in (sink("s3bad")["last_error"] or ""),
