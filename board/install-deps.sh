@@ -36,7 +36,7 @@ BUILD="libcurl4-openssl-dev build-essential pkg-config ca-certificates
 TEST="tesseract-ocr-rus tesseract-ocr-ell tesseract-ocr-jpn tesseract-ocr-kor
   tesseract-ocr clang libclang-rt-14-dev clang-format valgrind umockdev libumockdev-dev
   libglib2.0-dev chromium zbar-tools qrencode python3
-  python3-vobject libreoffice-calc-nogui openssl imagemagick
+  python3-vobject python3-botocore python3-jwt libreoffice-calc-nogui openssl imagemagick
   systemd systemd-container debootstrap dpkg-dev fakeroot file time cage xwayland
   lintian appstream libfuse3-dev fuse3 python3-botocore"
 
@@ -132,14 +132,16 @@ arm64_devlinks() {
 	rm -rf "$tmp"
 }
 
-# playwright-core for the browser tests, from npm, into tests/browser (no
-# browser download: the tests use Debian's chromium). Runs whether or not
-# Debian packages were missing: a fresh clone has none of node_modules.
+# playwright-core and axe-core for the browser tests, from npm, into
+# tests/browser (no browser download: the tests use Debian's chromium). Runs
+# whether or not Debian packages were missing: a fresh clone has none of
+# node_modules, an older one may lack a package added since.
 npm_deps() {
 	case "$group" in
 	test | all)
 		dir=$(cd "$(dirname "$0")/.." && pwd)/tests/browser
-		if [ -f "$dir/package.json" ] && [ ! -d "$dir/node_modules/playwright-core" ] &&
+		if [ -f "$dir/package.json" ] && { [ ! -d "$dir/node_modules/playwright-core" ] ||
+			[ ! -d "$dir/node_modules/axe-core" ]; } &&
 			command -v npm >/dev/null 2>&1; then
 			(cd "$dir" && npm ci --no-audit --no-fund --silent 2>/dev/null ||
 				npm install --no-audit --no-fund --silent)
@@ -147,6 +149,16 @@ npm_deps() {
 		# s3rver, an S3-compatible server, for the s3 sink's test.
 		dir=$(cd "$(dirname "$0")/.." && pwd)/tests/s3
 		if [ -f "$dir/package.json" ] && [ ! -d "$dir/node_modules/s3rver" ] &&
+			command -v npm >/dev/null 2>&1; then
+			(cd "$dir" && npm ci --no-audit --no-fund --silent 2>/dev/null ||
+				npm install --no-audit --no-fund --silent)
+		fi
+		# The sync tests' independent checkers: standardwebhooks verifies
+		# webhooks, DuckDB (its platform binary comes in the npm package)
+		# queries the lake.
+		dir=$(cd "$(dirname "$0")/.." && pwd)/tests/sync
+		if [ -f "$dir/package.json" ] && { [ ! -d "$dir/node_modules/standardwebhooks" ] ||
+			[ ! -d "$dir/node_modules/@duckdb/node-api" ]; } &&
 			command -v npm >/dev/null 2>&1; then
 			(cd "$dir" && npm ci --no-audit --no-fund --silent 2>/dev/null ||
 				npm install --no-audit --no-fund --silent)

@@ -1,10 +1,14 @@
 // SPDX-License-Identifier: Apache-2.0
 /*
- * heartbeat — tells a monitoring URL ([sync] heartbeat_url) every
- * heartbeat_interval seconds that the kiosk is alive: a POST of
- * {device, version, queue_depth, rejected, last_success, network}. At most
- * one is on its way at a time; a lost one is simply not repeated. Its
- * answers count for the online/offline state like any transfer (xfer.h).
+ * heartbeat — tells head office every heartbeat_interval seconds that the
+ * kiosk is alive: {device, version, queue_depth, rejected, last_success,
+ * network, sent_at}, POSTed to a monitoring URL ([sync] heartbeat_url)
+ * and/or put into a bucket ([sync] heartbeat_sink, an s3 sink) as
+ * PREFIX fleet/DEVICE.json, overwritten each time, so that the fleet's
+ * queue depths and last contacts are read with the same tools as the lake.
+ * At most one of each is on its way at a time; a lost one is simply not
+ * repeated. Its answers count for the online/offline state like any
+ * transfer (xfer.h).
  */
 #ifndef MB_HEARTBEAT_H
 #define MB_HEARTBEAT_H
@@ -15,6 +19,7 @@
 
 struct config;
 struct heartbeat;
+struct sink;
 struct loop;
 struct xfer_multi;
 
@@ -31,12 +36,14 @@ typedef void heartbeat_info_fn(struct heartbeat_info *out, void *ud);
 
 /*
  * Sends the first heartbeat at once and then every heartbeat_interval
- * seconds to cfg's [sync] heartbeat_url (which must be set), asking info
- * for the body. cfg, m and ud are borrowed until heartbeat_stop(). Returns
- * NULL with e set when out of memory.
+ * seconds to cfg's [sync] heartbeat_url (when set) and into bucket's
+ * storage (when not NULL: a sink whose type has a put op), asking info for
+ * the body. cfg, m, bucket and ud are borrowed until heartbeat_stop().
+ * Returns NULL with e set when out of memory.
  */
 struct heartbeat *heartbeat_start(struct loop *loop, const struct config *cfg, struct xfer_multi *m,
-                                  heartbeat_info_fn *info, void *ud, struct err *e);
+                                  struct sink *bucket, heartbeat_info_fn *info, void *ud,
+                                  struct err *e);
 
 /* Aborts a heartbeat on its way and frees hb (NULL-safe). */
 void heartbeat_stop(struct heartbeat *hb);

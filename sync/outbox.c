@@ -20,6 +20,7 @@
 #include "firmware/config/config.h"
 #include "firmware/runtime/loop.h"
 #include "firmware/store/store.h"
+#include "firmware/store/store_meta.h"
 #include "firmware/store/store_sync_state.h"
 #include "sync/rate.h"
 #include "sync/retry.h"
@@ -28,6 +29,7 @@
 
 #define RESP_MAX_SINK     (64u * 1024) /* enough for any error reason */
 #define REJECTED_LIST_MAX 50
+#define RESENDS_MAX       3 /* token exchanges in a row before the batch backs off */
 
 struct outbox {
     const struct outbox_host *h;
@@ -39,6 +41,11 @@ struct outbox {
     struct xfer *job; /* in flight */
     struct sink_entry *batch;
     size_t batch_n;
+    size_t loaded_n;       /* rows loaded for the batch, before the type's group op */
+    struct sink_batch cur; /* the batch as the type saw it (request, answer) */
+    unsigned resends;      /* answer ops' resends of the current batch */
+    int64_t replay_first;  /* same_rows types: the first row and size of the last */
+    size_t replay_n;       /* partial batch sent (0: none), also in the meta table */
     /* Failure state (also in table sync_state, so a restart honours it). */
     unsigned attempts;
     uint64_t retry_at; /* loop ms */
@@ -48,7 +55,7 @@ struct outbox {
     int64_t last_ok_ms, last_attempt_ms, sent;
     int single_left; /* after a rejected batch: send its rows one by one */
     bool flush;      /* `sync now`: do not wait for a full batch */
-    unsigned hint;   /* lead events since the last check */
+    unsigned hint;   /* rows a check found waiting + lead events since */
     struct rate rate;
 };
 
@@ -108,7 +115,8 @@ static void batch_free(struct outbox *ob)
         cJSON_Delete(ob->batch[i].lead);
     free(ob->batch);
     ob->batch = NULL;
-    ob->batch_n = 0;
+    ob->batch_n = ob->loaded_n = 0;
+    ob->resends = 0;
 }
 
 /*
@@ -178,10 +186,18 @@ struct outcome {
     struct outbox *ob;
     enum retry_class cls;
     const char *reason;
+    const struct sink_row_verdict *rows; /* per-row results, or NULL: every row is cls */
     int64_t now_ms;
     int64_t marked;
     struct err *e;
 };
+
+static enum sink_row row_of(enum retry_class cls)
+{
+    return cls == RETRY_DONE     ? SINK_ROW_DONE
+           : cls == RETRY_REJECT ? SINK_ROW_REJECT
+                                 : SINK_ROW_AGAIN;
+}
 
 /* Saves the sink's failure state and last success (table sync_state). */
 static int state_save(struct outbox *ob, int64_t now_ms, struct err *e)
@@ -204,18 +220,20 @@ static int outcome_tx(struct store *store, void *ud)
 {
     struct outcome *o = ud;
     struct outbox *ob = o->ob;
-    enum store_outbox_result r = o->cls == RETRY_DONE     ? STORE_OUTBOX_DELIVERED
-                                 : o->cls == RETRY_REJECT ? STORE_OUTBOX_REFUSED
-                                                          : STORE_OUTBOX_FAILED;
     for (size_t i = 0; i < ob->batch_n; i++) {
-        int changed = store_outbox_mark(store, ob->batch[i].outbox_id, ob->batch[i].version, r,
-                                        o->reason, o->now_ms, o->e);
+        enum sink_row row = o->rows ? o->rows[i].r : row_of(o->cls);
+        enum store_outbox_result r = row == SINK_ROW_DONE     ? STORE_OUTBOX_DELIVERED
+                                     : row == SINK_ROW_REJECT ? STORE_OUTBOX_REFUSED
+                                                              : STORE_OUTBOX_FAILED;
+        const char *why = o->rows && o->rows[i].reason[0] ? o->rows[i].reason : o->reason;
+        int changed = store_outbox_mark(store, ob->batch[i].outbox_id, ob->batch[i].version, r, why,
+                                        o->now_ms, o->e);
         if (changed < 0)
             return -1;
-        o->marked += changed;
+        if (r == STORE_OUTBOX_DELIVERED)
+            o->marked += changed;
     }
-    if (o->cls == RETRY_DONE)
-        ob->sent += o->marked;
+    ob->sent += o->marked;
     return state_save(ob, o->now_ms, o->e);
 }
 
@@ -241,13 +259,19 @@ static void outcome_log(const struct outbox *ob, const struct outcome *o, long s
                   ob->batch_n);
 }
 
-/* Records the outcome of the batch in flight (or just written) and decides
- * when the sink looks again. */
+/*
+ * Records the outcome of the batch in flight (or just written) and decides
+ * when the sink looks again. rows (NULL: every row is cls) are a type's
+ * per-row results; cls is then the batch's: again if any row is, else done
+ * if any row is. pause_ms > 0 holds the sink back like a Retry-After.
+ */
 static void outbox_outcome(struct outbox *ob, enum retry_class cls, long status, const char *reason,
-                           int64_t retry_after_ms)
+                           int64_t retry_after_ms, const struct sink_row_verdict *rows,
+                           int64_t pause_ms)
 {
     struct err e = {0};
-    struct outcome o = {.ob = ob, .cls = cls, .reason = reason, .now_ms = now_real(), .e = &e};
+    struct outcome o = {
+        .ob = ob, .cls = cls, .reason = reason, .rows = rows, .now_ms = now_real(), .e = &e};
     ob->last_status = status;
     ob->last_attempt_ms = o.now_ms;
     uint64_t next = 0;
@@ -261,11 +285,11 @@ static void outbox_outcome(struct outbox *ob, enum retry_class cls, long status,
         break;
     case RETRY_REJECT:
         /* The server is fine; this batch is not. Split it so that only the
-         * offending leads are parked. */
+         * offending leads are parked (unless the server said which). */
         ob->attempts = 0;
         ob->retry_at = 0;
         snprintf(ob->last_error, sizeof ob->last_error, "%s", reason);
-        if (ob->batch_n > 1) {
+        if (ob->batch_n > 1 && !rows) {
             ob->single_left = (int)ob->batch_n;
             batch_free(ob);
             outbox_arm(ob, 0);
@@ -284,6 +308,11 @@ static void outbox_outcome(struct outbox *ob, enum retry_class cls, long status,
         snprintf(ob->last_error, sizeof ob->last_error, "%s", reason);
         break;
     }
+    if (pause_ms > 0 && loop_now_ms() + (uint64_t)pause_ms > ob->retry_at) {
+        next = (uint64_t)pause_ms;
+        ob->retry_at = loop_now_ms() + next;
+        ob->retry_after_given = true;
+    }
     if (store_tx(ob->h->store, outcome_tx, &o, &e) < 0)
         log_error("sync", "[sink.%s] cannot record the outcome: %s (rows stay pending)",
                   ob->sink.name, e.msg);
@@ -292,6 +321,49 @@ static void outbox_outcome(struct outbox *ob, enum retry_class cls, long status,
     if (ob->single_left > 0 && cls != RETRY_AGAIN)
         ob->single_left--;
     outbox_arm(ob, next);
+}
+
+static void outbox_send(struct outbox *ob);
+
+/*
+ * The type's answer op reads what the server said (or, with r->status 0
+ * and no transfer, decides rows it did not send). The rows are preset from
+ * cls; the batch's class follows from the rows.
+ */
+static void outbox_answer(struct outbox *ob, enum retry_class cls, const struct sink_reply *r,
+                          const char *reason, int64_t ra)
+{
+    struct sink_verdict v = {.rows = calloc(ob->batch_n ? ob->batch_n : 1, sizeof *v.rows)};
+    if (!v.rows) {
+        outbox_outcome(ob, RETRY_AGAIN, r->status, "out of memory", -1, NULL, 0);
+        return;
+    }
+    for (size_t i = 0; i < ob->batch_n; i++)
+        v.rows[i].r = row_of(cls);
+    snprintf(v.reason, sizeof v.reason, "%s", reason);
+    ob->sink.type->answer(&ob->sink, &ob->cur, r, &v);
+    if (v.resend && ob->resends < RESENDS_MAX) {
+        ob->resends++;
+        free(v.rows);
+        outbox_send(ob);
+        return;
+    }
+    bool again = v.resend, done = false;
+    size_t refused = 0;
+    for (size_t i = 0; i < ob->batch_n; i++) {
+        again |= v.rows[i].r == SINK_ROW_AGAIN;
+        done |= v.rows[i].r == SINK_ROW_DONE;
+        refused += v.rows[i].r == SINK_ROW_REJECT;
+    }
+    cls = again ? RETRY_AGAIN : done || !refused ? RETRY_DONE : RETRY_REJECT;
+    if (refused && cls != RETRY_REJECT) /* (a whole refusal is logged by the outcome) */
+        log_warn("sync", "[sink.%s] %zu of %zu leads refused (see `matchbooth sync status`)",
+                 ob->sink.name, refused, ob->batch_n);
+    if (v.resend) /* a token exchange that keeps asking for another */
+        for (size_t i = 0; i < ob->batch_n; i++)
+            v.rows[i].r = SINK_ROW_AGAIN;
+    outbox_outcome(ob, cls, r->status, v.reason, ra, v.rows, v.pause_ms);
+    free(v.rows);
 }
 
 static void on_done(struct xfer *x, CURLcode cc, long status, void *ud)
@@ -309,8 +381,33 @@ static void on_done(struct xfer *x, CURLcode cc, long status, void *ud)
     if (cls == RETRY_AGAIN && x->retry_after[0])
         ra = retry_after_parse(x->retry_after, now_real());
     ob->job = NULL;
+    if (cc == CURLE_OK && ob->sink.type->answer) {
+        struct sink_reply r = {status, x->resp.data, x->resp.len,
+                               x->resp_headers.data ? x->resp_headers.data : ""};
+        outbox_answer(ob, cls, &r, reason, ra);
+    } else {
+        outbox_outcome(ob, cls, status, reason, ra, NULL, 0);
+    }
     xfer_free(x);
-    outbox_outcome(ob, cls, status, reason, ra);
+}
+
+/* same_rows types: remembers (in the meta table, so that a restart knows
+ * it) the first row and size of a partial batch about to be sent, so that
+ * a retry loads exactly the same rows. A full batch needs no record: the
+ * oldest rows are the same rows. */
+static void replay_note(struct outbox *ob)
+{
+    if (!ob->sink.type->same_rows || !ob->loaded_n || ob->loaded_n >= (size_t)ob->limit ||
+        (ob->replay_first == ob->batch[0].outbox_id && ob->replay_n == ob->loaded_n))
+        return;
+    char key[300], val[64];
+    snprintf(key, sizeof key, "sync.batch.%s", ob->sink.name);
+    snprintf(val, sizeof val, "%lld %zu", (long long)ob->batch[0].outbox_id, ob->loaded_n);
+    struct err e = {0};
+    if (store_meta_set(ob->h->store, key, val, &e) < 0)
+        log_warn("sync", "[sink.%s] %s", ob->sink.name, e.msg);
+    ob->replay_first = ob->batch[0].outbox_id;
+    ob->replay_n = ob->loaded_n;
 }
 
 /* ---- sending ----------------------------------------------------------------- */
@@ -320,15 +417,18 @@ static void on_done(struct xfer *x, CURLcode cc, long status, void *ud)
 static void outbox_send(struct outbox *ob)
 {
     struct err e = {0};
-    struct sink_batch b = {.v = ob->batch, .n = ob->batch_n, .now_ms = now_real()};
-    uuid_v7(b.now_ms, b.batch_id);
-    sink_idem_key(ob->sink.name, ob->batch, ob->batch_n, b.idem_key);
+    struct sink_batch *b = &ob->cur;
+    *b = (struct sink_batch){.v = ob->batch, .n = ob->batch_n, .now_ms = now_real()};
+    uuid_v7(b->now_ms, b->batch_id);
+    sink_idem_key(ob->sink.name, ob->batch, ob->batch_n, b->idem_key);
     rate_note(&ob->rate, loop_now_ms());
+    if (!ob->resends)
+        replay_note(ob);
     if (ob->sink.type->write) {
-        if (ob->sink.type->write(&ob->sink, &b, &e) < 0)
-            outbox_outcome(ob, RETRY_AGAIN, 0, e.msg, -1);
+        if (ob->sink.type->write(&ob->sink, b, &e) < 0)
+            outbox_outcome(ob, RETRY_AGAIN, 0, e.msg, -1, NULL, 0);
         else
-            outbox_outcome(ob, RETRY_DONE, 0, "written", -1);
+            outbox_outcome(ob, RETRY_DONE, 0, "written", -1, NULL, 0);
         return;
     }
     struct xfer *x = xfer_new(ob->h->multi, RESP_MAX_SINK, false, on_done, ob);
@@ -340,12 +440,18 @@ static void outbox_send(struct outbox *ob)
     const char *pin = config_str(ob->h->cfg, ob->sink.section, "pinned_pubkey");
     if (!pin || !*pin)
         pin = config_str(ob->h->cfg, "sync", "pinned_pubkey");
-    if (ob->sink.type->request(&ob->sink, &b, &x->http, x->easy, &e) < 0 ||
-        xfer_start(x, pin, &e) < 0) {
+    int rc = ob->sink.type->request(&ob->sink, b, &x->http, x->easy, &e);
+    if (rc == 1 && ob->sink.type->answer) { /* nothing to send: every row decided here */
+        xfer_free(x);
+        struct sink_reply r = {0, NULL, 0, ""};
+        outbox_answer(ob, RETRY_DONE, &r, "not sent", -1);
+        return;
+    }
+    if (rc != 0 || xfer_start(x, pin, &e) < 0) {
         xfer_free(x);
         /* A request we cannot even build: count it as a failed attempt so
          * that the sink backs off instead of spinning. */
-        outbox_outcome(ob, RETRY_AGAIN, 0, e.msg[0] ? e.msg : "cannot build request", -1);
+        outbox_outcome(ob, RETRY_AGAIN, 0, e.msg[0] ? e.msg : "cannot build request", -1, NULL, 0);
         return;
     }
     ob->job = x;
@@ -376,8 +482,12 @@ void outbox_check(struct outbox *ob)
         batch_free(ob);
         return; /* woken by the next lead event or the poll timer */
     }
+    bool replay = ob->replay_n && ob->batch[0].outbox_id == ob->replay_first;
+    if (replay && (size_t)n > ob->replay_n) /* the rows of the attempt that failed, no more */
+        ob->batch_n = (size_t)(n = (int)ob->replay_n);
+    ob->loaded_n = (size_t)n;
     int64_t age = now_real() - oldest;
-    if (n < limit && !ob->flush && age >= 0 && (uint64_t)age < ob->max_age_ms) {
+    if (n < limit && !replay && !ob->flush && age >= 0 && (uint64_t)age < ob->max_age_ms) {
         /* Count the n waiting, so that the lead event that fills the batch
          * sends it at once (counting from 0 made it wait for the poll). */
         ob->hint = (unsigned)n;
@@ -390,6 +500,12 @@ void outbox_check(struct outbox *ob)
         batch_free(ob);
         outbox_arm(ob, 1000);
         return;
+    }
+    if (ob->sink.type->group) {
+        size_t k = ob->sink.type->group(&ob->sink, ob->batch, ob->batch_n);
+        for (size_t i = k; i < ob->batch_n; i++)
+            cJSON_Delete(ob->batch[i].lead);
+        ob->batch_n = k;
     }
     outbox_send(ob);
 }
@@ -422,6 +538,11 @@ void outbox_online(struct outbox *ob)
 const char *outbox_name(const struct outbox *ob)
 {
     return ob->sink.name;
+}
+
+struct sink *outbox_sink(struct outbox *ob)
+{
+    return &ob->sink;
 }
 
 /* ---- status ------------------------------------------------------------------- */
@@ -509,6 +630,23 @@ static void state_load(struct outbox *ob)
         *ob->h->last_ok_ms = ob->last_ok_ms;
 }
 
+/* same_rows types: the partial batch the last run sent (replay_note). */
+static void replay_load(struct outbox *ob)
+{
+    char key[300], *val = NULL;
+    snprintf(key, sizeof key, "sync.batch.%s", ob->sink.name);
+    struct err e = {0};
+    long long first = 0;
+    size_t n = 0;
+    if (store_meta_get(ob->h->store, key, &val, &e) < 0)
+        log_warn("sync", "[sink.%s] %s", ob->sink.name, e.msg);
+    if (val && sscanf(val, "%lld %zu", &first, &n) == 2 && n > 0) {
+        ob->replay_first = first;
+        ob->replay_n = n;
+    }
+    free(val);
+}
+
 static int outbox_init(struct outbox *ob, struct err *e)
 {
     const struct config *cfg = ob->h->cfg;
@@ -534,6 +672,8 @@ static int outbox_init(struct outbox *ob, struct err *e)
         return err_set(e, ERR_INTERNAL, "out of memory");
     ob->timer_due = loop_now_ms();
     state_load(ob);
+    if (ob->sink.type->same_rows)
+        replay_load(ob);
     return 0;
 }
 

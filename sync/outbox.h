@@ -61,6 +61,9 @@ void outbox_close(struct outbox *ob);
 /* The sink's name ("crm" of [sink.crm]). */
 const char *outbox_name(const struct outbox *ob);
 
+/* The configured sink (its type and keys), borrowed until outbox_close(). */
+struct sink *outbox_sink(struct outbox *ob);
+
 /* Looks at the queue now (the worker's poll timer): sends a batch if one is
  * due and nothing is in flight. */
 void outbox_check(struct outbox *ob);

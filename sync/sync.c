@@ -31,6 +31,7 @@
 #include "sync/net.h"
 #include "sync/outbox.h"
 #include "sync/pull.h"
+#include "sync/sink.h"
 #include "sync/xfer.h"
 
 #define PULLS_MAX 2 /* the show form and the catalog */
@@ -224,8 +225,18 @@ static int sync_parts(struct sync *sy, struct err *e)
         !(sy->poll_timer = loop_timer_add(sy->loop, (uint64_t)cfg_int(sy, "poll_interval") * 1000,
                                           on_poll_timer, sy)))
         return err_set(e, ERR_INTERNAL, "out of memory");
-    if (*cfg_str(sy, "heartbeat_url") &&
-        !(sy->hb = heartbeat_start(sy->loop, sy->cfg, sy->multi, heartbeat_info, sy, e)))
+    struct sink *bucket = NULL;
+    if (*cfg_str(sy, "heartbeat_sink")) {
+        for (size_t i = 0; i < sy->nsinks && !bucket; i++)
+            if (!strcmp(outbox_name(sy->sinks[i]), cfg_str(sy, "heartbeat_sink")))
+                bucket = outbox_sink(sy->sinks[i]);
+        if (!bucket || !bucket->type->put)
+            return err_set(e, ERR_INVALID,
+                           "[sync] heartbeat_sink: '%s' is not the name of an s3 sink",
+                           cfg_str(sy, "heartbeat_sink"));
+    }
+    if ((*cfg_str(sy, "heartbeat_url") || bucket) &&
+        !(sy->hb = heartbeat_start(sy->loop, sy->cfg, sy->multi, bucket, heartbeat_info, sy, e)))
         return -1;
     if (sy->npulls && !(sy->pull_timer = loop_timer_add(sy->loop, 0, on_pull_timer, sy)))
         return err_set(e, ERR_INTERNAL, "out of memory");

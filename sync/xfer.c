@@ -215,10 +215,20 @@ static void header_value(const char *line, size_t len, const char *name, char *o
     snprintf(out, outsz, "%.*s", (int)(end - v), v);
 }
 
+#define RESP_HEADERS_MAX (16u * 1024)
+
 static size_t on_header(char *p, size_t size, size_t n, void *ud)
 {
     struct xfer *x = ud;
     size_t len = size * n;
+    /* A status line starts another answer (after a 100 Continue or a
+     * redirect): keep only the last one's headers. */
+    if (len >= 5 && !strncmp(p, "HTTP/", 5) && x->resp_headers.data) {
+        x->resp_headers.len = 0;
+        x->resp_headers.data[0] = '\0';
+    }
+    if (x->resp_headers.len + len < RESP_HEADERS_MAX)
+        buf_add(&x->resp_headers, p, len); /* out of memory: the headers are only hints */
     header_value(p, len, "Retry-After", x->retry_after, sizeof x->retry_after);
     header_value(p, len, "ETag", x->etag, sizeof x->etag);
     return len;
@@ -255,6 +265,7 @@ void xfer_free(struct xfer *x)
     buf_free(&x->http.body);
     buf_free(&x->gz);
     buf_free(&x->resp);
+    buf_free(&x->resp_headers);
     free(x);
 }
 
@@ -331,10 +342,10 @@ int xfer_start(struct xfer *x, const char *pinned, struct err *e)
         body = &x->gz;
         sink_header(&x->http.headers, "Content-Encoding", "gzip");
     }
-    /* No "Expect: 100-continue": one round trip less per batch. Not on a
-     * SigV4 request: libcurl would sign the empty header it then does not
-     * send, and S3 or MinIO refuse the signature (curl/curl#11664). */
-    if (!x->http.sigv4)
+    /* No "Expect: 100-continue": one round trip less per batch. Not where
+     * libcurl signs the header list: it would sign the empty header that it
+     * then does not send. */
+    if (!x->http.signs_headers)
         sink_header(&x->http.headers, "Expect", "");
     CURLcode rc = curl_easy_setopt(c, CURLOPT_URL, x->http.url);
     if (get) {

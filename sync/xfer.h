@@ -49,11 +49,12 @@ struct xfer {
     struct sink_http http;
     struct buf gz; /* the compressed body, when sent gzipped */
     struct buf resp;
-    size_t resp_max;      /* bytes of answer kept */
-    bool resp_abort;      /* a longer answer fails the transfer (else it is cut) */
-    bool resp_truncated;  /* the answer was longer than resp_max and was cut */
-    char retry_after[64]; /* the Retry-After header, "" if none */
-    char etag[256];       /* the ETag header, "" if none */
+    struct buf resp_headers; /* the final answer's header lines (up to 16 KiB), NUL-terminated */
+    size_t resp_max;         /* bytes of answer kept */
+    bool resp_abort;         /* a longer answer fails the transfer (else it is cut) */
+    bool resp_truncated;     /* the answer was longer than resp_max and was cut */
+    char retry_after[64];    /* the Retry-After header, "" if none */
+    char etag[256];          /* the ETag header, "" if none */
     char errbuf[CURL_ERROR_SIZE];
     xfer_done_fn *done;
     void *ud;
@@ -85,7 +86,9 @@ struct xfer *xfer_new(struct xfer_multi *m, size_t resp_max, bool resp_abort, xf
  * Sends x->http with the shared transport options and, when pinned is not
  * NULL or "", that public key pin (CURLOPT_PINNEDPUBLICKEY): URL, method,
  * headers, body (gzipped when http.gzip_ok and longer than 256 bytes), no
- * "Expect: 100-continue". Returns 0 once the transfer runs on the loop, or
+ * "Expect: 100-continue" (unless http.signs_headers: then nothing is added
+ * to the signed list, and libcurl itself may ask for 100-continue on a body
+ * over 1 MiB, unsigned). Returns 0 once the transfer runs on the loop, or
  * -1 with e set (x is still the caller's to free).
  */
 int xfer_start(struct xfer *x, const char *pinned, struct err *e);

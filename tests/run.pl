@@ -62,6 +62,7 @@ my %TIMEOUT = (
     'integration/ui_valgrind'   => 900,
     'integration/card_valgrind' => 900,
     'sync/sync_valgrind'        => 900,
+    'browser/a11y'              => 600,     # axe-core on 117 screens: 9 walks through the kiosk
 );
 
 if (@ARGV && $ARGV[0] eq '--suggest') {

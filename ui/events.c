@@ -185,6 +185,7 @@ static void on_lead(const struct route_ctx *c, const cJSON *data)
         "company", "title",   "emails",     "phones", "country",   "notes",      "answers"};
     for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++)
         copy_member(o, data, keys[i]);
+    copy_member(o, data, "lang"); /* the badge's language: the page greets in it */
     events_push(c->events, "lead", o);
     cJSON_Delete(o);
 }

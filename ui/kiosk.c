@@ -80,6 +80,10 @@ void kiosk_boot(const struct route_ctx *c, const struct route_req *q, struct rep
     cJSON_AddStringToObject(o, "device", dev ? dev : "");
     cJSON_AddBoolToObject(o, "demo", config_bool(h->cfg, "kiosk", "demo"));
     cJSON_AddNumberToObject(o, "idle_timeout", (double)config_int(h->cfg, "ui", "idle_timeout"));
+    cJSON_AddNumberToObject(o, "idle_warning", (double)config_int(h->cfg, "ui", "idle_warning"));
+    cJSON_AddNumberToObject(o, "thanks_timeout",
+                            (double)config_int(h->cfg, "ui", "thanks_timeout"));
+    cJSON_AddNumberToObject(o, "staff_lock", (double)config_int(h->cfg, "ui", "staff_lock"));
     cJSON_AddStringToObject(o, "csrf", session_kiosk_csrf(c->sessions));
     printer_add(h->bus, o);
     cJSON_AddNumberToObject(o, "catalog", catalog_count(h->store));

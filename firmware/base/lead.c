@@ -44,6 +44,8 @@ void lead_fields_free(struct lead_fields *f)
         free(*s[i]);
         *s[i] = NULL;
     }
+    free(f->lang);
+    f->lang = NULL;
     strv_free(&f->emails);
     strv_free(&f->phones);
     strv_free(&f->urls);
@@ -152,6 +154,8 @@ int lead_fields_to_json(const struct lead_fields *f, cJSON *obj)
         if (!v)
             return -1;
     }
+    if (f->lang && !cJSON_AddStringToObject(obj, "lang", f->lang))
+        return -1;
     if (add_list(obj, "emails", &f->emails) < 0 || add_list(obj, "phones", &f->phones) < 0 ||
         add_list(obj, "urls", &f->urls) < 0 || add_list(obj, "warnings", &f->warnings) < 0)
         return -1;
@@ -178,6 +182,9 @@ int lead_fields_from_json(struct lead_fields *f, const cJSON *obj)
         if (cJSON_IsString(v) && lead_set(s[i], v->valuestring) < 0)
             return -1;
     }
+    const cJSON *lang = cJSON_GetObjectItemCaseSensitive(obj, "lang");
+    if (cJSON_IsString(lang) && lead_set(&f->lang, lang->valuestring) < 0)
+        return -1;
     if (read_list(&f->emails, obj, "emails") < 0 || read_list(&f->phones, obj, "phones") < 0 ||
         read_list(&f->urls, obj, "urls") < 0 || read_list(&f->warnings, obj, "warnings") < 0)
         return -1;

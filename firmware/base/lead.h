@@ -27,6 +27,11 @@ struct lead_fields {
     char *title;
     char *address;
     char *country; /* ISO 3166-1 alpha-2 when known */
+    /* The visitor's language as the badge or the roster says it (vCard LANG,
+     * a "lang" key or column): a BCP 47 tag such as "zh-Hant" or "hi-IN",
+     * checked by the decoders. Not a column of the leads table: it travels
+     * with the scan's "lead" event, so the kiosk can greet in it. */
+    char *lang;
     struct strv emails;
     struct strv phones; /* E.164 where the country is known, else as written */
     struct strv urls;
@@ -48,7 +53,9 @@ int lead_set(char **slot, const char *s);
 
 /*
  * Merges src into dst: empty scalar fields of dst are filled from src, new
- * emails/phones/urls are appended; what dst already has is kept.
+ * emails/phones/urls are appended; what dst already has is kept. lang is not
+ * merged: it is not stored, so a re-scan that carries one must not count as
+ * a change of the stored lead (callers that want it copy it themselves).
  * Returns the number of fields that changed, or -1 on ENOMEM.
  */
 int lead_fields_merge(struct lead_fields *dst, const struct lead_fields *src);
@@ -66,7 +73,8 @@ char *lead_identity(const struct lead_fields *f, const uint8_t *raw, size_t rawl
 /*
  * Adds the fields to obj as JSON members (format, badge_id, full_name, …,
  * emails, phones, urls, address, country, warnings); absent scalars become
- * null and absent lists []. Returns 0 or -1 on ENOMEM.
+ * null and absent lists []. "lang" is added only when set (stored leads have
+ * none, so exports do not change). Returns 0 or -1 on ENOMEM.
  */
 int lead_fields_to_json(const struct lead_fields *f, struct cJSON *obj);
 

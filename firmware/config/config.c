@@ -94,6 +94,20 @@ static const struct cfg_key cfg_keys[] = {
      "Seconds without a touch or a scan before the kiosk clears the visitor's data and goes back "
      "to the attract screen.",
      5, 3600, NULL},
+    {"ui", "idle_warning", CFG_INT, "20",
+     "Seconds before that reset during which the kiosk asks \"Are you still there?\" with an "
+     "\"I need more time\" button (WCAG 2.2.1 asks for at least 20). At most half of "
+     "idle_timeout is used; 0: no warning.",
+     0, 600, NULL},
+    {"ui", "thanks_timeout", CFG_INT, "10",
+     "Seconds the thank-you screen stays before the kiosk returns to the attract screen (2-3 at "
+     "a queue).",
+     1, 600, NULL},
+    {"ui", "staff_lock", CFG_INT, "300",
+     "Seconds without a touch or a scan after which staff mode locks: the page leaves it and "
+     "ends its session (the PIN or a staff badge opens it again). 0: only session_timeout ends "
+     "it.",
+     0, 86400, NULL},
     {"ui", "session_timeout", CFG_INT, "900",
      "Seconds of inactivity after which an admin or staff session opened with the PIN ends.", 60,
      86400, NULL},
@@ -250,6 +264,10 @@ static const struct cfg_key cfg_keys[] = {
      "URL that gets a JSON heartbeat (device, version, queue depth, last success); empty: none.", 0,
      0, NULL},
     {"sync", "heartbeat_interval", CFG_INT, "300", "Seconds between heartbeats.", 5, 86400, NULL},
+    {"sync", "heartbeat_sink", CFG_STR, "",
+     "Name of an s3 sink whose bucket gets the heartbeat as PREFIX fleet/DEVICE.json (overwritten "
+     "each time), beside or instead of heartbeat_url; empty: none.",
+     0, 0, NULL},
     {"sync", "show_url", CFG_STR, "",
      "HTTPS URL of the show form JSON; fetched with ETag, checked, swapped in atomically over "
      "the [show.ID] form file, then the daemon reloads. Empty: none.",
@@ -263,35 +281,43 @@ static const struct cfg_key cfg_keys[] = {
      NULL},
     {"sync", "pull_interval", CFG_INT, "600",
      "Seconds between pulls of the show form and the catalog.", 10, 604800, NULL},
-    {"sink.*", "type", CFG_ENUM, "webhook", "webhook, hubspot, salesforce, s3 or spool.", 0, 0,
-     "webhook|hubspot|salesforce|s3|spool"},
+    {"sink.*", "type", CFG_ENUM, "webhook",
+     "webhook, hubspot (Forms v3), hubspot_crm (CRM v3 contact upsert), salesforce (Web-to-Lead), "
+     "salesforce_rest (REST upsert), s3 or spool.",
+     0, 0, "webhook|hubspot|hubspot_crm|salesforce|salesforce_rest|s3|spool"},
     {"sink.*", "url", CFG_STR, "",
-     "webhook: the URL to POST to; s3: the endpoint (path-style); hubspot/salesforce: override "
-     "of the service's URL (tests, proxies).",
+     "webhook: the URL to POST to; s3: the endpoint (path-style); hubspot, hubspot_crm, "
+     "salesforce: override of the service's URL (tests, proxies).",
      0, 0, NULL},
     {"sink.*", "format", CFG_ENUM, "json",
      "webhook: json (one object with a \"leads\" array) or ndjson (one lead per line).", 0, 0,
      "json|ndjson"},
     {"sink.*", "secret", CFG_STR, "",
-     "webhook: HMAC-SHA256 key; the signature header carries sha256=HEX over the uncompressed "
-     "body. Empty: unsigned.",
+     "webhook: the signing secret, whsec_BASE64 (Standard Webhooks: webhook-id, "
+     "webhook-timestamp, webhook-signature over the uncompressed body). Empty: unsigned.",
      0, 0, NULL},
+    {"sink.*", "signature", CFG_ENUM, "standard",
+     "webhook: standard (Standard Webhooks) or hmac-hex (the old signature_header: sha256=HEX "
+     "of the body, keyed with the secret's text, no timestamp).",
+     0, 0, "standard|hmac-hex"},
     {"sink.*", "signature_header", CFG_STR, "X-Matchbooth-Signature",
-     "webhook: name of the signature header.", 0, 0, NULL},
+     "webhook: name of the signature header with signature = hmac-hex.", 0, 0, NULL},
     {"sink.*", "gzip", CFG_BOOL, "true", "webhook: send bodies with Content-Encoding: gzip.", 0, 0,
      NULL},
-    {"sink.*", "batch_size", CFG_INT, "100", "Leads per request (hubspot and salesforce take one).",
+    {"sink.*", "batch_size", CFG_INT, "100",
+     "Leads per request (hubspot and salesforce take one, hubspot_crm 100, salesforce_rest 200).",
      1, 10000, NULL},
     {"sink.*", "batch_max_age", CFG_INT, "5",
      "Seconds a lead may wait for its batch to fill before a partial batch goes.", 0, 86400, NULL},
     {"sink.*", "rate_limit", CFG_INT, "0",
-     "Requests per rate_window kept client-side; 0: the service's own (hubspot 50 per 10 s), -1: "
-     "none.",
+     "Requests per rate_window kept client-side; 0: the service's own (hubspot 50 per 10 s, "
+     "hubspot_crm 100 per 10 s), -1: none.",
      -1, 100000, NULL},
     {"sink.*", "rate_window", CFG_INT, "10", "Seconds of the rate_limit window.", 1, 86400, NULL},
     {"sink.*", "fields", CFG_LIST, "",
-     "hubspot/salesforce: REMOTE=FIELD mappings, FIELD one of given_name, family_name, "
-     "full_name, company, title, email, phone, url, country, address, badge_id, captured_at, "
+     "hubspot, hubspot_crm, salesforce, salesforce_rest: REMOTE=FIELD mappings, FIELD one of "
+     "given_name, family_name, full_name, company, title, email, phone, url, country, address, "
+     "badge_id, captured_at, show, id, version, notes (every note, one per line), rating, "
      "answer.QID.",
      0, 0, NULL},
     {"sink.*", "portal_id", CFG_STR, "", "hubspot: the portal (hub) id.", 0, 0, NULL},
@@ -306,14 +332,45 @@ static const struct cfg_key cfg_keys[] = {
     {"sink.*", "consent_text", CFG_STR, "", "hubspot: the consent text shown to visitors.", 0, 0,
      NULL},
     {"sink.*", "oid", CFG_STR, "", "salesforce: the organisation id of Web-to-Lead.", 0, 0, NULL},
+    {"sink.*", "login_url", CFG_STR, "https://login.salesforce.com",
+     "salesforce_rest: where the OAuth 2.0 JWT bearer token comes from, and the assertion's "
+     "audience (https://test.salesforce.com for a sandbox).",
+     0, 0, NULL},
+    {"sink.*", "client_id", CFG_STR, "",
+     "salesforce_rest: the connected app's consumer key (the assertion's issuer).", 0, 0, NULL},
+    {"sink.*", "username", CFG_STR, "",
+     "salesforce_rest: the Salesforce user the kiosk acts as (the assertion's subject).", 0, 0,
+     NULL},
+    {"sink.*", "private_key", CFG_STR, "",
+     "salesforce_rest: PEM file of the RSA key whose certificate the connected app holds; it "
+     "signs the JWT assertion (RS256). Keep it readable by the service only.",
+     0, 0, NULL},
+    {"sink.*", "sobject", CFG_STR, "Lead", "salesforce_rest: the object upserted.", 0, 0, NULL},
+    {"sink.*", "external_id", CFG_STR, "Matchbooth_Id__c",
+     "salesforce_rest: the external id field (unique) that holds the lead's id: a lead sent "
+     "again updates its record.",
+     0, 0, NULL},
+    {"sink.*", "api_version", CFG_STR, "59.0", "salesforce_rest: the REST API version.", 0, 0,
+     NULL},
+    {"sink.*", "api_limit_percent", CFG_INT, "90",
+     "salesforce_rest: the sink pauses for an hour once the org's daily API requests "
+     "(Sforce-Limit-Info) reach this share, leaving the rest to the org's other integrations.",
+     1, 100, NULL},
+    {"sink.*", "token", CFG_STR, "",
+     "hubspot_crm: the private app's access token (scopes crm.objects.contacts.write).", 0, 0,
+     NULL},
     {"sink.*", "bucket", CFG_STR, "", "s3: the bucket.", 0, 0, NULL},
     {"sink.*", "region", CFG_STR, "us-east-1", "s3: the region used in the SigV4 signature.", 0, 0,
      NULL},
     {"sink.*", "access_key", CFG_STR, "", "s3: access key id.", 0, 0, NULL},
     {"sink.*", "secret_key", CFG_STR, "", "s3: secret access key.", 0, 0, NULL},
     {"sink.*", "prefix", CFG_STR, "",
-     "s3: key prefix; keys are PREFIX DEVICE/DAY/TIME-BATCH.ndjson.", 0, 0, NULL},
-    {"sink.*", "dir", CFG_STR, "", "spool: directory the NDJSON files go to (written atomically).",
+     "s3: key prefix; keys are PREFIX show=SHOW/date=DAY/device=DEVICE/BATCH.ndjson (Hive-style).",
+     0, 0, NULL},
+    {"sink.*", "dir", CFG_STR, "",
+     "spool: directory the NDJSON files go to, as "
+     "DIR/show=SHOW/date=DAY/device=DEVICE/BATCH.ndjson "
+     "(written atomically).",
      0, 0, NULL},
     {"sink.*", "pinned_pubkey", CFG_STR, "",
      "Public-key pin for this sink's server (overrides [sync] pinned_pubkey).", 0, 0, NULL},

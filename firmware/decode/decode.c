@@ -70,6 +70,17 @@ int decode_check_profile(const struct config *cfg, const char *section, struct e
     return profile_decoders(&ctx, ds, 32, e) < 0 ? -1 : 0;
 }
 
+/* The roster's language for the attendee, as the organizer wrote it:
+ * checked and canonicalised like a badge's, or dropped with a warning. */
+static int roster_lang(struct lead_fields *out)
+{
+    char *raw = out->lang;
+    out->lang = NULL;
+    int rc = decode_util_lang_put(out, raw, "roster lang");
+    free(raw);
+    return rc;
+}
+
 /* The roster a show looks ids up in: its `roster` key, else its own id. */
 static const char *roster_show(const struct decode_ctx *ctx)
 {
@@ -126,8 +137,11 @@ int decode_payload(const struct decode_ctx *ctx, const uint8_t *p, size_t n,
     if (out->badge_id && ctx->store) {
         const char *rs = roster_show(ctx);
         struct err le = {0};
+        bool had_lang = out->lang != NULL;
         int found = rs ? store_roster_lookup(ctx->store, rs, out->badge_id, out, &le) : 0;
         if (found < 0 && decode_util_warn(&out->warnings, "%s", le.msg) < 0)
+            goto nomem;
+        if (!had_lang && out->lang && roster_lang(out) < 0)
             goto nomem;
         if (found == 0 && !strcmp(out->format, "roster") &&
             decode_util_warn(&out->warnings, "roster: id not in the roster") < 0)

@@ -431,12 +431,14 @@ static const char *const field_synonyms[DF_COUNT] = {
     [DF_URL] = "urls|url|website|web|homepage",
     [DF_ADDRESS] = "address|streetaddress|street|postaladdress|adresse",
     [DF_COUNTRY] = "country|countrycode|countryname|land|pays",
+    [DF_LANG] = "lang|language|languages|preferredlanguage|languagecode|locale|sprache|langue|"
+                "idioma",
     [DF_SKIP] = "skip|ignore",
 };
 
 static const char *const field_names[DF_COUNT] = {
-    "badge_id", "full_name", "given_name", "family_name", "company", "title",
-    "emails",   "phones",    "urls",       "address",     "country", "skip",
+    "badge_id", "full_name", "given_name", "family_name", "company", "title", "emails",
+    "phones",   "urls",      "address",    "country",     "lang",    "skip",
 };
 
 const char *decode_util_field_name(int id)
@@ -511,12 +513,60 @@ int decode_util_field_put(const struct decode_ctx *ctx, struct lead_fields *f, i
     case DF_URL:
         list = &f->urls;
         break;
+    case DF_LANG: {
+        if (f->lang)
+            return 0;
+        char *t = decode_util_text(ctx, p, n, NULL, what, &f->warnings);
+        int rc = t ? decode_util_lang_put(f, t, what) : -1;
+        free(t);
+        return rc;
+    }
     default:
         return 0;
     }
     if (slot)
         return decode_util_set(ctx, slot, p, n, NULL, what, &f->warnings);
     return decode_util_push(ctx, list, p, n, NULL, what, &f->warnings);
+}
+
+/* RFC 5646 in outline: a 2–3 letter language (ISO 639: the 4–8 letter
+ * forms are reserved or unused, and refusing them refuses "English" and
+ * "Deutsch", since names of languages are not guessed), then subtags of
+ * 1–8 ASCII letters or digits; '_' (as in locales) counts as '-'. At most 35
+ * characters, the longest tag needed in practice (RFC 5646 4.4.1). Case is
+ * canonicalised: language lower, a script (4 letters, first subtag) title
+ * case, a region (2 letters) upper. */
+int decode_util_lang_put(struct lead_fields *f, const char *text, const char *what)
+{
+    char tag[36];
+    size_t n = strlen(text);
+    if (f->lang || n == 0)
+        return 0;
+    if (n >= sizeof tag)
+        goto bad;
+    memcpy(tag, text, n + 1);
+    char *s = tag;
+    for (int sub = 0;; sub++) {
+        size_t len = strcspn(s, "-_");
+        bool alpha = true, alnum = true;
+        for (size_t j = 0; j < len; j++) {
+            alpha = alpha && isalpha((unsigned char)s[j]);
+            alnum = alnum && isalnum((unsigned char)s[j]);
+        }
+        if (len < (sub ? 1u : 2u) || len > (sub ? 8u : 3u) || !alnum || (sub == 0 && !alpha))
+            goto bad;
+        for (size_t j = 0; j < len; j++) {
+            bool up = (sub == 1 && alpha && len == 4 && j == 0) || (sub > 0 && alpha && len == 2);
+            s[j] = (char)(up ? toupper((unsigned char)s[j]) : tolower((unsigned char)s[j]));
+        }
+        if (!s[len])
+            break;
+        s[len] = '-';
+        s += len + 1;
+    }
+    return lead_set(&f->lang, tag);
+bad:
+    return decode_util_warn(&f->warnings, "%s: language is not a BCP 47 tag", what);
 }
 
 int decode_util_whole(const struct decode_ctx *ctx, const char **p, size_t *n, char **conv)

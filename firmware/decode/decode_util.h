@@ -95,6 +95,7 @@ enum decode_field {
     DF_URL,
     DF_ADDRESS,
     DF_COUNTRY,
+    DF_LANG, /* the visitor's language (lead_fields.lang) */
     DF_SKIP,
     DF_COUNT
 };
@@ -116,6 +117,14 @@ const char *decode_util_field_name(int id);
  */
 int decode_util_field_put(const struct decode_ctx *ctx, struct lead_fields *f, int id,
                           const char *p, size_t n, const char *what);
+
+/*
+ * Sets f->lang from text (clean UTF-8, as decode_util_text makes it) when
+ * f->lang is still NULL: a BCP 47 language tag ("zh-Hant", "hi_IN", "EN")
+ * becomes its canonical case ("zh-Hant", "hi-IN", "en"); anything else is
+ * left out with a warning naming what (never the text). 0 or -1 (ENOMEM).
+ */
+int decode_util_lang_put(struct lead_fields *f, const char *text, const char *what);
 
 /* Checks the profile's delimited_map: 0, or -1 with msg saying what is wrong. */
 int decode_delimited_check(const struct decode_ctx *ctx, char *msg, size_t msgsz);

@@ -41,7 +41,7 @@ struct vstate {
     const struct decode_ctx *ctx;
     struct lead_fields *out;
     int version; /* 21, 30, 40 */
-    struct rlist emails, tels, adrs, urls;
+    struct rlist emails, tels, adrs, urls, langs;
     char *fn, *role;
     bool company_card;         /* X-ABShowAs:COMPANY: FN names the company */
     struct strv adr_countries; /* parallel to adrs (country component) */
@@ -371,7 +371,7 @@ nomem:
     return -1;
 }
 
-/* EMAIL, TEL, URL: one value each, ranked by TYPE and PREF. */
+/* EMAIL, TEL, URL, LANG: one value each, ranked by TYPE and PREF. */
 static int prop_contact(struct vprop *v, struct rlist *l)
 {
     if (split_into(v, 0, 1) < 0)
@@ -400,6 +400,11 @@ static int prop_url(struct vprop *v)
 {
     return prop_contact(v, &v->st->urls);
 }
+/* vCard 4.0 LANG: the visitor's languages, ranked by PREF like the others. */
+static int prop_lang(struct vprop *v)
+{
+    return prop_contact(v, &v->st->langs);
+}
 
 /* The properties read, and who reads them; everything else is skipped. */
 static const struct {
@@ -408,7 +413,7 @@ static const struct {
 } props[] = {
     {"FN", prop_fn},     {"N", prop_n},         {"ORG", prop_org},           {"TITLE", prop_title},
     {"ROLE", prop_role}, {"EMAIL", prop_email}, {"TEL", prop_tel},           {"ADR", prop_adr},
-    {"URL", prop_url},   {"UID", prop_uid},     {"X-ABSHOWAS", prop_showas},
+    {"URL", prop_url},   {"UID", prop_uid},     {"X-ABSHOWAS", prop_showas}, {"LANG", prop_lang},
 };
 
 /* Handles one property. name/params/value are the parts of the unfolded
@@ -671,6 +676,14 @@ static int finish(struct vstate *st, const struct vread *rd, const char *p, size
     if (push_ranked(&st->emails, &out->emails) < 0 || push_ranked(&st->tels, &out->phones) < 0 ||
         push_ranked(&st->urls, &out->urls) < 0)
         return -1;
+    if (st->langs.n) { /* the most preferred (PREF=1) first */
+        size_t best = 0;
+        for (size_t k = 1; k < st->langs.n; k++)
+            if (rank_cmp(&st->langs.v[k], &st->langs.v[best]) < 0)
+                best = k;
+        if (decode_util_lang_put(out, st->langs.v[best].text, "vcard LANG") < 0)
+            return -1;
+    }
     if (st->adrs.n) {
         /* rank, keeping each address's country with it */
         size_t best = 0;
@@ -720,6 +733,7 @@ out:
     rl_free(&st.tels);
     rl_free(&st.adrs);
     rl_free(&st.urls);
+    rl_free(&st.langs);
     strv_free(&st.adr_countries);
     free(st.fn);
     free(st.role);

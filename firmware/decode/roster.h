@@ -34,7 +34,7 @@ struct roster_stats {
  * Imports path ("-" for stdin) as show's roster. map is NULL or
  * "field=Column Header,…" (fields as lead field names: badge_id, full_name,
  * given_name, family_name, company, title, email, phone, url, address,
- * country) and overrides the header guesses. Returns 0 with st filled, or -1
+ * country, lang) and overrides the header guesses. Returns 0 with st filled, or -1
  * with e set (unreadable file, no badge id column, a bad map, SQLite's error);
  * on error nothing changed.
  */

@@ -159,6 +159,10 @@ int capture_scan(struct capture *c, const struct capture_in *in, cJSON **result,
         }
         cJSON_AddBoolToObject(lead, "created", res.created);
         cJSON_AddNumberToObject(lead, "scan_id", (double)res.scan_id);
+        /* The language the badge or roster gave (not stored): the kiosk
+         * greets the visitor in it. */
+        if (fields->lang)
+            cJSON_AddStringToObject(lead, "lang", fields->lang);
         log_info("capture", "lead %s %s (scan %lld, count %lld)", res.lead_id,
                  res.created ? "captured" : "re-scanned", (long long)res.scan_id,
                  (long long)res.scan_count);

@@ -19,14 +19,14 @@ static const char SQL_CLEAR[] = "DELETE FROM roster WHERE show_id = ?1";
  * sqlite3_changes() == 0 and then updated with SQL_REPLACE. */
 static const char SQL_INSERT[] =
     "INSERT OR IGNORE INTO roster (show_id, badge_id, full_name, given_name, family_name, "
-    "company, title, email, phone, url, address, country) "
-    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)";
+    "company, title, email, phone, url, address, country, lang) "
+    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)";
 static const char SQL_REPLACE[] =
     "UPDATE roster SET full_name = ?3, given_name = ?4, family_name = ?5, company = ?6, "
-    "title = ?7, email = ?8, phone = ?9, url = ?10, address = ?11, country = ?12 "
+    "title = ?7, email = ?8, phone = ?9, url = ?10, address = ?11, country = ?12, lang = ?13 "
     "WHERE show_id = ?1 AND badge_id = ?2";
 static const char SQL_LOOKUP[] = "SELECT full_name, given_name, family_name, company, title, "
-                                 "email, phone, url, address, country FROM roster "
+                                 "email, phone, url, address, country, lang FROM roster "
                                  "WHERE show_id = ?1 AND badge_id = ?2";
 static const char SQL_COUNT[] = "SELECT count(*) FROM roster WHERE show_id = ?1";
 static const char SQL_CACHE_SIZE[] = "PRAGMA cache_size";
@@ -97,7 +97,7 @@ struct store_roster *store_roster_begin(struct store *s, const char *show, struc
     return r;
 }
 
-/* Binds show and the row to ?1..?12 of SQL_INSERT / SQL_REPLACE. */
+/* Binds show and the row to ?1..?13 of SQL_INSERT / SQL_REPLACE. */
 static void bind_row(sqlite3_stmt *st, const char *show,
                      const struct store_roster_value v[ROSTER_COLS])
 {
@@ -179,6 +179,10 @@ static int merge_row(sqlite3_stmt *st, struct lead_fields *out)
             r = -1;
     }
     if (r == 0 && lead_fields_merge(out, &row) < 0)
+        r = -1;
+    /* lead_fields_merge() leaves lang alone (it is not stored with leads). */
+    const char *lang = (const char *)sqlite3_column_text(st, 10);
+    if (r == 0 && lang && !out->lang && lead_set(&out->lang, lang) < 0)
         r = -1;
     lead_fields_free(&row);
     return r;

@@ -24,7 +24,7 @@ struct store;
 struct store_roster;
 
 /* The columns of a roster row, in this order (the same order as
- * decode_util.h's DF_BADGE_ID .. DF_COUNTRY). */
+ * decode_util.h's DF_BADGE_ID .. DF_LANG). */
 enum store_roster_col {
     ROSTER_BADGE_ID,
     ROSTER_FULL_NAME,
@@ -37,6 +37,7 @@ enum store_roster_col {
     ROSTER_URL,
     ROSTER_ADDRESS,
     ROSTER_COUNTRY,
+    ROSTER_LANG, /* the attendee's language, as the organizer wrote it */
     ROSTER_COLS
 };
 
@@ -76,7 +77,9 @@ void store_roster_abort(struct store_roster *r);
 
 /*
  * Looks badge_id up in show's roster and merges the row into out (fields out
- * already has are kept). Returns 1 if found, 0 if not (or when the store has
+ * already has are kept). out->lang, when NULL, gets the row's language as
+ * the organizer wrote it: unchecked (the decoders check it, see
+ * decode_util_lang_put()). Returns 1 if found, 0 if not (or when the store has
  * no roster table: an old store opened read-only), -1 with e set on a
  * database error or out of memory.
  */

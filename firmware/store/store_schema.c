@@ -24,6 +24,7 @@
  *      outbox index: one on (state, sink) makes SQLite pick it for the
  *      capture's "raise the pending row" update, and captures then scan the
  *      whole backlog.
+ *   9  roster.lang: the attendee's language (a BCP 47 tag), for the kiosk.
  */
 #include <sqlite3.h>
 #include <stdio.h>
@@ -174,6 +175,9 @@ static const struct migration migrations[] = {
         "  last_ok_ms INTEGER NOT NULL DEFAULT 0,\n"
         "  sent INTEGER NOT NULL DEFAULT 0          -- rows delivered, ever\n"
         ");\n"},
+    /* The attendee's language from the organiser's roster (roster.c); the
+     * kiosk greets a bare-id badge in it. */
+    {9, "ALTER TABLE roster ADD COLUMN lang TEXT;\n"},
 };
 
 #define NMIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))

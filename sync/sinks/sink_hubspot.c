@@ -46,11 +46,8 @@ static int hubspot_open(struct sink *s, struct err *e)
     if (!h)
         return err_set(e, ERR_INTERNAL, "out of memory");
     s->priv = h;
-    if (sink_map_parse(s, &h->remote, &h->field, e) < 0)
+    if (sink_map_load(s, &h->remote, &h->field, e) < 0)
         return -1;
-    if (h->remote.n == 0)
-        return err_set(e, ERR_INVALID, "[%s] fields: a hubspot sink needs a field mapping",
-                       s->section);
     struct strv subs = {0};
     config_list(s->cfg, s->section, "consent_subscriptions", &subs);
     for (size_t i = 0; i < subs.n; i++) {

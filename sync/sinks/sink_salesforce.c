@@ -40,11 +40,8 @@ static int salesforce_open(struct sink *s, struct err *e)
     if (!f)
         return err_set(e, ERR_INTERNAL, "out of memory");
     s->priv = f;
-    if (sink_map_parse(s, &f->remote, &f->field, e) < 0)
+    if (sink_map_load(s, &f->remote, &f->field, e) < 0)
         return -1;
-    if (f->remote.n == 0)
-        return err_set(e, ERR_INVALID, "[%s] fields: a salesforce sink needs a field mapping",
-                       s->section);
     return 0;
 }
 

@@ -189,7 +189,8 @@ static int run_one(const char *build, const char *here, int n, struct result *re
     fprintf(f,
             "[kiosk]\ndata_dir = %s/data\nshow = bench\ndevice_id = bench-kiosk\nlog_level = "
             "warn\n\n[ui]\nlisten = 127.0.0.1:0\n\n[show.bench]\nname = Bench show\n\n"
-            "[sink.hook]\ntype = webhook\nurl = http://127.0.0.1:%d/hook\nsecret = bench-secret\n"
+            "[sink.hook]\ntype = webhook\nurl = http://127.0.0.1:%d/hook\nsecret = "
+            "whsec_YmVuY2gtc2VjcmV0LWtleS1ieXRlcw==\n"
             "batch_size = 100\nbatch_max_age = 0\n",
             dir, port);
     fclose(f);

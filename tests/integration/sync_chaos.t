@@ -45,6 +45,7 @@ poll_interval = 2
 type = webhook
 url = %s/hook
 secret = chaos-secret
+signature = hmac-hex
 batch_size = 25
 batch_max_age = 1
 """ % (certs.ca, srv.url)

@@ -1,7 +1,8 @@
 #!/usr/bin/python3
 # SPDX-License-Identifier: Apache-2.0
 # The other sink types and the worker's side jobs, against real servers on
-# loopback: spool (atomic NDJSON files, a missing directory retried), hubspot
+# loopback: spool (atomic NDJSON files in the lake layout, a missing
+# directory retried, stale temp files swept), hubspot
 # (field mapping, legalConsentOptions from the lead's consents, submittedAt =
 # capture time, 50 requests per 10 s kept client-side), salesforce
 # (Web-to-Lead form posts, status says it cannot confirm), one dead sink not
@@ -151,14 +152,25 @@ try:
     ok("No such file" in (sink("spool")["last_error"] or ""), "spool: status says why")
     os.makedirs(spool)
     ok(wait_for(lambda: sink("spool")["pending"] == 0, 10), "spool: drained once the stick is in")
-    # A temp file as a crash between write and rename leaves it: swept at start.
-    stale = os.path.join(spool, ".test-kiosk-20260101T000000000Z-x.ndjson.tmp")
+    # A temp file as a crash between write and rename leaves it: swept at
+    # start; another kiosk's temp file in the shared folder is not ours.
+    olddir = os.path.join(spool, "show=t1", "date=2026-01-01", "device=test-kiosk")
+    otherdir = os.path.join(spool, "show=t1", "date=2026-01-01", "device=other-kiosk")
+    os.makedirs(olddir)
+    os.makedirs(otherdir)
+    stale = os.path.join(olddir, "." + "0" * 64 + ".ndjson.tmp")
+    other = os.path.join(otherdir, "." + "1" * 64 + ".ndjson.tmp")
     open(stale, "w").write('{"half":')
+    open(other, "w").write('{"half":')
     d.proc.send_signal(signal.SIGHUP)  # reload: the worker starts again
     ok(wait_for(lambda: not os.path.exists(stale), 10), "spool: a stale temp file is swept")
-    files = sorted(os.listdir(spool))
-    ok(files and all(re.match(r"^test-kiosk-\d{8}T\d{9}Z-[0-9a-f-]{36}\.ndjson$", f)
-                     for f in files), "spool: DEVICE-TIME-BATCH.ndjson, no temp files")
+    ok(os.path.exists(other), "spool: another kiosk's temp file is left alone")
+    os.unlink(other)
+    files = sorted(os.path.relpath(os.path.join(dp, f), spool)
+                   for dp, _, fs in os.walk(spool) for f in fs)
+    ok(files and all(re.match(r"^show=t1/date=\d{4}-\d\d-\d\d/device=test-kiosk/[0-9a-f]{64}"
+                              r"\.ndjson$", f) for f in files),
+       "spool: show=SHOW/date=DAY/device=DEVICE/BATCH.ndjson, no temp files")
     got = {}
     for f in files:
         for line in open(os.path.join(spool, f)):

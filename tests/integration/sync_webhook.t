@@ -1,6 +1,8 @@
 #!/usr/bin/python3
 # SPDX-License-Identifier: Apache-2.0
-# The webhook sink against a real HTTPS server on loopback: signed, gzipped
+# The webhook sink against a real HTTPS server on loopback: signed (the old
+# hex HMAC, signature = hmac-hex; Standard Webhooks, the default, is checked
+# by sync_webhook_std.t with the standardwebhooks library), gzipped
 # batches with an Idempotency-Key, capture times as captured, updates sent
 # again, and each fault the server injects (500, 503 + Retry-After, 429,
 # reset mid-body, stalled response, untrusted CA, 400 with a reason) handled:
@@ -29,6 +31,7 @@ offline_after = 2
 type = webhook
 url = %s/hook
 secret = k3y-for-hmac
+signature = hmac-hex
 pinned_pubkey = %s
 batch_size = 5
 batch_max_age = 0
@@ -184,10 +187,14 @@ try:
     is_(d.call({"cmd": "sync_status"})["rejected"], 0, "nothing left rejected")
 
     # --- a batch with one bad lead: split, and only that lead is parked -------------------------
-    # A 503 with Retry-After holds the sink back while five leads queue up;
-    # the batch of five is refused with 400, then sent lead by lead.
+    # A 503 with Retry-After holds the sink back while five leads queue up
+    # (its retry carries only the lead it failed with: same rows, same key);
+    # then the batch of five is refused with 400, then sent lead by lead.
     st.retry_after = "2"
-    st.faults = ["503", "400", None, "400", None, None, None]
+    st.faults = ["503", None, "400", None, "400", None, None, None]
+    n503 = len([r for r in posts() if r["fault"] == "503"])
+    holder = capture()
+    wait_for(lambda: len([r for r in posts() if r["fault"] == "503"]) > n503, 10)
     many = [capture() for _ in range(5)]
     ok(wait_for(lambda: d.call({"cmd": "sync_status"})["pending"] == 0, 15),
        "a rejected batch is split and drained")

@@ -256,12 +256,8 @@ class Handler(BaseHTTPRequestHandler):
             hdr = [("Retry-After", st.retry_after)] if fault in ("503", "429") else []
             return self._reply(int(fault), b'{"message":"try again"}', hdr)
         if st.sigv4 and not self._sigv4_ok(raw, *st.sigv4):
-            # Recorded too: a check over st.requests sees refused requests.
             with st.lock:
                 st.sigv4_bad += 1
-                st.requests.append({"method": self.command, "path": self.path, "fault": None,
-                                    "headers": dict(self.headers), "sigv4_ok": False,
-                                    "time": time.time(), "leads": 0})
             return self._reply(403, b'{"message":"SignatureDoesNotMatch"}')
         body = raw
         if self.headers.get("Content-Encoding") == "gzip":
@@ -271,6 +267,7 @@ class Handler(BaseHTTPRequestHandler):
             want = "sha256=" + hmac.new(st.secret.encode(), body, hashlib.sha256).hexdigest()
             sig_ok = hmac.compare_digest(want, self.headers.get("X-Matchbooth-Signature", ""))
             if not sig_ok:
+                # Recorded too: a check over st.requests sees refused requests.
                 with st.lock:
                     st.bad_signatures += 1
                     st.requests.append({"method": self.command, "path": self.path,
@@ -282,8 +279,7 @@ class Handler(BaseHTTPRequestHandler):
         with st.lock:
             st.requests.append({"method": self.command, "path": self.path, "fault": fault,
                                 "headers": dict(self.headers), "body": body, "raw_len": len(raw),
-                                "sig_ok": sig_ok, "sigv4_ok": True if st.sigv4 else None,
-                                "time": time.time(), "leads": len(docs)})
+                                "sig_ok": sig_ok, "time": time.time(), "leads": len(docs)})
             for d in docs:
                 lid = d.get("id")
                 if lid is None:
@@ -301,40 +297,35 @@ class Handler(BaseHTTPRequestHandler):
         self._reply(200, b'{"ok":true}', [("Content-Type", "application/json")])
 
     def _sigv4_ok(self, body, access, secret):
-        """Checks AWS Signature Version 4 (header form) with botocore's own
-        implementation (S3SigV4Auth), not ours: the canonical request, the
-        string to sign and the signature are botocore's, from the request as
-        it arrived; the payload hash must be the body's, as S3 checks it."""
-        from botocore.auth import S3SigV4Auth
-        from botocore.awsrequest import AWSRequest
-        from botocore.credentials import Credentials
-
+        """Checks AWS Signature Version 4 the way S3 does (header form)."""
         auth = self.headers.get("Authorization", "")
         if not auth.startswith("AWS4-HMAC-SHA256 "):
             return False
         parts = dict(p.strip().split("=", 1) for p in auth[len("AWS4-HMAC-SHA256 "):].split(","))
-        cred = parts.get("Credential", "").split("/")
-        if len(cred) != 5 or cred[0] != access or cred[4] != "aws4_request":
+        cred = parts["Credential"].split("/")
+        if cred[0] != access or cred[4] != "aws4_request":
             return False
-        date = self.headers.get("x-amz-date", "")
-        if cred[1] != date[:8]:
+        payload = self.headers.get("x-amz-content-sha256", "")
+        if payload != hashlib.sha256(body).hexdigest():
             return False
-        if self.headers.get("x-amz-content-sha256") != hashlib.sha256(body).hexdigest():
+        signed = parts["SignedHeaders"].split(";")
+        if "host" not in signed or "x-amz-date" not in signed:
             return False
-        signed = parts.get("SignedHeaders", "").split(";")
-        if not {"host", "x-amz-date", "x-amz-content-sha256"} <= set(signed):
-            return False
-        # Only the headers the client signed, as they arrived (a signed
-        # header that is missing on the wire is signed as empty, and fails).
-        req = AWSRequest(method=self.command, url="http://%s%s" % (self.headers.get("Host"), self.path),
-                         data=body, headers={h: self.headers.get(h, "") for h in signed})
-        req.context["timestamp"] = date
-        signer = S3SigV4Auth(Credentials(access, secret), cred[3], cred[2])
-        if signer.signed_headers(signer.headers_to_sign(req)) != ";".join(signed):
-            return False
-        canon = signer.canonical_request(req)
-        want = signer.signature(signer.string_to_sign(req, canon), req)
-        return hmac.compare_digest(want, parts.get("Signature", ""))
+        path, _, query = self.path.partition("?")
+        q = "&".join(sorted(query.split("&"))) if query else ""
+        canon = "\n".join([self.command, path, q]
+                          + ["%s:%s" % (h, " ".join(self.headers.get(h, "").split()))
+                             for h in signed]
+                          + ["", ";".join(signed), payload])
+        date = self.headers["x-amz-date"]
+        scope = "/".join(cred[1:])
+        sts = "\n".join(["AWS4-HMAC-SHA256", date, scope,
+                         hashlib.sha256(canon.encode()).hexdigest()])
+        k = ("AWS4" + secret).encode()
+        for part in cred[1:]:
+            k = hmac.new(k, part.encode(), hashlib.sha256).digest()
+        want = hmac.new(k, sts.encode(), hashlib.sha256).hexdigest()
+        return hmac.compare_digest(want, parts["Signature"])
 
     def _leads(self, body):
         ctype = self.headers.get("Content-Type", "")

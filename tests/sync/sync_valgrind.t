@@ -4,16 +4,23 @@
 # HTTPS webhook batches with gzip and HMAC, a 500 and a reset retried, a 400
 # parked and re-queued, an untrusted certificate, a spool, the heartbeat, a
 # show-form pull with ETag, a SIGHUP reload (worker stopped and started with
-# transfers in flight), and a clean stop. Any definite or indirect leak, or
-# any memory error, fails the test.
+# transfers in flight), and a clean stop; the sinks' answer ops too: a
+# Standard Webhooks sink, S3 with a lost answer (412) and the heartbeat put
+# into the bucket, the Salesforce REST sink (JWT signed with the key, token
+# exchange, per-record errors) and the HubSpot CRM upsert (207, a lead
+# without e-mail). Any definite or indirect leak, or any memory error, fails
+# the test.
 import os
 import signal
+import subprocess
 import shutil
 import sys
 import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "integration"))
 from synclib import *  # noqa: E402,F403
+from crmsim import HubSpotSim, SalesforceSim  # noqa: E402
+from s3check import S3CheckServer  # noqa: E402
 
 if not shutil.which("valgrind"):
     print("1..0 # SKIP valgrind not installed")
@@ -31,6 +38,16 @@ with open(form, "w") as f:
 st.files["/form.json"] = (b'{"questions": [{"id": "q1", "type": "text"}], "consents": []}', '"f1"')
 spool = os.path.join(t, "spool")
 os.makedirs(spool)
+s3 = S3CheckServer(os.path.join(t, "s3"), {"AKVG": "vg-secret"})
+s3.state.fault_prefix = "show="
+s3.state.faults = ["lost"]
+key = os.path.join(t, "sf.key")
+subprocess.run(["openssl", "genpkey", "-algorithm", "RSA", "-out", key], check=True,
+               capture_output=True)
+pub = subprocess.run(["openssl", "pkey", "-in", key, "-pubout"], check=True,
+                     capture_output=True).stdout
+sf = SalesforceSim(pub, "vg-client", ["vg@example.com"])
+hs = HubSpotSim("vg-token")
 conf = """[sync]
 ca_bundle = %(ca)s
 backoff_base_ms = 100
@@ -38,12 +55,14 @@ backoff_max = 1
 low_speed_time = 1
 heartbeat_url = %(url)s/hb
 heartbeat_interval = 5
+heartbeat_sink = s3
 show_url = %(url)s/form.json
 
 [sink.hook]
 type = webhook
 url = %(url)s/hook
 secret = vg
+signature = hmac-hex
 batch_size = 5
 batch_max_age = 0
 
@@ -51,7 +70,39 @@ batch_max_age = 0
 type = spool
 dir = %(spool)s
 batch_max_age = 0
-""" % {"ca": certs.ca, "url": srv.url, "spool": spool}
+
+[sink.std]
+type = webhook
+url = %(url)s/std
+secret = whsec_dmFsZ3JpbmQtc2VjcmV0LWtleS0xMjM0NTY=
+batch_size = 5
+batch_max_age = 0
+
+[sink.s3]
+type = s3
+url = %(s3)s
+bucket = b
+access_key = AKVG
+secret_key = vg-secret
+batch_max_age = 0
+
+[sink.sf]
+type = salesforce_rest
+login_url = %(sf)s
+client_id = vg-client
+username = vg@example.com
+private_key = %(key)s
+fields = LastName=family_name,Company=company,Description=notes
+batch_max_age = 0
+
+[sink.hs]
+type = hubspot_crm
+url = %(hs)s
+token = vg-token
+fields = email=email,lastname=family_name,matchbooth_notes=notes
+batch_max_age = 0
+""" % {"ca": certs.ca, "url": srv.url, "spool": spool, "s3": s3.url, "sf": sf.url, "key": key,
+       "hs": hs.url}
 vlog = os.path.join(t, "valgrind.log")
 d = Daemon(t, conf, wrapper=["valgrind", "--leak-check=full",
                               "--show-leak-kinds=definite,indirect",
@@ -84,9 +135,23 @@ try:
     ok(wait_for(lambda: all(l["id"] in st.leads for l in more), 60), "delivered after reload")
     ok(wait_for(lambda: d.call({"cmd": "sync_status"})["pending"] == 0, 30), "spool drained too")
     ok(any(r["path"] == "/hb" for r in st.requests), "heartbeat sent")
+    d.capture("MECARD:N:Nocompany,Ann;EMAIL:ann@example.com;UID:V1;;")  # refused by Salesforce
+    d.capture("MECARD:N:Nomail,Bo;ORG:Acme;UID:V2;;")  # parked by hubspot_crm, never sent
+    ok(wait_for(lambda: all(s["pending"] == 0 for s in d.call({"cmd": "sync_status"})["sinks"]
+                            if s["name"] in ("std", "s3", "sf", "hs")), 90),
+       "webhook (standard), s3, salesforce_rest and hubspot_crm drained")
+    ok(any(r["status"] == 412 for r in s3.state.requests), "s3: a lost answer, then 412")
+    ok(wait_for(lambda: s3.objects("b") and any(k.startswith("fleet/") for k in s3.objects("b")),
+                30), "heartbeat put into the bucket")
+    ok(sf.exchanges >= 1 and len(sf.records) == 16,
+       "salesforce: token and 16 records (one refused)")
+    ok(len(hs.contacts) == 16, "hubspot: 16 contacts (one without e-mail)")
 finally:
     rc = d.stop()
     srv.close()
+    s3.close()
+    sf.close()
+    hs.close()
 is_(rc, 0, "daemon exits 0 under valgrind (no leak, no memory error)")
 if rc != 0 and os.path.exists(vlog):
     diag(open(vlog).read()[-4000:])

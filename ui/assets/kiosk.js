@@ -9,7 +9,14 @@
  *    business card being checked) and in the DOM nodes listed in
  *    clearScreen(): reset() empties them, on idle timeout, on "done", at the
  *    next badge or card and when a staff badge opens staff mode;
- *  - every write sends the CSRF token the server gave in /api/boot.
+ *  - every write sends the CSRF token the server gave in /api/boot;
+ *  - for everyone (issue 17): each screen change moves focus to the new
+ *    screen's heading (a screen reader reads it first), dialogs make the rest
+ *    of the page inert and give focus back when they close, the text-size
+ *    buttons scale every text (--scale), the idle reset is announced
+ *    [ui] idle_warning seconds ahead with "I need more time" (WCAG 2.2.1),
+ *    errors stay until someone dismisses them or scans, and a badge or
+ *    roster that names the visitor's language switches to it for the visit.
  */
 'use strict';
 
@@ -18,20 +25,32 @@
     ['en', 'English'], ['zh-Hant', '繁體中文'], ['zh-Hans', '简体中文'], ['de', 'Deutsch'],
     ['fr', 'Français'], ['es', 'Español'], ['hi', 'हिन्दी'],
   ];
+  // The header's language button shows these (each in its own script).
+  const SHORT = { en: 'EN', 'zh-Hant': '繁', 'zh-Hans': '简', de: 'DE', fr: 'FR', es: 'ES', hi: 'हि' };
   const STAFF_TAGS = ['hot', 'follow_up', 'distributor', 'oem', 'press'];
 
-  let boot = null; // /api/boot: show, form, csrf, demo, idle_timeout, printer
+  let boot = null; // /api/boot: show, form, csrf, demo, timings, printer
   let lang = 'en';
+  let homeLang = 'en'; // chosen on the attract screen; a visit's own language ends with it
+  let langChosen = false; // the visitor picked one since the last reset: a badge does not override it
   let dict = {};
   const dicts = {};
   let visit = null; // the current visitor: {lead, answers, consents, ...}
   let idleTimer = 0;
+  let warnTimer = 0; // opens the idle warning
+  let lockTimer = 0; // locks staff mode
   let staff = null; // {csrf, operator, lead, rating, tags, timer, dirty}
   let printer = { present: false, ready: false, state: '' };
   let review = null; // a business card being checked: {read_id, confirming}
   const LOW_CONFIDENCE = 0.8; // fields read with less are marked "please check"
+  const TEXT_SIZES = [1, 1.25, 1.5, 1.75, 2]; // WCAG 1.4.4: up to 200 %
+  let textSize = 0; // index into TEXT_SIZES
 
   const $ = (id) => document.getElementById(id);
+  // The on-screen keyboard (osk.js); ↵ in the search box searches.
+  const osk = window.kioskOsk.create($('osk'), (k) => t(k), (input) => {
+    if (input.id === 'search') $('search-form').requestSubmit();
+  });
   const el = (tag, cls, text) => {
     const e = document.createElement(tag);
     if (cls) e.className = cls;
@@ -68,13 +87,61 @@
     for (const n of document.querySelectorAll('[data-i18n-placeholder]'))
       n.placeholder = t(n.dataset.i18nPlaceholder);
     for (const n of document.querySelectorAll('[data-i18n-title]')) n.title = t(n.dataset.i18nTitle);
-    for (const b of document.querySelectorAll('#langs button'))
+    for (const n of document.querySelectorAll('[data-i18n-aria-label]'))
+      n.setAttribute('aria-label', t(n.dataset.i18nAriaLabel));
+    for (const b of document.querySelectorAll('#langs button, #lang-list button')) {
       b.classList.toggle('on', b.dataset.lang === l);
+      b.setAttribute('aria-pressed', b.dataset.lang === l);
+    }
+    const name = (LANGS.find((x) => x[0] === l) || [l, l])[1];
+    // The accessible names start with what the buttons show (WCAG 2.5.3),
+    // so "A plus" or "E N" spoken to a voice control finds them.
+    $('lang-code').textContent = SHORT[l] || l;
+    $('lang-btn').setAttribute('aria-label', `${SHORT[l] || l}: ${t('language_now', { name })}`);
     if (visit) renderVisitTexts();
     if (review) renderCardTexts();
     if (staff) $('staff-op').textContent = t('staff_operator', { op: staff.operator });
     renderPrinter();
-    buildKeyboard();
+    renderTextSize();
+    osk.build();
+    if (!$('idle-modal').hidden) renderIdle();
+  }
+
+  /* The kiosk language for a BCP 47 tag from a badge or roster, among those
+   * this show offers, or null. Intl.Locale fills in the script a tag
+   * implies (zh-TW → zh-Hant-TW, zh → zh-Hans-CN), so a badge that says
+   * "zh-HK" gets Traditional Chinese and "hi-IN" gets Hindi. */
+  function matchLang(tag) {
+    let want;
+    try { want = new Intl.Locale(String(tag)).maximize(); } catch (e) { return null; }
+    for (const code of offeredLangs()) {
+      const have = new Intl.Locale(code);
+      if (have.language !== want.language) continue;
+      if (have.script && have.script !== want.script) continue;
+      return code;
+    }
+    return null;
+  }
+
+  function offeredLangs() {
+    const offered = boot && boot.form.languages && boot.form.languages.length ? boot.form.languages : LANGS.map((l) => l[0]);
+    return LANGS.map((l) => l[0]).filter((c) => offered.includes(c));
+  }
+
+  /* ---- text size (instead of pinch-zoom) ------------------------------- */
+
+  function setTextSize(i) {
+    textSize = Math.max(0, Math.min(TEXT_SIZES.length - 1, i));
+    document.documentElement.style.setProperty('--scale', String(TEXT_SIZES[textSize]));
+    renderTextSize();
+  }
+
+  function renderTextSize() {
+    $('text-smaller').disabled = textSize === 0;
+    $('text-larger').disabled = textSize === TEXT_SIZES.length - 1;
+    $('text-smaller').setAttribute('aria-label', 'A− ' + t('text_smaller'));
+    $('text-larger').setAttribute('aria-label', 'A+ ' + t('text_larger'));
+    $('textsize').setAttribute('aria-label', t('text_size', { n: Math.round(TEXT_SIZES[textSize] * 100) }));
   }
 
   /* ---- server --------------------------------------------------------- */
@@ -157,6 +224,7 @@
   const ORDER = ['details', 'questions', 'consent', 'matches'];
 
   function show(name) {
+    const before = document.body.dataset.screen;
     for (const s of document.querySelectorAll('.screen')) s.classList.toggle('active', s.id === 's-' + name);
     const idx = ORDER.indexOf(name === 'card' ? 'details' : name); // checking a card is step 1
     const steps = $('steps');
@@ -165,26 +233,124 @@
       const i = ORDER.indexOf(li.dataset.step);
       li.classList.toggle('done', i < idx);
       li.classList.toggle('now', i === idx);
+      if (i === idx) li.setAttribute('aria-current', 'step');
+      else li.removeAttribute('aria-current');
     }
     document.body.dataset.screen = name;
-    hideKeyboard();
+    osk.hide();
+    // A new screen is read from its heading: focus it (not on a re-render
+    // of the same screen, which would pull focus from what staff type in).
+    if (before !== name) {
+      const h = document.querySelector('#s-' + name + ' h1');
+      const scr = $('s-' + name);
+      if (scr) scr.scrollTop = 0;
+      if (h && !document.querySelector('.modal:not([hidden])')) h.focus({ preventScroll: true });
+    }
   }
 
-  function toast(msg) {
+  /* A message under the header. An error stays until someone dismisses it
+   * or scans (it may be the only sign that something went wrong); other
+   * messages go after 4 s. No message holds a visitor's data. */
+  function toast(msg, error) {
     const n = $('toast');
-    n.textContent = msg;
-    n.hidden = false;
     clearTimeout(toast.timer);
-    toast.timer = setTimeout(() => { n.hidden = true; n.textContent = ''; }, 4000);
+    n.setAttribute('role', error ? 'alert' : 'status');
+    n.classList.toggle('error', !!error);
+    $('toast-text').textContent = msg;
+    $('toast-close').hidden = !error;
+    n.hidden = false;
+    if (!error) toast.timer = setTimeout(clearToast, 4000);
   }
 
-  /* ---- idle reset --------------------------------------------------------- */
+  function clearToast() {
+    clearTimeout(toast.timer);
+    $('toast').hidden = true;
+    $('toast').classList.remove('error');
+    $('toast-text').textContent = '';
+  }
 
+  /* ---- dialogs ------------------------------------------------------------ */
+
+  /* Opens a modal: everything else becomes inert (no focus, no touch, not
+   * read), focus goes to `focus` and comes back where it was on close. */
+  function openDialog(modal, focus) {
+    if (modal.hidden) modal.returnFocus = document.activeElement;
+    modal.hidden = false;
+    for (const n of document.body.children) if (n !== modal && n.tagName !== 'SCRIPT') n.inert = true;
+    (focus || modal.querySelector('button')).focus();
+  }
+
+  function closeDialog(modal) {
+    if (modal.hidden) return;
+    modal.hidden = true;
+    const open = document.querySelector('.modal:not([hidden])');
+    for (const n of document.body.children) n.inert = open ? n !== open : false;
+    const back = modal.returnFocus;
+    modal.returnFocus = null;
+    if (!open && back && back.isConnected && back.offsetParent !== null) back.focus({ preventScroll: true });
+  }
+
+  function openLangDialog() {
+    const list = $('lang-list');
+    list.replaceChildren();
+    for (const code of offeredLangs()) {
+      const b = langButton(code, () => { closeDialog($('lang-modal')); setLang(code); });
+      list.append(b);
+    }
+    openDialog($('lang-modal'), list.querySelector('.on') || list.querySelector('button'));
+  }
+
+  function langButton(code, onClick) {
+    const b = el('button', 'lang' + (code === lang ? ' on' : ''), (LANGS.find((x) => x[0] === code) || [code, code])[1]);
+    b.type = 'button';
+    b.lang = code;
+    b.dataset.lang = code;
+    b.setAttribute('aria-pressed', code === lang);
+    b.addEventListener('click', onClick);
+    return b;
+  }
+
+  /* ---- idle reset, its warning, the thank-you delay, the staff lock -------- */
+
+  /* Any touch, key or scan: the visitor (or staff) is there. */
   function touch() {
     clearTimeout(idleTimer);
+    clearTimeout(warnTimer);
+    clearTimeout(lockTimer);
+    clearInterval(renderIdle.timer);
+    closeDialog($('idle-modal'));
     const screen = document.body.dataset.screen;
-    if (screen === 'attract' || screen === 'staff') return;
-    idleTimer = setTimeout(reset, (boot ? boot.idle_timeout : 45) * 1000);
+    const b = boot || { idle_timeout: 45, idle_warning: 20, thanks_timeout: 10, staff_lock: 300 };
+    if (screen === 'staff') {
+      if (staff && b.staff_lock > 0) lockTimer = setTimeout(lockStaff, b.staff_lock * 1000);
+      return;
+    }
+    if (screen === 'attract') return;
+    if (screen === 'thanks') { idleTimer = setTimeout(reset, b.thanks_timeout * 1000); return; }
+    // The warning takes the last idle_warning seconds, at most half of the
+    // timeout: the data is never on screen longer than idle_timeout.
+    const warn = Math.min(b.idle_warning, b.idle_timeout / 2);
+    idleTimer = setTimeout(reset, b.idle_timeout * 1000);
+    if (warn > 0) warnTimer = setTimeout(() => openIdle(Date.now() + warn * 1000), (b.idle_timeout - warn) * 1000);
+  }
+
+  function openIdle(until) {
+    renderIdle.until = until;
+    renderIdle();
+    renderIdle.timer = setInterval(renderIdle, 1000);
+    osk.hide();
+    openDialog($('idle-modal'), $('idle-more'));
+  }
+
+  function renderIdle() {
+    const s = Math.max(0, Math.ceil((renderIdle.until - Date.now()) / 1000));
+    $('idle-text').textContent = t('idle_text', { s });
+  }
+
+  async function lockStaff() {
+    if (!staff) return;
+    await exitStaff();
+    toast(t('staff_locked'));
   }
 
   /* Forgets the visitor: every node that held their data is emptied and the
@@ -193,6 +359,9 @@
     for (const id of ['greeting', 'company-line', 'questions', 'consents', 'suppliers', 'thanks-title',
       'details-error', 'manual-error'])
       $(id).replaceChildren();
+    clearInterval(renderIdle.timer);
+    closeDialog($('idle-modal'));
+    closeDialog($('lang-modal'));
     for (const f of document.querySelectorAll('#fields input, #manual input, #card-fields input, #search')) f.value = '';
     for (const l of document.querySelectorAll('#card-fields label')) l.classList.remove('low');
     $('card-hint').textContent = '';
@@ -203,12 +372,13 @@
     $('matches-empty').hidden = true;
     $('details-error').hidden = true;
     $('manual-error').hidden = true;
-    $('toast').hidden = true;
-    $('toast').textContent = '';
+    if (!$('toast').classList.contains('error')) clearToast(); // errors stay: no visitor data in them
   }
 
+  /* The end of a visit: its data goes, and so do its language and text size. */
   function reset() {
     clearTimeout(idleTimer);
+    clearTimeout(warnTimer);
     const lead = visit && visit.lead.id;
     const readId = review && review.read_id;
     visit = null;
@@ -216,19 +386,26 @@
     clearScreen();
     if (lead) api('/api/visit/end', { lead }).catch(() => {});
     if (readId) api('/api/visit/end', { read_id: readId }).catch(() => {});
-    if (staff) { show('staff'); return; }
+    langChosen = false;
+    setTextSize(0);
+    if (lang !== homeLang) setLang(homeLang).catch(() => {});
+    if (staff) { show('staff'); touch(); return; }
     show('attract');
   }
 
   /* ---- scans ---------------------------------------------------------------- */
 
-  function onLead(lead) {
+  async function onLead(lead) {
     // The lead a reviewed business card became: its fields were just checked,
     // so the visit goes on with the questions.
     const fromCard = review && review.confirming;
     review = null;
-    if (staff) { staffLead(lead); show('staff'); return; }
+    clearToast(); // a scan is someone acting: an old error has been seen
+    if (staff) { staffLead(lead); show('staff'); touch(); return; }
     clearScreen();
+    // The badge's (or roster's) language, unless the visitor just chose one.
+    const badgeLang = !langChosen && lead.lang ? matchLang(lead.lang) : null;
+    if (badgeLang && badgeLang !== lang) await setLang(badgeLang).catch(() => {});
     visit = { lead, answers: {}, consents: {}, suppliers: [] };
     renderDetails();
     if (fromCard) {
@@ -241,12 +418,12 @@
   }
 
   function onUnknown() {
-    if (staff) { toast(t('unknown_scan')); return; }
+    if (staff) { toast(t('unknown_scan'), true); touch(); return; }
     visit = null;
     review = null;
     clearScreen();
     show('manual');
-    toast(t('unknown_scan'));
+    toast(t('unknown_scan'), true);
     touch();
   }
 
@@ -259,6 +436,7 @@
     if (staff) saveStaffNote();
     const lead = visit && visit.lead.id;
     visit = null;
+    clearToast();
     clearScreen();
     if (lead) api('/api/visit/end', { lead }).catch(() => {});
     review = { read_id: card.read_id, confirming: false };
@@ -303,7 +481,7 @@
       await api('/api/card/store', { read_id: readId, fields });
     } catch (e) {
       if (review && review.read_id === readId) review.confirming = false;
-      if (e.status === 409 || e.status === 404) { toast(t('visit_over')); reset(); return; }
+      if (e.status === 409 || e.status === 404) { toast(t('visit_over'), true); reset(); return; }
       err(t('error_saving'));
     }
   }
@@ -351,6 +529,7 @@
     }
     try {
       if (changed) await api('/api/lead/fields', body);
+      $('details-error').hidden = true; // fixed: the visitor acted on it
       Object.assign(lead, { full_name: now.full_name || lead.full_name, company: now.company || lead.company });
       renderVisitTexts();
       renderQuestions();
@@ -359,8 +538,8 @@
   }
 
   function failed(e) {
-    if (e.status === 409) { toast(t('visit_over')); reset(); return; }
-    toast(t('error_saving'));
+    if (e.status === 409) { toast(t('visit_over'), true); reset(); return; }
+    toast(t('error_saving'), true);
   }
 
   /* ---- questions ------------------------------------------------------------- */
@@ -368,11 +547,16 @@
   function renderQuestions() {
     const box = $('questions');
     box.replaceChildren();
-    for (const q of (boot.form.questions || [])) {
-      const wrap = el('fieldset', 'question');
-      wrap.append(el('legend', null, pick(q.text)));
+    for (const [qi, q] of (boot.form.questions || []).entries()) {
+      // A free-text question is a labelled text area; choices are a
+      // fieldset whose legend names the group of toggle buttons.
+      const wrap = el(q.type === 'text' ? 'div' : 'fieldset', 'question');
       if (q.type === 'text') {
         const ta = el('textarea');
+        const lab = el('label', null, pick(q.text));
+        ta.id = 'q-text-' + qi;
+        lab.htmlFor = ta.id;
+        wrap.append(lab);
         ta.rows = 2;
         ta.maxLength = 1000;
         ta.setAttribute('inputmode', 'none');
@@ -380,6 +564,7 @@
         ta.addEventListener('input', () => { visit.answers[q.id] = ta.value; });
         wrap.append(ta);
       } else {
+        wrap.append(el('legend', null, pick(q.text)));
         const chips = el('div', 'chips');
         for (const c of (q.choices || [])) {
           const b = el('button', 'chip', pick(c.text));
@@ -459,7 +644,7 @@
     for (const s of list) {
       const card = el('article', 'supplier');
       const img = el('img', 'qr');
-      img.alt = 'QR';
+      img.alt = t('qr_alt', { name: s.name });
       img.src = s.qr;
       img.dataset.link = s.link;
       const txt = el('div', 'sup-text');
@@ -480,7 +665,7 @@
 
   async function search(ev) {
     ev.preventDefault();
-    hideKeyboard();
+    osk.hide();
     const q = $('search').value.trim();
     if (!q) { loadMatches(); return; }
     try {
@@ -501,11 +686,11 @@
     } catch (e) { failed(e); }
   }
 
+  /* The thank-you screen goes back to attract after [ui] thanks_timeout
+   * seconds (touch() knows the screen). */
   function finish() {
     show('thanks');
     touch();
-    clearTimeout(idleTimer);
-    idleTimer = setTimeout(reset, Math.min(10, boot.idle_timeout) * 1000);
   }
 
   /* ---- manual entry -------------------------------------------------------------------- */
@@ -525,71 +710,9 @@
       return;
     }
     try {
+      $('manual-error').hidden = true;
       await api('/api/manual', body); // the lead comes back as an SSE "lead"
     } catch (e) { failed(e); }
-  }
-
-  /* ---- on-screen keyboard -------------------------------------------------------------- */
-
-  let target = null;
-  let shift = false;
-  const ROWS = [
-    '1234567890', 'qwertyuiop', 'asdfghjkl@', 'zxcvbnm.-_', ['⇧', '+', ' ', '.com', '⌫', '↵'],
-  ];
-
-  function buildKeyboard() {
-    const k = $('osk');
-    k.replaceChildren();
-    for (const row of ROWS) {
-      const r = el('div', 'osk-row');
-      for (const key of (Array.isArray(row) ? row : row.split(''))) {
-        const b = el('button', 'key', key === ' ' ? t('space') : key === '↵' ? t('done') : (shift ? key.toUpperCase() : key));
-        b.type = 'button';
-        b.dataset.key = key;
-        if (key === ' ') b.classList.add('space');
-        if (key === '↵') b.classList.add('enter');
-        if (key === '⇧' && shift) b.classList.add('on');
-        r.append(b);
-      }
-      k.append(r);
-    }
-  }
-
-  function pressKey(key) {
-    if (!target) return;
-    if (key === '⇧') { shift = !shift; buildKeyboard(); return; }
-    if (key === '↵') {
-      if (target.id === 'search') $('search-form').requestSubmit();
-      hideKeyboard();
-      return;
-    }
-    const s = target.selectionStart ?? target.value.length;
-    const e = target.selectionEnd ?? target.value.length;
-    if (key === '⌫') {
-      const from = s === e ? Math.max(0, s - 1) : s;
-      target.value = target.value.slice(0, from) + target.value.slice(e);
-      target.setSelectionRange(from, from);
-    } else {
-      const ch = shift ? key.toUpperCase() : key;
-      if (target.maxLength > 0 && target.value.length + ch.length > target.maxLength) return;
-      target.value = target.value.slice(0, s) + ch + target.value.slice(e);
-      target.setSelectionRange(s + ch.length, s + ch.length);
-      if (shift) { shift = false; buildKeyboard(); }
-    }
-    target.dispatchEvent(new Event('input', { bubbles: true }));
-  }
-
-  function showKeyboard(input) {
-    target = input;
-    $('osk').hidden = false;
-    document.body.classList.add('osk-open');
-    input.scrollIntoView({ block: 'center', behavior: 'smooth' });
-  }
-
-  function hideKeyboard() {
-    target = null;
-    $('osk').hidden = true;
-    document.body.classList.remove('osk-open');
   }
 
   /* ---- staff mode --------------------------------------------------------------------------- */
@@ -602,7 +725,7 @@
     pinThen = then;
     $('pin-error').hidden = true;
     renderPin();
-    $('pin-modal').hidden = false;
+    openDialog($('pin-modal'), $('pinpad').querySelector('button'));
   }
 
   function renderPin() {
@@ -616,6 +739,7 @@
     for (const k of ['1', '2', '3', '4', '5', '6', '7', '8', '9', '⌫', '0', 'OK']) {
       const b = el('button', 'key' + (k === 'OK' ? ' enter' : ''), k);
       b.type = 'button';
+      if (k === '⌫') b.dataset.i18nAriaLabel = 'key_backspace';
       b.addEventListener('click', () => pinKey(k));
       p.append(b);
     }
@@ -629,7 +753,7 @@
       renderPin();
       try {
         const r = await api('/api/admin/login', { pin: tried });
-        $('pin-modal').hidden = true;
+        closeDialog($('pin-modal'));
         if (pinThen) pinThen(r.csrf);
       } catch (e) {
         $('pin-error').textContent = e.status === 429 || e.retryAfter
@@ -649,13 +773,15 @@
     $('staff-recent').replaceChildren();
     $('staff-op').textContent = t('staff_operator', { op: staff.operator });
     show('staff');
+    touch(); // arms the staff lock
   }
 
   /* A staff badge was scanned: the server ended the visit in progress and
    * sent a one-time token. Whatever the visitor had on screen goes first,
    * then the token buys a staff session under the badge's operator. */
   async function onStaffBadge(ev) {
-    $('pin-modal').hidden = true;
+    closeDialog($('pin-modal'));
+    clearToast();
     const before = staff;
     if (before) await saveStaffNote();
     staff = null;
@@ -667,7 +793,7 @@
       const r = await api('/api/staff/badge', { token: ev.token });
       enterStaff(r.csrf, r.operator);
     } catch (e) {
-      toast(t('staff_badge_failed'));
+      toast(t('staff_badge_failed'), true);
     }
   }
 
@@ -706,9 +832,10 @@
     const r = $('staff-rating');
     r.replaceChildren(el('span', 'lbl', t('rating')));
     for (let i = 1; i <= 5; i++) {
-      const b = el('button', 'star' + (i <= staff.rating ? ' on' : ''), '★');
+      const b = el('button', 'star' + (i <= staff.rating ? ' on' : ''), i <= staff.rating ? '★' : '☆');
       b.type = 'button';
-      b.setAttribute('aria-label', String(i));
+      b.setAttribute('aria-label', t('stars', { n: i }));
+      b.setAttribute('aria-pressed', i <= staff.rating);
       b.addEventListener('click', () => { staff.rating = staff.rating === i ? 0 : i; renderStaffControls(); queueStaffSave(); });
       r.append(b);
     }
@@ -717,6 +844,7 @@
     for (const tag of STAFF_TAGS) {
       const b = el('button', 'chip small' + (staff.tags.includes(tag) ? ' on' : ''), t('tag_' + tag));
       b.type = 'button';
+      b.setAttribute('aria-pressed', staff.tags.includes(tag));
       b.addEventListener('click', () => {
         staff.tags = staff.tags.includes(tag) ? staff.tags.filter((x) => x !== tag) : staff.tags.concat([tag]);
         renderStaffControls();
@@ -744,7 +872,7 @@
       }, staff.csrf);
       if (staff && staff.lead && staff.lead.id === lead) $('staff-saved').textContent = t('saved');
     } catch (e) {
-      if (e.status === 401) { toast(t('session_over')); staff = null; reset(); return; }
+      if (e.status === 401) { toast(t('session_over'), true); staff = null; reset(); return; }
       $('staff-saved').textContent = t('error_saving');
     }
   }
@@ -757,22 +885,21 @@
     document.title = boot.show.name;
     $('demo-btn').hidden = !boot.demo;
     $('enrol-banner').hidden = boot.enrolled !== false;
-    const langs = $('langs');
-    const offered = (boot.form.languages && boot.form.languages.length) ? boot.form.languages : LANGS.map((l) => l[0]);
-    for (const [code, label] of LANGS) {
-      if (!offered.includes(code)) continue;
-      const b = el('button', 'lang', label);
-      b.type = 'button';
-      b.lang = code;
-      b.dataset.lang = code;
-      b.addEventListener('click', () => setLang(code));
-      langs.append(b);
+    for (const code of offeredLangs()) {
+      $('langs').append(langButton(code, () => { homeLang = code; langChosen = true; setLang(code); }));
     }
+    buildPinpad();
     await loadLang('en');
     await setLang('en');
+    setTextSize(0);
     setPrinter(boot.printer);
-    buildPinpad();
+    wire();
+    show('attract');
+    connect();
+    document.body.dataset.ready = '1';
+  }
 
+  function wire() {
     $('demo-btn').addEventListener('click', () => api('/api/demo', {}).catch(failed));
     $('manual-btn').addEventListener('click', () => { clearScreen(); show('manual'); touch(); });
     $('details-next').addEventListener('click', detailsNext);
@@ -785,30 +912,47 @@
     $('search-form').addEventListener('submit', search);
     $('staff-btn').addEventListener('click', () => (staff ? exitStaff() : openPin((csrf) => enterStaff(csrf, 'staff'))));
     $('staff-exit').addEventListener('click', exitStaff);
-    $('pin-cancel').addEventListener('click', () => { $('pin-modal').hidden = true; pin = ''; });
+    $('pin-cancel').addEventListener('click', () => { closeDialog($('pin-modal')); pin = ''; });
     $('staff-note').addEventListener('input', queueStaffSave);
+    $('text-smaller').addEventListener('click', () => setTextSize(textSize - 1));
+    $('text-larger').addEventListener('click', () => setTextSize(textSize + 1));
+    $('lang-btn').addEventListener('click', openLangDialog);
+    $('lang-close').addEventListener('click', () => closeDialog($('lang-modal')));
+    $('idle-more').addEventListener('click', touch);
+    $('idle-clear').addEventListener('click', reset);
+    $('toast-close').addEventListener('click', clearToast);
     for (const b of document.querySelectorAll('[data-go]')) b.addEventListener('click', () => { show(b.dataset.go); if (b.dataset.go === 'questions') renderQuestions(); });
     for (const b of document.querySelectorAll('[data-act="cancel"]')) b.addEventListener('click', reset);
     for (const f of document.querySelectorAll('form.fields')) f.addEventListener('submit', (e) => e.preventDefault());
 
     document.addEventListener('focusin', (e) => {
       const n = e.target;
-      if ((n.tagName === 'INPUT' && n.type !== 'checkbox') || n.tagName === 'TEXTAREA') showKeyboard(n);
+      if ((n.tagName === 'INPUT' && n.type !== 'checkbox') || n.tagName === 'TEXTAREA') osk.show(n);
     });
-    $('osk').addEventListener('pointerdown', (e) => e.preventDefault()); // keep the input focused
-    $('osk').addEventListener('click', (e) => {
-      const b = e.target.closest('button');
-      if (b) pressKey(b.dataset.key);
-    });
-    document.addEventListener('pointerdown', (e) => {
-      touch();
-      if (!$('osk').hidden && !e.target.closest('#osk') && e.target !== target) hideKeyboard();
+    // Every touch and key is activity, except inside the idle warning's
+    // box, whose two buttons say what the visitor wants.
+    const active = (e) => { if (!e.target.closest || !e.target.closest('#idle-modal .dialog')) touch(); };
+    // A tap elsewhere closes the keyboard: at the click, not at the press,
+    // so the screen (which grows when the keyboard goes, and scrolls when it
+    // comes) does not move under the finger between press and release; and
+    // judged by where the press was, which the click's target may not be.
+    let pressed = null;
+    document.addEventListener('pointerdown', (e) => { pressed = e.target; active(e); }, true);
+    document.addEventListener('click', () => {
+      const p = pressed;
+      pressed = null;
+      if (!p || $('osk').hidden || p.closest('#osk') || p === osk.target()) return;
+      if (p.matches('input:not([type=checkbox]), textarea')) return; // focusin moved the keyboard there
+      osk.hide();
     }, true);
-    document.addEventListener('keydown', touch, true);
-
-    show('attract');
-    connect();
-    document.body.dataset.ready = '1';
+    document.addEventListener('keydown', active, true);
+    // Escape closes the language dialog and the PIN pad (not the idle warning:
+    // that needs an answer, and any other key already gives one).
+    document.addEventListener('keydown', (e) => {
+      if (e.key !== 'Escape') return;
+      if (!$('lang-modal').hidden) closeDialog($('lang-modal'));
+      else if (!$('pin-modal').hidden) { closeDialog($('pin-modal')); pin = ''; }
+    });
   }
 
   start().catch((e) => { document.body.dataset.ready = 'error'; console.error(e); });
