@@ -16,7 +16,8 @@
 #   migration-edit  a column added to a released migration (notes, schema 2)
 #   staff-check     capture's staff-badge check removed
 #   csv-neutralise  the CSV export's formula neutralisation removed
-#   webhook-hmac    the webhook sink's HMAC signature removed
+#   webhook-hmac    the webhook sink's signature (Standard Webhooks or hex
+#                   HMAC) no longer added
 #
 # The code moves under other people's hands: each mutation finds its file by
 # what it contains and checks that its pattern changed the file; a pattern
@@ -108,12 +109,16 @@ tests_csv_neutralise() {
 	printf '%s\t%s\n' tests/integration/export.t '(?i)formula|neutrali'
 }
 
+# The request goes out unsigned: the call that adds the signature headers
+# (Standard Webhooks, or the older hex HMAC) is made dead code, kept in the
+# source so that -Werror sees no unused function.
 mut_webhook_hmac() {
-	f=$(find_file 'sync/*.c sync/*/*.c' 'HMAC\(' 'signature_header' '\bif\s*\(\s*\*secret\s*\)') || return 1
-	printf '%s\t%s\n' "$f" 's/\bif\s*\(\s*\*secret\s*\)/if (0 \&\& *secret)/'
+	f=$(find_file 'sync/*.c sync/*/*.c' 'HMAC\(' 'webhook-signature' 'return\s+\w+->standard\s*\?') || return 1
+	printf '%s\t%s\n' "$f" 's/return\s+(\w+->standard\s*\?[^;]*);/return 0 \&\& ($1);/'
 }
 tests_webhook_hmac() {
 	printf '%s\t%s\n' tests/integration/sync_webhook.t '(?i)HMAC'
+	printf '%s\t%s\n' tests/integration/sync_webhook_std.t '(?i)standardwebhooks verifies'
 }
 
 # ---- the copy ---------------------------------------------------------------------

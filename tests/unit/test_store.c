@@ -279,6 +279,8 @@ static void check_fixture_data(struct store *s, int v)
            NM("the imported lead keeps its import"));
     is_int(count(s, "SELECT count(*) FROM card_reads WHERE corrected LIKE '%Jörg%'"),
            v >= 7 ? 1 : 0, NM("the card read"));
+    is_int(count(s, "SELECT count(*) FROM sync_state WHERE sink = 'crm' AND sent = 41"),
+           v >= 8 ? 1 : 0, NM("the sink's sync state"));
 
     /* Today's code writes to it: a re-scan of lead 1 merges. */
     struct lead_fields f = {0};
