@@ -130,6 +130,11 @@ copy_tree() {
 	(cd "$top" && git ls-files -z --cached --others --exclude-standard |
 		xargs -0 sh -c 'for f; do [ -e "$f" ] && printf "%s\0" "$f"; done' sh |
 		tar -c --null -T - -f -) | (cd "$tree" && tar -x -f -)
+	# The npm packages some tests run (git ignores them): the tree's own.
+	for d in "$top"/tests/*/node_modules; do
+		[ -d "$d" ] && ln -sfn "$d" "$tree/${d#"$top"/}"
+	done
+	return 0
 }
 
 build() {
@@ -190,6 +195,12 @@ for t in $tests; do
 	if ! run_test "$t" base; then
 		say "mutate: BASELINE FAILS: $t fails without any mutation ($work/out/$(basename "$t").base):" >&2
 		grep '^not ok' "$work/out/$(basename "$t").base" | head -5 >&2 || true
+		exit 1
+	fi
+	# A test that skips could not catch anything: that is a failure here.
+	if grep -Eq '^1\.\.0|# SKIP' "$work/out/$(basename "$t").base"; then
+		say "mutate: BASELINE SKIPS: $t did not run what must catch a mutation:" >&2
+		grep -E '^1\.\.0|# SKIP' "$work/out/$(basename "$t").base" | head -3 >&2
 		exit 1
 	fi
 done
