@@ -40,7 +40,7 @@ TEST="tesseract-ocr-rus tesseract-ocr-ell tesseract-ocr-jpn tesseract-ocr-kor
   libglib2.0-dev chromium zbar-tools qrencode python3
   python3-vobject python3-botocore python3-jwt libreoffice-calc-nogui openssl imagemagick
   systemd systemd-container debootstrap dpkg-dev fakeroot file time cage xwayland
-  lintian appstream"
+  lintian appstream libfuse3-dev fuse3 python3-botocore"
 
 ARM64="gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-user-static"
 ARM64_LIBS="libcurl4-openssl-dev libsqlite3-dev libusb-1.0-0-dev

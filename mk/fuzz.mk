@@ -28,11 +28,15 @@ FUZZ_BINS     := $(FUZZ_ALL:%=$(BUILD)/fuzz/fuzz_%)
 
 $(BUILD)/fuzz/obj/%.o: %.c
 	@mkdir -p $(@D)
-	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link $(FUZZ_SAN) -c $< -o $@
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -MMD -MP -fsanitize=fuzzer-no-link $(FUZZ_SAN) -c $< -o $@
 
 $(BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_OBJS)
 	@mkdir -p $(@D)
-	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer $(FUZZ_SAN) -o $@ $< $(FUZZ_OBJS) $(FUZZ_LIBS)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -MMD -MP -MF $@.d -fsanitize=fuzzer $(FUZZ_SAN) -o $@ $< $(FUZZ_OBJS) $(FUZZ_LIBS)
+
+# Header dependencies (-MMD), so a changed header rebuilds the fuzzers'
+# objects as it does the program's: stale objects made fuzz.t fail once.
+-include $(shell find $(BUILD)/fuzz -name '*.d' -type f 2>/dev/null)
 
 # Keep the objects: they are intermediates of the pattern rules, and make
 # would delete them after every build.

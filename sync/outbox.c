@@ -55,7 +55,7 @@ struct outbox {
     int64_t last_ok_ms, last_attempt_ms, sent;
     int single_left; /* after a rejected batch: send its rows one by one */
     bool flush;      /* `sync now`: do not wait for a full batch */
-    unsigned hint;   /* lead events since the last check */
+    unsigned hint;   /* rows a check found waiting + lead events since */
     struct rate rate;
 };
 
@@ -498,6 +498,9 @@ void outbox_check(struct outbox *ob)
     ob->loaded_n = (size_t)n;
     int64_t age = now_real() - oldest;
     if (n < limit && !replay && !ob->flush && age >= 0 && (uint64_t)age < ob->max_age_ms) {
+        /* Count the n waiting, so that the lead event that fills the batch
+         * sends it at once (counting from 0 made it wait for the poll). */
+        ob->hint = (unsigned)n;
         batch_free(ob);
         outbox_arm(ob, ob->max_age_ms - (uint64_t)age);
         return;

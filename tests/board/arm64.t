@@ -45,7 +45,8 @@ ok $? "config check: $out"
 qemu-aarch64-static "$bin" run --config "$tmp/m.conf" >"$tmp/daemon.log" 2>&1 &
 pid=$!
 i=0
-while [ $i -lt 150 ] && ! "$native" status --config "$tmp/m.conf" >/dev/null 2>&1; do
+# Up to 60 s: qemu on a loaded machine is slow to start the daemon.
+while [ $i -lt 600 ] && ! "$native" status --config "$tmp/m.conf" >/dev/null 2>&1; do
 	sleep 0.1
 	i=$((i + 1))
 done
@@ -67,8 +68,12 @@ out=$("$native" leads --json --config "$tmp/m.conf" 2>&1)
 echo "$out" | grep -q 'Tai Man'
 ok $? "the native build reads the store the arm64 build wrote"
 
-deb=$(env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL make -s -C "$top" deb ARCH=arm64 2>"$tmp/deb.err" | tail -1)
-ok $? "make deb ARCH=arm64: $(basename "$deb")"
+# make's own exit status (a pipe into tail would report tail's).
+env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL make -s -C "$top" deb ARCH=arm64 >"$tmp/deb.out" 2>"$tmp/deb.err"
+rc=$?
+deb=$(tail -1 "$tmp/deb.out")
+ok $rc "make deb ARCH=arm64: $(basename "$deb")"
+[ $rc -eq 0 ] || sed 's/^/# /' "$tmp/deb.err" | tail -20
 info=$(dpkg-deb -f "$deb" Architecture Depends 2>&1)
 echo "$info" | grep -q '^Architecture: arm64' && echo "$info" | grep -q 'libc6 (>='
 ok $? "arm64 package with computed Depends"

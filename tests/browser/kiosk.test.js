@@ -9,8 +9,11 @@
  * equals the campaign URL and holds no personal data, a badge carrying HTML
  * shows as text and runs nothing, idle reset clears the screen, staff mode
  * (scan after scan, note, rating, tags), the admin API refuses without a
- * session, wrong PINs are slowed down, CSRF and Host checks, and the time
- * from a scan to the greeting on screen (median printed, target < 100 ms).
+ * session, wrong PINs are slowed down, CSRF and Host checks, and with
+ * allow_remote a peer on a non-loopback address (a dummy interface when the
+ * host has none and we are root) reaches the admin API but not the visit's.
+ * The time from a scan to the greeting on screen is a benchmark:
+ * tests/bench/kiosk_latency.js (make bench).
  */
 'use strict';
 
@@ -20,7 +23,7 @@ const http = require('http');
 const os = require('os');
 const path = require('path');
 const {
-  ROOT, BIN, OUT, PIN, ok, is, diag, run, sleep, freePort, mb, leadsJson, mecard, pinHash, request,
+  ROOT, BIN, OUT, PIN, tap, ok, is, diag, run, sleep, freePort, mb, leadsJson, mecard, pinHash, request,
   waitUntil, startDaemon: startWith, stopDaemon, launchBrowser,
 } = require('./lib');
 
@@ -28,22 +31,6 @@ function capture(cfg, payload) {
   return new Promise((resolve, reject) => {
     execFile(BIN, ['capture', '--config', cfg, payload], (err, out) => (err ? reject(err) : resolve(out)));
   });
-}
-
-/* Resolves (in the page) at the first frame where the greeting is on screen
- * and names nm; a MutationObserver sees the change as soon as it happens. */
-function greetingShown(page, nm) {
-  return page.evaluate((name) => new Promise((resolve) => {
-    const shown = () => {
-      const g = document.getElementById('greeting');
-      return g && g.offsetParent !== null && g.textContent.includes(name);
-    };
-    if (shown()) { resolve(); return; }
-    const mo = new MutationObserver(() => {
-      if (shown()) { mo.disconnect(); requestAnimationFrame(() => resolve()); }
-    });
-    mo.observe(document.body, { subtree: true, childList: true, characterData: true, attributes: true });
-  }), nm);
 }
 
 function startDaemon(dir, port, extra, ui) {
@@ -65,6 +52,56 @@ timezone = Asia/Hong_Kong
 country = HK
 form = ${ROOT}/board/demo/form.json
 `);
+}
+
+/* A TAP point that did not run, and why. */
+function skip(why) {
+  tap.n++;
+  console.log(`ok ${tap.n} # SKIP ${why}`);
+}
+
+/*
+ * A non-loopback IPv4 address of this host for the allow_remote checks:
+ * {address, remove(), why}. When the host has none (a CI container) and we
+ * are root, a dummy (or veth) interface with an address from TEST-NET-2
+ * (RFC 5737) gives one, removed afterwards; MB_TEST_DUMMY_IF=1 forces that
+ * path.
+ * Otherwise address is null and why says what is missing.
+ */
+function nonLoopbackAddress() {
+  const none = { address: null, remove: () => {} };
+  const found = Object.values(os.networkInterfaces()).flat()
+    .find((i) => i && i.family === 'IPv4' && !i.internal);
+  if (found && !process.env.MB_TEST_DUMMY_IF) return { ...none, address: found.address };
+  if (process.getuid() !== 0) {
+    return { ...none, why: 'no non-loopback IPv4 address, and not root to add an interface' };
+  }
+  const name = `mbt${process.pid % 100000}`;
+  const address = `198.51.100.${1 + (process.pid % 250)}`;
+  const ip = (...args) => execFileSync('ip', args, { stdio: 'pipe' });
+  // A dummy interface; where the kernel has no dummy driver, one end of a
+  // veth pair (its peer goes with it).
+  const kinds = [['dummy'], ['veth', 'peer', 'name', `${name}p`]];
+  let why = '';
+  for (const kind of kinds) {
+    try {
+      ip('link', 'add', name, 'type', ...kind);
+    } catch (e) {
+      why += `${kind[0]}: ${String(e.stderr || e.message).trim()}; `;
+      continue;
+    }
+    try {
+      ip('addr', 'add', `${address}/32`, 'dev', name);
+      ip('link', 'set', name, 'up');
+      if (kind[0] === 'veth') ip('link', 'set', `${name}p`, 'up');
+    } catch (e) {
+      try { ip('link', 'del', name); } catch (e2) { /* gone */ }
+      return { ...none, why: `setting up ${kind[0]} ${name} failed: ${String(e.stderr || e.message).trim()}` };
+    }
+    diag(`allow_remote: ${kind[0]} interface ${name} with ${address}`);
+    return { address, remove: () => { try { ip('link', 'del', name); } catch (e) { /* gone */ } } };
+  }
+  return { ...none, why: `no interface could be added (${why.trim()})` };
 }
 
 /* Decodes the QR code of an <img> on the page with zbarimg. */
@@ -204,27 +241,6 @@ async function main() {
     await page.click('#s-details button[data-act="cancel"]');
     await page.waitForSelector('#s-attract.active');
 
-    // ---- scan to greeting latency ----
-    const times = [];
-    for (let i = 0; i < 15; i++) {
-      const name = `Lat${i}x${Date.now() % 100000}`;
-      const t0 = process.hrtime.bigint();
-      const seen = greetingShown(page, name);
-      const cap = capture(d.cfg, mecard(`LAT-${i}-${Date.now()}`, 'Tester', name, 'Speed Co', `${name}@example.com`));
-      await seen;
-      times.push(Number(process.hrtime.bigint() - t0) / 1e6);
-      await cap;
-    }
-    times.sort((a, b) => a - b);
-    const median = times[Math.floor(times.length / 2)];
-    const p95 = times[Math.floor(times.length * 0.95) - 1];
-    const line = `scan injected -> greeting on screen: median ${median.toFixed(1)} ms, p95 ${p95.toFixed(1)} ms, ` +
-      `min ${times[0].toFixed(1)} ms, max ${times[times.length - 1].toFixed(1)} ms (n=${times.length}, ` +
-      'includes starting the matchbooth capture process)';
-    diag(line);
-    process.stderr.write(line + '\n');
-    ok(median < 100, `scan to greeting median ${median.toFixed(1)} ms < 100 ms`);
-
     // ---- a badge carrying HTML shows as text and runs nothing ----
     const evil = '<img src=x onerror=alert(1)>';
     await capture(d.cfg, `MECARD:UID:XSS-${Date.now()};N:${evil};ORG:<script>alert(2)</script>;EMAIL:x@example.com;;`);
@@ -286,11 +302,18 @@ async function main() {
 
     // ---- a config reload restarts the UI: the page carries on by itself ----
     d.child.kill('SIGHUP');
-    await sleep(1500); // the stream re-opens 250 ms after the restart (retry: 250)
+    // The stream re-opens 250 ms after the UI restarted (retry: 250), and
+    // how long the restart takes depends on the machine: scan the same
+    // badge again every 2 s until the page shows it (a deadline, not a sleep).
     const rl = `Reload${Date.now() % 100000}`;
-    await capture(d.cfg, mecard(`RELOAD-${Date.now()}`, 'After', rl, 'Reload Co', `${rl}@example.com`));
-    await waitUntil(page, (nm) => document.getElementById('greeting').textContent.includes(nm), rl, 15000);
-    ok(true, 'after SIGHUP the page reconnected and shows the next scan');
+    const rlBadge = mecard(`RELOAD-${Date.now()}`, 'After', rl, 'Reload Co', `${rl}@example.com`);
+    let reconnected = false;
+    for (const end = Date.now() + 20000; !reconnected && Date.now() < end;) {
+      await capture(d.cfg, rlBadge).catch(() => {}); // the socket may be restarting too
+      reconnected = await waitUntil(page, (nm) => document.getElementById('greeting').textContent.includes(nm), rl, 2000)
+        .then(() => true, () => false);
+    }
+    ok(reconnected, 'after SIGHUP the page reconnected and shows the next scan');
     await page.fill('#f-company', 'Reload Company Ltd');
     await page.click('#osk .key.enter');
     await page.click('#details-next');
@@ -309,7 +332,8 @@ async function main() {
     await page.waitForSelector('#dash:not([hidden]) #chart rect', { state: 'attached' });
     await sleep(300);
     const nLeads = Number(await page.textContent('#n-leads'));
-    ok(nLeads >= 20, `admin page shows the show's leads (${nLeads})`);
+    const stored = leadsJson(d.cfg).filter((l) => l.show === 'test-show').length;
+    ok(nLeads === stored && stored >= 5, `admin page shows the show's leads (${nLeads} of ${stored})`);
     for (const size of [{ width: 1280, height: 800 }, { width: 1920, height: 1080 }]) {
       await page.setViewportSize(size);
       await sleep(200);
@@ -371,7 +395,9 @@ async function main() {
   const port2 = await freePort();
   const dir2 = fs.mkdtempSync(path.join(os.tmpdir(), 'mb-browser-'));
   const d2 = await startDaemon(dir2, port2, '', { listen: '0.0.0.0', remote: true });
-  const ext = Object.values(os.networkInterfaces()).flat().find((i) => i && i.family === 'IPv4' && !i.internal);
+  const remoteAddr = nonLoopbackAddress();
+  const ext = remoteAddr.address ? remoteAddr : null;
+  try {
   if (ext) {
     const remote = (p) => new Promise((resolve, reject) => {
       const rq = http.request({ host: ext.address, port: port2, path: p, localAddress: ext.address }, (res) => {
@@ -386,7 +412,10 @@ async function main() {
     is(await remote('/api/admin/status'), 401, 'allow_remote: the admin API answers (and wants a session)');
     is(await remote('/admin'), 200, 'allow_remote: the admin page is served');
   } else {
-    ok(true, '# SKIP no non-loopback IPv4 address to test allow_remote from');
+    for (let i = 0; i < 4; i++) skip(`allow_remote check ${i + 1} of 4: ${remoteAddr.why}`);
+  }
+  } finally {
+    remoteAddr.remove();
   }
   const { ctx: b2, udd: udd2 } = await launchBrowser();
   try {

@@ -144,7 +144,7 @@ with mbtest.Daemon(show=SHOW, extra=CARD) as d:
     t.ok(not r.get("ok"), "unknown read_id: refused")
     big = os.path.join(d.dir, "huge.jpg")
     with open(big, "wb") as f:
-        f.write(os.urandom(3500000))
+        f.write(mbtest.seeded_random().randbytes(3500000))
     rc, out, err = d.cli("card", big)
     t.ok(rc == 1 and "too large for the control socket" in err,
          "an image too large for the control socket is refused by the CLI")

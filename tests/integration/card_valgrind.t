@@ -50,8 +50,9 @@ with mbtest.Daemon(show=mbtest.SHOW + "card_keep_image = true\n", start=False) a
     r = d.request({"cmd": "card_read", "image_base64": base64.b64encode(blank).decode()},
                   timeout=300)
     t.ok(r.get("ok"), "blank card under valgrind")
+    mark = len(d.read_log())
     d.proc.send_signal(signal.SIGHUP)
-    time.sleep(2)
+    t.ok(d.wait_log("config reloaded", 120, mark), "SIGHUP reload (card service restarted) under valgrind")
     d.request({"cmd": "status"}, timeout=60)
     d.proc.send_signal(signal.SIGTERM)
     rc = d.proc.wait(timeout=120)

@@ -150,7 +150,7 @@ t.ok(p.returncode != 0 and b"[show.nope]" in p.stderr, "an unknown --show exits 
 with tempfile.TemporaryDirectory() as td:
     big = os.path.join(td, "big.bin")
     with open(big, "wb") as f:
-        f.write(os.urandom(300000))
+        f.write(mbtest.seeded_random().randbytes(300000))
     p = mbtest.subprocess.run([mbtest.BIN, "decode", big], capture_output=True, env=env)
     o = json.loads(p.stdout or b"{}")
     t.ok(p.returncode == 0 and o.get("format") == "unknown"

@@ -61,6 +61,16 @@ class TAP:
         sys.exit(1 if self.failed else 0)
 
 
+def seeded_random(tap=None):
+    """A random.Random seeded from $MB_SEED, else from the clock. The seed is
+    printed (as a TAP comment), so that a run that failed can be replayed
+    with the same data: MB_SEED=N tests/integration/NAME.t."""
+    import random
+    seed = int(os.environ.get("MB_SEED") or time.time_ns() % 2**32)
+    print("# MB_SEED=%d (set it to replay this run's random data)" % seed, flush=True)
+    return random.Random(seed)
+
+
 def free_port():
     s = socket.socket()
     s.bind(("127.0.0.1", 0))
@@ -142,6 +152,28 @@ class Daemon:
                 return f.read().decode("utf-8", "replace")
         except OSError:
             return ""
+
+    def wait_log(self, text, timeout=60, after=0):
+        """Polls the daemon's log (from byte offset after) until text shows
+        up; True if it did within timeout. A wait for an event, not a sleep."""
+        deadline = time.time() + timeout
+        while True:
+            if text in self.read_log()[after:]:
+                return True
+            if time.time() > deadline:
+                return False
+            time.sleep(0.05)
+
+    def children(self):
+        """Pids of the daemon's child processes (an export, a download)."""
+        pids = []
+        try:
+            for task in os.listdir("/proc/%d/task" % self.proc.pid):
+                with open("/proc/%d/task/%s/children" % (self.proc.pid, task)) as f:
+                    pids += [int(p) for p in f.read().split()]
+        except OSError:
+            pass
+        return pids
 
     def request(self, obj, timeout=10):
         """One request on the control socket, raw (no CLI)."""

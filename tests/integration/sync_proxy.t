@@ -43,9 +43,12 @@ try:
     b = d.capture(mecard(2))["lead"]
     ok(wait_for(lambda: b["id"] in st.leads, 10), "http_proxy from the environment is used")
     d.stop()
-    # The upload cap: 40 uncompressed leads (~30 KB) at 6,000 bytes/s.
+    # The upload cap: 40 uncompressed leads (~30 KB) at 6,000 bytes/s. The
+    # batch goes when the 40th lead makes it full; no poll may look at the
+    # outbox halfway through the 40 captures (poll_interval = 3600), since a
+    # poll in the middle of a burst delays a full batch (checked below).
     with open(d.conf) as f:
-        conf = f.read().replace("[sync]\n", "[sync]\nmax_send_speed = 6000\n")
+        conf = f.read().replace("[sync]\n", "[sync]\nmax_send_speed = 6000\npoll_interval = 3600\n")
         conf = conf.replace("http://leads.example.invalid/proxied", srv.url + "/capped")
         conf = conf.replace("batch_max_age = 0\n", "batch_max_age = 60\nbatch_size = 40\n"
                             "gzip = false\n")
@@ -62,6 +65,30 @@ try:
     rate = r["raw_len"] / secs
     ok(rate <= 6000 * 1.3, "max_send_speed holds: %d bytes in %.1f s (%.0f B/s)"
        % (r["raw_len"], secs, rate))
+    d.stop()
+
+    # A full batch goes at once even when a poll looked at the outbox while
+    # it was filling: 10 leads, then the poll (every 5 s) finds them (not
+    # yet full, not yet old), then 10 more make the batch of 20 full. The
+    # poll's check used to reset the count of lead events, so the full batch
+    # waited for the next poll (30 s by default): what made "capped upload
+    # delivered" fail under load.
+    with open(d.conf) as f:
+        conf = f.read().replace("max_send_speed = 6000\npoll_interval = 3600\n",
+                                "poll_interval = 5\n").replace("batch_size = 40\n",
+                                                                "batch_size = 20\n")
+    with open(d.conf, "w") as f:
+        f.write(conf)
+    d.start()
+    started = time.time()
+    burst = [d.capture(mecard(300 + i))["lead"] for i in range(10)]
+    time.sleep(max(0, started + 5.7 - time.time()))  # the first poll has come and gone
+    burst += [d.capture(mecard(310 + i))["lead"] for i in range(10)]
+    t0 = time.time()
+    ok(wait_for(lambda: all(x["id"] in st.leads for x in burst), 2),
+       "a full batch goes at once, even after a poll saw it half full (%.1f s after the last "
+       "capture)" % (time.time() - t0))
+    wait_for(lambda: all(x["id"] in st.leads for x in burst), 10)
 finally:
     d.stop()
     srv.close()

@@ -133,7 +133,10 @@ try:
     before = len(reqs("/form.json"))
     d.cli("sync", "now")
     wait_for(lambda: len(reqs("/form.json")) > before, 10)
-    time.sleep(0.3)
+    # The daemon says it refused the download: only then is "kept" meaningful.
+    ok(wait_for(lambda: "download is not valid" in open(os.path.join(t, "daemon.log"),
+                                                         errors="replace").read(), 10),
+       "the invalid download is refused (logged)")
     ok("interest" in open(form).read(), "an invalid download keeps the old form")
     ok(not [f for f in os.listdir(t) if f.startswith("form.json.new")], "no temp file left")
 

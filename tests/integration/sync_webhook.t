@@ -59,26 +59,28 @@ try:
     # --- plain delivery ----------------------------------------------------------
     leads = [capture() for _ in range(12)]
     ok(wait_for(lambda: all(l["id"] in st.leads for l in leads), 10), "12 leads delivered")
-    ok(all(st.leads[l["id"]]["captured_at_ms"] == l["captured_at_ms"] for l in leads),
+    ok(all(st.leads.get(l["id"], {}).get("captured_at_ms") == l["captured_at_ms"] for l in leads),
        "each lead keeps its capture time")
-    ok(st.bad_signatures == 0 and all(r["sig_ok"] for r in posts()),
-       "every request carries a valid HMAC-SHA256 signature")
+    # The server records refused requests too (sig_ok False), so this sees
+    # every request that arrived, not only the ones it accepted.
+    ok(posts() and all(r["sig_ok"] for r in posts()),
+       "every request carries a valid HMAC-SHA256 signature (%d checked, %d bad)"
+       % (len(posts()), st.bad_signatures))
     ok(all(r["headers"].get("Content-Encoding") == "gzip" for r in posts()
            if r["raw_len"] > 256), "bodies are gzipped")
     keys = [r["headers"].get("Idempotency-Key") for r in posts()]
     ok(all(k and len(k) == 64 for k in keys) and len(set(keys)) == len(keys),
        "one distinct Idempotency-Key per batch")
     ok(max(r["leads"] for r in posts()) <= 5, "batches respect batch_size")
-    ok(all(sum(1 for _ in [0]) for _ in leads) and max(st.deliveries.values()) == 1,
-       "no lead sent twice without a fault")
+    ok(st.deliveries and max(st.deliveries.values()) == 1, "no lead sent twice without a fault")
 
     # --- an update goes out again as a new version ---------------------------------
     r = d.call({"cmd": "note", "lead": leads[0]["id"], "operator": "ann", "note": "call back",
                 "rating": 4})
     ok(r.get("ok"), "note stored")
-    ok(wait_for(lambda: st.leads[leads[0]["id"]]["version"] == 2, 10),
+    ok(wait_for(lambda: st.leads.get(leads[0]["id"], {}).get("version") == 2, 10),
        "the note goes out as version 2 of the same lead")
-    is_(st.leads[leads[0]["id"]]["captured_at_ms"], leads[0]["captured_at_ms"],
+    is_(st.leads.get(leads[0]["id"], {}).get("captured_at_ms"), leads[0]["captured_at_ms"],
         "the update keeps the capture time")
 
     # --- a change while its previous version is in flight: sent again ------------------
@@ -143,13 +145,19 @@ try:
     # --- a certificate from an untrusted CA: nothing sent, error shown, then recovered -------
     srv.set_untrusted(True)
     before = len(posts())
+    impostors = srv.state.impostor_conns
     l = capture()
-    time.sleep(1.5)
+
+    def tls_error():
+        e = (d.call({"cmd": "sync_status"})["sinks"][0]["last_error"] or "").lower()
+        return ("certificate" in e or "ssl" in e) and srv.state.impostor_conns > impostors
+
+    # Wait for the attempt itself (a connection to the impostor and the error
+    # it caused), not for a fixed time, before looking at what arrived.
+    ok(wait_for(tls_error, 15), "untrusted CA: the sink tried, and status says why: %s"
+       % d.call({"cmd": "sync_status"})["sinks"][0]["last_error"])
     ok(l["id"] not in st.leads and len(posts()) == before,
        "untrusted CA: nothing is sent to the impostor")
-    s = d.call({"cmd": "sync_status"})
-    err = s["sinks"][0]["last_error"] or ""
-    ok("certificate" in err.lower() or "ssl" in err.lower(), "untrusted CA: status says why")
     ok(wait_for(lambda: d.call({"cmd": "status"})["sync"]["network"] == "offline", 10),
        "repeated transport failures: status shows offline")
     srv.set_untrusted(False)

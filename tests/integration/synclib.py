@@ -267,8 +267,13 @@ class Handler(BaseHTTPRequestHandler):
             want = "sha256=" + hmac.new(st.secret.encode(), body, hashlib.sha256).hexdigest()
             sig_ok = hmac.compare_digest(want, self.headers.get("X-Matchbooth-Signature", ""))
             if not sig_ok:
+                # Recorded too: a check over st.requests sees refused requests.
                 with st.lock:
                     st.bad_signatures += 1
+                    st.requests.append({"method": self.command, "path": self.path,
+                                        "fault": None, "headers": dict(self.headers),
+                                        "body": body, "raw_len": len(raw), "sig_ok": False,
+                                        "time": time.time(), "leads": 0})
                 return self._reply(401, b'{"message":"bad signature"}')
         docs = self._leads(body)
         with st.lock:

@@ -110,7 +110,13 @@ with mbtest.Daemon(kiosk="staff_badges = ^STAFF-[0-9]+$", show="",
     r = c.getresponse()
     r.read(100)
     c.close()
-    time.sleep(1)
+    # Killed (or, for a small export, already done): either way reaped, no
+    # child left behind. A zombie is still listed as a child.
+    end = time.time() + 60
+    while time.time() < end and d.children():
+        time.sleep(0.1)
+    t.ok(not d.children(), "a download left halfway leaves no export child behind (%s)"
+         % (d.children() or "none"))
 
     ev = Events(d.port)
     d.capture("STAFF-0042")
@@ -138,7 +144,12 @@ with mbtest.Daemon(kiosk="staff_badges = ^STAFF-[0-9]+$", show="",
     th = threading.Thread(target=lambda: http_req(d.port, "GET", "/api/admin/export?format=xlsx",
                                                   headers=A))
     th.start()
-    time.sleep(0.3)
+    end = time.time() + 60  # SIGTERM once the export child is really running
+    while time.time() < end and not d.children() and th.is_alive():
+        time.sleep(0.005)
+    # Not a point (it is a precondition, and 300 leads may export faster than
+    # a poll sees): said, so the log shows whether the path was taken.
+    t.diag("SIGTERM with an export child running: %s" % (d.children() or "no, it was done"))
     d.proc.send_signal(signal.SIGTERM)
     rc = d.proc.wait(timeout=90)
     th.join(timeout=30)

@@ -37,9 +37,13 @@ with mbtest.Daemon(kiosk="dev_fifo = true", start=False) as d:
     d.cli("status")
     with open(os.path.join(d.data, "scan.fifo"), "w") as f:
         f.write("MECARD:N:Fifo,Frank;;\n")
-    time.sleep(1)
+    end = time.time() + 60
+    while time.time() < end and not any(l["full_name"] == "Frank Fifo" for l in d.leads()):
+        time.sleep(0.1)
+    t.ok(any(l["full_name"] == "Frank Fifo" for l in d.leads()), "the FIFO scan stored under valgrind")
+    mark = len(d.read_log())
     d.proc.send_signal(signal.SIGHUP)
-    time.sleep(1)
+    t.ok(d.wait_log("config reloaded", 60, mark), "SIGHUP reload done under valgrind")
     d.request({"cmd": "status"})
     d.proc.send_signal(signal.SIGTERM)
     rc = d.proc.wait(timeout=60)

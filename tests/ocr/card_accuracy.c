@@ -166,7 +166,7 @@ struct run {
         struct card_reader *r;
     } readers[MAX_READERS];
     struct tally by_field[NF + 1], by_lang[MAX_KEYS], by_degrade[8], by_country[MAX_KEYS];
-    int right, total, ncards, qr_right, qr_total;
+    int right, total, ncards, nlisted, qr_right, qr_total;
     double ms_total;
     /* Time per card by script, in CPU time of this thread as well as wall
      * time: on a machine shared with other work, CPU time is what the card
@@ -231,8 +231,11 @@ static void check_card(struct run *run, const char *dir, const cJSON *card)
     bool qr = cJSON_IsTrue(cJSON_GetObjectItem(card, "qr"));
     struct err e = {0};
     struct card_reader *r = reader_for(run, langs, &e);
-    if (!ok(r != NULL, "%s: reader for %s %s", file, langs, e.msg))
+    run->nlisted++;
+    if (!r) {
+        diag("%s: no reader for %s: %s", file, langs, e.msg);
         return;
+    }
     char path[4096];
     snprintf(path, sizeof path, "%s/%s", dir, file);
     PIX *pix = pixRead(path);
@@ -242,8 +245,10 @@ static void check_card(struct run *run, const char *dir, const cJSON *card)
     bool read = pix && card_reader_read(r, pix, country, &rd, &e) == 0;
     double cpu1 = cpu_ms();
     pixDestroy(&pix);
-    if (!ok(read, "%s: read (%s)", file, read ? "ok" : e.msg))
+    if (!read) {
+        diag("%s: not read: %s", file, e.msg);
         return;
+    }
     run->ncards++;
     run->ms_total += rd.ms;
     const struct lead_fields *f = &rd.fields;
@@ -284,7 +289,10 @@ static void report(struct run *run)
                     sp->script, sp->cards, sp->cpu_ms / sp->cards, sp->wall_ms / sp->cards,
                     sp->budget_ms);
     }
-    ok(run->ncards >= 40, "at least 40 cards read (%d)", run->ncards);
+    /* One check for the reading itself (it was one point per card, which
+     * only a crash could fail); the accuracy checks are what is measured. */
+    ok(run->ncards == run->nlisted && run->ncards >= 40,
+       "all %d cards of expected.json read without error (%d)", run->nlisted, run->ncards);
     int countries = 0;
     for (int i = 0; i < MAX_KEYS && run->by_country[i].key[0]; i++) {
         const struct tally *t = &run->by_country[i];

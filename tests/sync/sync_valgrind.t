@@ -126,8 +126,11 @@ try:
     wait_for(lambda: (d.call({"cmd": "sync_status"})["sinks"][0]["last_error"] or "")
              .lower().find("certificate") >= 0, 30)
     srv.set_untrusted(False)
+    mark = len(open(os.path.join(t, "daemon.log"), errors="replace").read())
     d.proc.send_signal(signal.SIGHUP)  # reload with work queued
-    time.sleep(2)
+    ok(wait_for(lambda: "config reloaded" in open(os.path.join(t, "daemon.log"),
+                                                  errors="replace").read()[mark:], 60),
+       "reloaded under valgrind")
     d.cli("sync", "now")
     ok(wait_for(lambda: all(l["id"] in st.leads for l in more), 60), "delivered after reload")
     ok(wait_for(lambda: d.call({"cmd": "sync_status"})["pending"] == 0, 30), "spool drained too")

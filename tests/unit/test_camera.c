@@ -31,8 +31,7 @@ int main(void)
     c = camera_open(&host, "/dev/null", NULL, on_still, NULL, &e);
     ok(!c && strstr(e.msg, "/dev/null") && strstr(e.msg, "V4L2"),
        "a device that is not a camera is refused: %s", e.msg);
-    camera_close(NULL);
-    ok(1, "camera_close(NULL) is a no-op");
+    camera_close(NULL); /* NULL-safe by contract: a crash here fails the program, no point needed */
     is_int(stills, 0, "no frame was delivered");
     bus_free(b);
     loop_free(l);

@@ -1,12 +1,15 @@
 // SPDX-License-Identifier: Apache-2.0
 /*
- * test_store — the lead store on a real SQLite file: migrations (from an
- * empty file and from every earlier version, with data kept), capture and
+ * test_store — the lead store on a real SQLite file: WAL mode and the
+ * fdatasync of every acknowledged write as the file system sees them,
+ * migrations (from an empty file and from the stores earlier versions wrote,
+ * tests/fixtures/store, with their data kept), capture and
  * re-scan merge, unknown scans, per-operator notes, answers and consents,
  * the outbox, clock correction, integrity checks and refusal of foreign or
  * newer files.
  */
 #include <cjson/cJSON.h>
+#include <dlfcn.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -50,66 +53,291 @@ static int64_t count(struct store *s, const char *sql)
     return n;
 }
 
+/* --- observing the file system ------------------------------------------------
+ * fsync/fdatasync are interposed here (the test program's definitions come
+ * before libc's in symbol lookup, for libsqlite3 too), so a test sees the
+ * flushes SQLite really asks the kernel for, per file, instead of trusting
+ * the pragmas it was given. */
+static int syncs_wal, syncs_other;
+static char sync_watch[600]; /* count syncs of this path as syncs_wal */
+
+static void count_sync(int fd)
+{
+    char link[64], target[512];
+    snprintf(link, sizeof link, "/proc/self/fd/%d", fd);
+    ssize_t n = readlink(link, target, sizeof target - 1);
+    target[n > 0 ? n : 0] = '\0';
+    if (sync_watch[0] && !strcmp(target, sync_watch))
+        syncs_wal++;
+    else
+        syncs_other++;
+}
+
+/* Counts the call, then makes it: libc's function, found past ours. */
+static int sync_through(const char *name, int fd)
+{
+    int (*real)(int) = (int (*)(int))dlsym(RTLD_NEXT, name);
+    count_sync(fd);
+    return real ? real(fd) : -1;
+}
+
+int fsync(int fd)
+{
+    return sync_through("fsync", fd);
+}
+
+int fdatasync(int fd)
+{
+    return sync_through("fdatasync", fd);
+}
+
+/* The journal mode as another connection sees it: persistent for WAL. */
+static char *journal_mode_seen_by_another(const char *path)
+{
+    sqlite3 *db = NULL;
+    sqlite3_stmt *st = NULL;
+    char *mode = NULL;
+    if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL) == SQLITE_OK &&
+        sqlite3_prepare_v2(db, "PRAGMA journal_mode", -1, &st, NULL) == SQLITE_OK &&
+        sqlite3_step(st) == SQLITE_ROW)
+        mode = strdup((const char *)sqlite3_column_text(st, 0));
+    sqlite3_finalize(st);
+    sqlite3_close(db);
+    return mode;
+}
+
+/* Bytes 18 and 19 of the database header: the file format write and read
+ * versions, 2 for WAL, 1 for a rollback journal. -1 when unreadable. */
+static int header_version(const char *path)
+{
+    unsigned char h[100];
+    FILE *f = fopen(path, "rb");
+    size_t n = f ? fread(h, 1, sizeof h, f) : 0;
+    if (f)
+        fclose(f);
+    return n == sizeof h && h[18] == h[19] ? h[18] : -1;
+}
+
+static void test_durability(void)
+{
+    struct err e = {0};
+    char db[512], wal[520];
+    snprintf(db, sizeof db, "%s", path_in("durable.db"));
+    snprintf(wal, sizeof wal, "%s-wal", db);
+    struct store *s = store_open(db, &e);
+    ok(s != NULL, "open creates a new store: %s", e.msg);
+    if (!s)
+        return;
+    is_int(count(s, "PRAGMA user_version"), store_schema_latest(),
+           "new store is at the latest version");
+    char *mode = journal_mode_seen_by_another(db);
+    is_str(mode, "wal", "another connection finds the store in WAL mode");
+    free(mode);
+    ok(access(wal, F_OK) == 0, "the store writes through a WAL file (%s)", wal);
+    is_int(count(s, "PRAGMA foreign_keys"), 1, "foreign keys on");
+
+    /* Each acknowledged write is flushed before the call returns. */
+    store_show_ensure(s, "hk", "HK", "UTC", &e);
+    snprintf(sync_watch, sizeof sync_watch, "%s", wal);
+    int acked = 0, synced = 0;
+    struct lead_fields f = {0};
+    lead_set(&f.format, "mecard");
+    for (int i = 0; i < 5; i++) {
+        char id[32];
+        snprintf(id, sizeof id, "D-%d", i);
+        lead_set(&f.badge_id, id);
+        struct store_scan sc = scan_of("hk", &f, id);
+        struct store_scan_result r;
+        int before = syncs_wal;
+        if (store_scan_add(s, &sc, &r, &e) == 0) {
+            acked++;
+            synced += syncs_wal > before;
+        }
+    }
+    is_int(acked, 5, "5 captures acknowledged");
+    is_int(synced, 5, "each acknowledged capture fdatasync'ed the WAL before returning");
+    int before = syncs_wal;
+    ok(store_note_set(s, "no-such-lead", "x", "y", 1, NULL, &e) < 0 && syncs_wal == before,
+       "a refused write flushes nothing");
+    sync_watch[0] = '\0';
+    lead_fields_free(&f);
+    store_close(s);
+    is_int(header_version(db), 2, "the database header says WAL (bytes 18-19 = 2) after close");
+}
+
+/* Every schema object (type, name, SQL), sorted: what a migration made. */
+static char *schema_text(sqlite3 *db)
+{
+    sqlite3_stmt *st;
+    char *out = NULL;
+    size_t len = 0;
+    FILE *m = open_memstream(&out, &len);
+    if (m && sqlite3_prepare_v2(db,
+                                "SELECT type, name, tbl_name, coalesce(sql, '') FROM sqlite_schema "
+                                "ORDER BY type, name",
+                                -1, &st, NULL) == SQLITE_OK) {
+        while (sqlite3_step(st) == SQLITE_ROW)
+            fprintf(m, "%s %s on %s: %s\n", sqlite3_column_text(st, 0), sqlite3_column_text(st, 1),
+                    sqlite3_column_text(st, 2), sqlite3_column_text(st, 3));
+        sqlite3_finalize(st);
+    }
+    if (m)
+        fclose(m);
+    return out;
+}
+
+/* The schema today's migrations 1..version make in an empty file. */
+static char *schema_made_today(int version)
+{
+    char name[32];
+    snprintf(name, sizeof name, "today-v%d.db", version);
+    sqlite3 *db;
+    struct err e = {0};
+    char *text = NULL;
+    if (sqlite3_open(path_in(name), &db) == SQLITE_OK && store_schema_migrate(db, version, &e) == 0)
+        text = schema_text(db);
+    sqlite3_close(db);
+    return text;
+}
+
+static bool same_text(const char *a, const char *b, const char *what)
+{
+    bool same = a && b && !strcmp(a, b);
+    if (!same) {
+        /* Show the first line that differs. */
+        const char *pa = a ? a : "", *pb = b ? b : "";
+        while (*pa && *pa == *pb)
+            pa++, pb++;
+        while (pa > (a ? a : "") && pa[-1] != '\n')
+            pa--, pb--;
+        diag("%s differs at: %.*s", what, (int)strcspn(pa, "\n"), pa);
+        diag("%*s     versus: %.*s", (int)strlen(what), "", (int)strcspn(pb, "\n"), pb);
+    }
+    return same;
+}
+
+static int copy_file(const char *from, const char *to)
+{
+    FILE *in = fopen(from, "rb"), *out = in ? fopen(to, "wb") : NULL;
+    char buf[65536];
+    size_t n;
+    int rc = in && out ? 0 : -1;
+    while (rc == 0 && (n = fread(buf, 1, sizeof buf, in)) > 0)
+        if (fwrite(buf, 1, n, out) != n)
+            rc = -1;
+    if (in)
+        fclose(in);
+    if (out && fclose(out) != 0)
+        rc = -1;
+    return rc;
+}
+
+static const char *LEAD1 = "01900000-0000-7000-8000-000000000001";
+
+/* The data of tests/fixtures/store/data/1..v.sql, read back through today's
+ * store after the migration (README.md there says what each piece holds). */
+static void check_fixture_data(struct store *s, int v)
+{
+    char nm[128];
+#define NM(text) (snprintf(nm, sizeof nm, "v%d: %s", v, text), nm)
+    is_int(count(s, "SELECT count(*) FROM leads"), v >= 6 ? 4 : 3, NM("every lead is there"));
+    cJSON *j = NULL;
+    struct err e = {0};
+    ok(store_lead_json(s, LEAD1, true, &j, &e) == 0, "v%d: lead 1 readable: %s", v, e.msg);
+    is_str(cJSON_GetStringValue(cJSON_GetObjectItem(j, "full_name")), "Jane Doe", NM("its name"));
+    is_str(cJSON_GetStringValue(cJSON_GetArrayItem(cJSON_GetObjectItem(j, "phones"), 0)),
+           "+85291234567", NM("its phone list"));
+    is_int((long long)cJSON_GetNumberValue(cJSON_GetObjectItem(j, "captured_at_ms")),
+           1790000001000LL, NM("its first capture time"));
+    is_int((long long)cJSON_GetNumberValue(cJSON_GetObjectItem(j, "scan_count")), 2,
+           NM("its scan count"));
+    is_int((long long)cJSON_GetNumberValue(cJSON_GetObjectItem(j, "version")), v >= 2 ? 3 : 1,
+           NM("its version (1: the default migration 2 gives old leads)"));
+    is_int(cJSON_GetArraySize(cJSON_GetObjectItem(j, "scans")), 2, NM("both of its scans"));
+    is_int(cJSON_GetArraySize(cJSON_GetObjectItem(j, "notes")), v >= 2 ? 2 : 0, NM("its notes"));
+    is_int(cJSON_GetArraySize(cJSON_GetObjectItem(j, "consents")), v >= 2 ? 2 : 0,
+           NM("its consents"));
+    cJSON_Delete(j);
+    j = NULL;
+    store_lead_json(s, "01900000-0000-7000-8000-000000000002", false, &j, &e);
+    is_str(cJSON_GetStringValue(cJSON_GetObjectItem(j, "company")), "九龍音響",
+           NM("UTF-8 text kept"));
+    ok(cJSON_IsFalse(cJSON_GetObjectItem(j, "clock_trusted")),
+       "v%d: an untrusted clock stays flagged", v);
+    cJSON_Delete(j);
+    is_int(count(s, "SELECT count(*) FROM scans WHERE lead_id IS NULL AND "
+                    "payload = x'00ff6e6f74206120626164676500'"),
+           1, NM("the unknown scan's bytes, exactly"));
+    is_int(count(s, "SELECT count(*) FROM outbox"), v >= 3 ? 3 : 0, NM("the outbox rows"));
+    is_int(count(s, "SELECT count(*) FROM outbox WHERE state = 'pending' AND lead_version = 3"),
+           v >= 3 ? 1 : 0, NM("the pending row with its version"));
+    is_int(count(s, "SELECT count(*) FROM catalog_fts WHERE catalog_fts MATCH '\"九龍音\"'"),
+           v >= 4 ? 1 : 0, NM("the catalog's full-text index answers"));
+    is_int(count(s, "SELECT count(*) FROM roster WHERE badge_id = 'B-0042'"), v >= 5 ? 1 : 0,
+           NM("the roster"));
+    is_int(count(s, "SELECT count(*) FROM leads WHERE import_id IS NOT NULL"), v >= 6 ? 1 : 0,
+           NM("the imported lead keeps its import"));
+    is_int(count(s, "SELECT count(*) FROM card_reads WHERE corrected LIKE '%Jörg%'"),
+           v >= 7 ? 1 : 0, NM("the card read"));
+    is_int(count(s, "SELECT count(*) FROM sync_state WHERE sink = 'crm' AND sent = 41"),
+           v >= 8 ? 1 : 0, NM("the sink's sync state"));
+
+    /* Today's code writes to it: a re-scan of lead 1 merges. */
+    struct lead_fields f = {0};
+    lead_set(&f.format, "mecard");
+    strv_push(&f.emails, "JANE@acme.example");
+    lead_set(&f.title, "Head of Buying");
+    struct store_scan sc = scan_of("hk26", &f, "MECARD:N:Doe,Jane;EMAIL:JANE@acme.example;;");
+    struct store_scan_result r;
+    ok(store_scan_add(s, &sc, &r, &e) == 0 && !r.created && !strcmp(r.lead_id, LEAD1) &&
+           r.scan_count == 3,
+       "v%d: a new scan of lead 1 merges into it: %s", v, e.msg);
+    lead_fields_free(&f);
+    struct strv probs = {0};
+    is_int(store_check(s, &probs, &e), 0, NM("the migrated store passes db check"));
+    for (size_t i = 0; i < probs.n; i++)
+        diag("  %s", probs.v[i]);
+    strv_free(&probs);
+#undef NM
+}
+
 static void test_migrations(void)
 {
     struct err e = {0};
     int latest = store_schema_latest();
     ok(latest >= 3, "schema has at least 3 versions (%d)", latest);
+    char *today_latest = schema_made_today(latest);
 
-    /* From an empty file. */
-    struct store *s = store_open(path_in("empty.db"), &e);
-    ok(s != NULL, "open creates a new store: %s", e.msg);
-    is_int(count(s, "PRAGMA user_version"), latest, "new store is at the latest version");
-    is_int(count(s, "PRAGMA journal_mode = WAL") >= 0, 1, "journal mode readable");
-    is_int(count(s, "PRAGMA synchronous"), 2, "synchronous = FULL");
-    is_int(count(s, "PRAGMA foreign_keys"), 1, "foreign keys on");
-    store_close(s);
-
-    /* From each earlier version, with a lead written at that version. */
+    /* From the store each earlier version wrote (tests/fixtures/store). */
     for (int v = 1; v < latest; v++) {
-        char name[32];
-        snprintf(name, sizeof name, "v%d.db", v);
+        char fixture[64], name[32];
+        snprintf(fixture, sizeof fixture, "tests/fixtures/store/v%d.db", v);
+        snprintf(name, sizeof name, "fixture-v%d.db", v);
+        if (!ok(copy_file(fixture, path_in(name)) == 0,
+                "%s: a store written at schema %d (make-fixtures.sh makes one)", fixture, v))
+            continue;
         sqlite3 *db;
         sqlite3_open(path_in(name), &db);
-        ok(store_schema_migrate(db, v, &e) == 0, "create a store at version %d: %s", v, e.msg);
-        sqlite3_exec(
-            db,
-            "INSERT INTO shows(id, name, timezone, created_ms) VALUES ('s', 'S', 'UTC', 1);"
-            "INSERT INTO leads(id, show_id, identity, source, format, full_name, "
-            "captured_ms, boot_id, mono_ms, clock_trusted, last_seen_ms, last_boot_id, "
-            "last_mono_ms, last_trusted) VALUES ('01900000-0000-7000-8000-000000000001', "
-            "'s', 'id:1', 'scanner', 'mecard', 'Old Lead', 1000, 'b', 5, 1, 1000, 'b', "
-            "5, 1);"
-            "INSERT INTO scans(show_id, lead_id, source, format, payload, scanned_ms, "
-            "boot_id, mono_ms, clock_trusted) VALUES ('s', "
-            "'01900000-0000-7000-8000-000000000001', 'scanner', 'mecard', x'00ff', "
-            "1000, 'b', 5, 1);",
-            NULL, NULL, NULL);
-        int uv = -1;
-        sqlite3_stmt *st;
-        sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &st, NULL);
-        if (sqlite3_step(st) == SQLITE_ROW)
-            uv = sqlite3_column_int(st, 0);
-        sqlite3_finalize(st);
+        char *old = schema_text(db), *today = schema_made_today(v);
         sqlite3_close(db);
-        is_int(uv, v, "store made at the old version");
-        s = store_open(path_in(name), &e);
-        ok(s != NULL, "migrate from version %d: %s", v, e.msg);
-        if (!s)
+        ok(same_text(old, today, "schema"),
+           "today's migrations 1..%d make exactly the schema of %s (released migrations are "
+           "never edited)",
+           v, fixture);
+        free(old);
+        free(today);
+        struct store *s = store_open(path_in(name), &e);
+        if (!ok(s != NULL, "%s migrates with today's code: %s", fixture, e.msg))
             continue;
-        is_int(count(s, "PRAGMA user_version"), latest, "migrated to the latest version");
-        is_int(count(s, "SELECT count(*) FROM leads WHERE full_name = 'Old Lead'"), 1,
-               "the old lead survived the migration");
-        is_int(count(s, "SELECT length(payload) FROM scans"), 2, "raw bytes kept");
-        cJSON *j = NULL;
-        ok(store_lead_json(s, "01900000-0000-7000-8000-000000000001", true, &j, &e) == 0,
-           "old lead readable through the current API: %s", e.msg);
-        cJSON_Delete(j);
-        struct strv probs = {0};
-        is_int(store_check(s, &probs, &e), 0, "migrated store passes the checks");
-        strv_free(&probs);
+        ok(count(s, "PRAGMA user_version") == latest, "v%d: migrated to the latest version", v);
+        char *migrated = schema_text(store_db(s));
+        ok(same_text(migrated, today_latest, "schema"),
+           "v%d: its schema is now the same as a new store's", v);
+        free(migrated);
+        check_fixture_data(s, v);
         store_close(s);
     }
+    free(today_latest);
 
     /* A newer file and a foreign file are refused, and left untouched. */
     sqlite3 *db;
@@ -117,7 +345,7 @@ static void test_migrations(void)
     store_schema_migrate(db, latest, &e);
     sqlite3_exec(db, "PRAGMA user_version = 999", NULL, NULL, NULL);
     sqlite3_close(db);
-    s = store_open(path_in("newer.db"), &e);
+    struct store *s = store_open(path_in("newer.db"), &e);
     ok(s == NULL && strstr(e.msg, "newer"), "a store from a newer version is refused: %s", e.msg);
     sqlite3_open(path_in("foreign.db"), &db);
     sqlite3_exec(db, "CREATE TABLE t(x)", NULL, NULL, NULL);
@@ -403,6 +631,7 @@ int main(void)
     snprintf(dir, sizeof dir, "/tmp/mb-test-store-XXXXXX");
     if (!mkdtemp(dir))
         return 1;
+    test_durability();
     test_migrations();
     test_capture_and_merge();
     test_clock_correction();
