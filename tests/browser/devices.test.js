@@ -26,9 +26,10 @@ const os = require('os');
 const path = require('path');
 const readline = require('readline');
 const {
-  ROOT, OUT, PIN, tap, ok, is, diag, run, sleep, freePort, mb, leadsJson, mecard, pinHash, request,
-  waitUntil, launchBrowser,
+  ROOT, OUT, PIN, tap, ok, is, diag, run, sleep, freePort, mb, leadsJson, mecard, waitUntil,
+  launchBrowser,
 } = require('./lib');
+const { kioskConfig } = require('./flow');
 
 const BUILD = process.env.MB_BUILD || path.join(ROOT, 'build');
 
@@ -69,19 +70,11 @@ class Bed {
   }
 }
 
+/* The a11y tests' kiosk (flow.js), with the allow list and the printer
+ * asked for its state every 200 ms. */
 function config(dir, port) {
   const cfg = path.join(dir, 'matchbooth.conf');
-  fs.writeFileSync(cfg, `[kiosk]
-data_dir = ${dir}/var
-show = test-show
-device_id = kiosk-3
-
-[ui]
-listen = 127.0.0.1:${port}
-catalog = ${ROOT}/board/demo/catalog.json
-idle_timeout = 120
-admin_pin_hash = ${pinHash()}
-
+  fs.writeFileSync(cfg, kioskConfig(dir, port, 'idle_timeout = 120') + `
 [devices]
 allowlist = ${ROOT}/board/allowlist.txt
 repeat_window_ms = 0
@@ -89,11 +82,6 @@ repeat_window_ms = 0
 [device.counter]
 usb = 04b8:0e15
 poll_ms = 200
-
-[show.test-show]
-name = Device Fair
-timezone = Asia/Hong_Kong
-form = ${ROOT}/board/demo/form.json
 `);
   return cfg;
 }
