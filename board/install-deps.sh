@@ -5,8 +5,9 @@
 # `make run` and `make check`); safe to run again and again.
 #
 # Usage: board/install-deps.sh [build|test|all|arm64]   (default: all)
-#   build  what `make`, `make run`, `make install` (help2man for the manual
-#          page) and `make deb` (debhelper) need
+#   build  what `make`, `make run` (and `make mail`, the demo's mail
+#          catcher), `make install` (help2man for the manual page) and
+#          `make deb` (debhelper) need
 #   test   build + what `make check` needs (browsers, emulators, consumers,
 #          lintian and appstreamcli for the package)
 #   arm64  build + cross toolchain, qemu and the arm64 libraries
@@ -31,7 +32,8 @@ BUILD="libcurl4-openssl-dev build-essential pkg-config ca-certificates
   libssl-dev libtesseract-dev libleptonica-dev libzbar-dev libv4l-dev
   tesseract-ocr-eng tesseract-ocr-chi-tra tesseract-ocr-chi-sim
   tesseract-ocr-hin tesseract-ocr-deu fonts-noto-cjk fonts-noto-core
-  help2man debhelper libuchardet-dev libpsl-dev tesseract-ocr-script-latn"
+  help2man debhelper libuchardet-dev libpsl-dev tesseract-ocr-script-latn
+  python3-aiosmtpd"
 
 TEST="tesseract-ocr-rus tesseract-ocr-ell tesseract-ocr-jpn tesseract-ocr-kor
   tesseract-ocr clang libclang-rt-14-dev clang-format valgrind umockdev libumockdev-dev

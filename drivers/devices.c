@@ -144,26 +144,50 @@ static void on_publish(struct loop *l, void *ud)
     const cJSON *ev;
     cJSON_ArrayForEach(ev, events)
     {
-        if (d->host.bus)
-            bus_publish(d->host.bus, "device", ev);
+        const char *type = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(ev, "type"));
+        if (d->host.bus && type)
+            bus_publish(d->host.bus, type, cJSON_GetObjectItemCaseSensitive(ev, "data"));
     }
     cJSON_Delete(events);
 }
 
-static void queue_event(struct devices *d, const char *id, const char *kind, const char *state)
+/* Queues bus event type with data (taken) for the publish timer. */
+static void queue_bus(struct devices *d, const char *type, cJSON *data)
 {
     if (!d->pending_events)
         d->pending_events = cJSON_CreateArray();
     cJSON *ev = cJSON_CreateObject();
-    if (!d->pending_events || !ev) {
+    if (!d->pending_events || !ev || !data) {
         cJSON_Delete(ev);
+        cJSON_Delete(data);
         return;
     }
+    cJSON_AddStringToObject(ev, "type", type);
+    cJSON_AddItemToObject(ev, "data", data);
+    cJSON_AddItemToArray(d->pending_events, ev);
+    loop_timer_reset(d->publish, 0);
+}
+
+static void queue_event(struct devices *d, const char *id, const char *kind, const char *state)
+{
+    cJSON *ev = cJSON_CreateObject();
     cJSON_AddStringToObject(ev, "id", id);
     cJSON_AddStringToObject(ev, "kind", kind);
     cJSON_AddStringToObject(ev, "state", state);
-    cJSON_AddItemToArray(d->pending_events, ev);
-    loop_timer_reset(d->publish, 0);
+    queue_bus(d, "device", ev);
+}
+
+/* "print_job" {"job", "state": "printed" or "failed", "reason"}: what became
+ * of a slip of the print log (the UI records it and tells the page). */
+static void queue_print_job(struct devices *d, int64_t job, bool ok, const char *why)
+{
+    if (job <= 0)
+        return; /* a test slip: nobody asked for it */
+    cJSON *ev = cJSON_CreateObject();
+    cJSON_AddNumberToObject(ev, "job", (double)job);
+    cJSON_AddStringToObject(ev, "state", ok ? "printed" : "failed");
+    cJSON_AddStringToObject(ev, "reason", why ? why : "");
+    queue_bus(d, "print_job", ev);
 }
 
 static void emit(struct devices *d, const char *device, const char *symbology, const uint8_t *p,
@@ -217,6 +241,11 @@ static void usb_changed(void *ud, struct usb_dev *dev)
                 usb_dev_state(dev));
 }
 
+static void usb_printed(void *ud, struct usb_dev *dev, int64_t job, bool ok, const char *why)
+{
+    queue_print_job(ud, job, ok, why);
+}
+
 static void serial_scan(void *ud, struct serial *s, const uint8_t *p, size_t n)
 {
     emit(ud, serial_id(s), NULL, p, n);
@@ -253,6 +282,66 @@ static cJSON *device_list(struct devices *d)
     return arr;
 }
 
+/* Whether device record o (of the devices list) presents a printer. */
+static bool presents_printer(const cJSON *o)
+{
+    const cJSON *it;
+    cJSON_ArrayForEach(it, cJSON_GetObjectItemCaseSensitive(o, "presents"))
+    {
+        if (cJSON_IsString(it) && !strcmp(it->valuestring, "printer"))
+            return true;
+    }
+    return false;
+}
+
+/*
+ * The printer slips go to, as "printer": {"id", "model", "state", "present",
+ * "ready", "printed", "failed", "queued"} (the UI asks "present" before
+ * offering one, "ready" before letting a visitor tap it). Without one, a
+ * printer plugged in but in no list is {"id", "state": "not configured",
+ * "present": false, "ready": false}, so staff learn why nothing prints;
+ * else false.
+ */
+static void printer_fill(struct devices *d, cJSON *obj, const cJSON *list)
+{
+    struct usb_dev *p = d->usb ? usb_printer(d->usb) : NULL;
+    const cJSON *it, *rec = NULL, *idle = NULL;
+    cJSON_ArrayForEach(it, list)
+    {
+        const char *id = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(it, "id"));
+        const char *st = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(it, "state"));
+        if (p && id && !strcmp(id, usb_dev_id(p)))
+            rec = it;
+        if (!idle && st && !strcmp(st, "ignored") && presents_printer(it))
+            idle = it;
+    }
+    if (!p && !idle) {
+        cJSON_AddBoolToObject(obj, "printer", false);
+        return;
+    }
+    cJSON *po = cJSON_AddObjectToObject(obj, "printer");
+    if (!p) {
+        cJSON_AddItemToObject(po, "id", cJSON_Duplicate(cJSON_GetObjectItem(idle, "id"), 1));
+        cJSON_AddStringToObject(po, "state", "not configured");
+        cJSON_AddBoolToObject(po, "present", false);
+        cJSON_AddBoolToObject(po, "ready", false);
+        return;
+    }
+    cJSON_AddStringToObject(po, "id", usb_dev_id(p));
+    if (usb_dev_conf(p)->model)
+        cJSON_AddStringToObject(po, "model", usb_dev_conf(p)->model);
+    cJSON_AddStringToObject(po, "state", usb_dev_state(p));
+    cJSON_AddBoolToObject(po, "present", true);
+    cJSON_AddBoolToObject(po, "ready", strcmp(usb_dev_state(p), "ready") == 0);
+    static const char *const counts[] = {"printed", "failed", "queued"};
+    for (size_t i = 0; i < 3; i++)
+        cJSON_AddNumberToObject(
+            po, counts[i],
+            cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(rec, counts[i])) > 0
+                ? cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(rec, counts[i]))
+                : 0);
+}
+
 static void status_fill(cJSON *obj, void *ud)
 {
     struct devices *d = ud;
@@ -277,17 +366,7 @@ static void status_fill(cJSON *obj, void *ud)
         cJSON_AddStringToObject(obj, "allowlist", d->allowlist_error);
     cJSON_AddNumberToObject(obj, "scanners", scanners);
     cJSON_AddNumberToObject(obj, "printers", printers);
-    /* The printer slips go to (the UI asks "present" before offering one). */
-    struct usb_dev *p = d->usb ? usb_printer(d->usb) : NULL;
-    cJSON *po = p ? cJSON_AddObjectToObject(obj, "printer") : NULL;
-    if (po) {
-        cJSON_AddStringToObject(po, "id", usb_dev_id(p));
-        cJSON_AddStringToObject(po, "state", usb_dev_state(p));
-        cJSON_AddBoolToObject(po, "present", true);
-        cJSON_AddBoolToObject(po, "ready", strcmp(usb_dev_state(p), "ready") == 0);
-    } else {
-        cJSON_AddBoolToObject(obj, "printer", false);
-    }
+    printer_fill(d, obj, list);
     cJSON_AddNumberToObject(obj, "repeats_ignored", (double)d->suppressed);
     if (list)
         cJSON_AddItemToObject(obj, "devices", list);
@@ -347,14 +426,10 @@ out:
     return rc;
 }
 
-/* {"cmd": "devices-enable", "id": "usb:…"}: admits a scanner that was
- * found but not enabled, now and after restarts. */
-static int ctl_enable(const cJSON *req, cJSON *reply, void *ud, struct err *e)
+int devices_enable(struct devices *d, const char *id, cJSON *reply, struct err *e)
 {
-    struct devices *d = active;
     if (!d || !d->usb)
         return err_set(e, ERR_BUSY, "USB devices are not running");
-    const char *id = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(req, "id"));
     if (!id)
         return err_set(e, ERR_INVALID, "devices-enable: \"id\" (a device id) is required");
     struct usb_dev *dev = usb_find(d->usb, id);
@@ -377,6 +452,14 @@ static int ctl_enable(const cJSON *req, cJSON *reply, void *ud, struct err *e)
     cJSON_AddStringToObject(reply, "driver", drv);
     cJSON_AddStringToObject(reply, "state", dev ? usb_dev_state(dev) : "removed");
     return 0;
+}
+
+/* {"cmd": "devices-enable", "id": "usb:…"}: admits a scanner that was
+ * found but not enabled, now and after restarts. */
+static int ctl_enable(const cJSON *req, cJSON *reply, void *ud, struct err *e)
+{
+    return devices_enable(active, cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(req, "id")),
+                          reply, e);
 }
 
 static int print_slip(struct devices *d, const struct slip *s, cJSON *reply, struct err *e)
@@ -414,8 +497,10 @@ static void on_bus(const char *type, const cJSON *data, void *ud)
         return;
     struct slip s;
     struct err e = {0};
-    if (slip_from_json(data, &s, &e) < 0 || print_slip(d, &s, NULL, &e) < 0)
+    if (slip_from_json(data, &s, &e) < 0 || print_slip(d, &s, NULL, &e) < 0) {
         log_warn(TAG, "print: %s", e.msg);
+        queue_print_job(d, s.job, false, e.msg);
+    }
     slip_free(&s);
 }
 
@@ -570,7 +655,7 @@ struct devices *devices_start(const struct source_host *host, struct ctl *ctl, s
         d->nserials++;
     }
     if (config_bool(cfg, "devices", "usb")) {
-        struct usb_host uh = {host->loop, usb_match, usb_scan, usb_changed, d};
+        struct usb_host uh = {host->loop, usb_match, usb_scan, usb_changed, d, usb_printed};
         struct err ue = {0};
         d->usb = usb_new(&uh, &ue);
         if (!d->usb) {

@@ -11,13 +11,20 @@
  *     <data_dir>/devices-enabled.txt) and "print-test" (prints a test slip);
  *   - the bus status provider "devices" (shown by `matchbooth status`):
  *     {"usb": "ok" or why not, "scanners": N, "printers": N,
- *      "printer": {"id", "state", "present", "ready"} or false,
+ *      "printer": {"id", "model", "state", "present", "ready", "printed",
+ *      "failed", "queued"}, or {"id", "state": "not configured", "present":
+ *      false, "ready": false} for a printer plugged in but in no list, or
+ *      false,
  *      "repeats_ignored": N, "devices": [one object per device]};
  *   - a bus subscription to "print" events: data {"show", "greeting",
- *     "suppliers": [{"name", "url"}], "footer"} is printed on the first
- *     ready printer;
+ *     "suppliers": [{"name", "url"}], "footer", "job"} is printed on the
+ *     first ready printer;
  * and publishes "device" events {"id", "kind", "state"} when a device
- * arrives, changes state or leaves.
+ * arrives, changes state or leaves, and "print_job" {"job", "state":
+ * "printed" or "failed", "reason"} when the slip of a print event with a
+ * job ends (refused at once, printed, or lost with its printer). A printer
+ * that answers status queries is "checking" from its arrival until the
+ * first answer.
  *
  * Config: [devices] usb, allowlist, repeat_window_ms, slip_suppliers; and
  * one [device.NAME] section per named device (see board/matchbooth.conf).
@@ -33,6 +40,7 @@
 struct source_host;
 struct ctl;
 struct devices;
+struct cJSON;
 
 /*
  * Starts every device source. host (copied) gives the loop, config, bus and
@@ -45,6 +53,16 @@ struct devices *devices_start(const struct source_host *host, struct ctl *ctl, s
 
 /* Stops and frees everything (NULL-safe). */
 void devices_stop(struct devices *d);
+
+/*
+ * Admits device id, listed as "scanner found, not enabled", now and after
+ * restarts (remembered in <data_dir>/devices-enabled.txt): the control
+ * command "devices-enable" and the admin page's "Enable scanner" button.
+ * Adds {"id", "driver", "state"} to reply. 0, or -1 with e: ERR_INVALID
+ * (no id, not a scanner waiting to be enabled, no data directory),
+ * ERR_NOTFOUND (no such device), ERR_BUSY (d NULL or without USB).
+ */
+int devices_enable(struct devices *d, const char *id, struct cJSON *reply, struct err *e);
 
 /*
  * Repeat suppression on its own, for tests: returns 1 if (p, n) was already

@@ -30,6 +30,7 @@ enum phase { IDLE, QUERYING, AWAIT_STATUS, PRINTING };
 
 struct printer {
     struct buf jobs[ESCPOS_QUEUE_MAX];
+    int64_t job_ids[ESCPOS_QUEUE_MAX]; /* the print log's id of each (0: none) */
     int njobs;
     enum phase phase;
     int answers;   /* status bytes still expected */
@@ -137,10 +138,14 @@ static void output_done(struct usb_dev *d, bool ok)
             p->failed++;
             log_warn(TAG, "%s: slip failed", usb_dev_id(d));
         }
+        int64_t job = p->job_ids[0];
         buf_free(&p->jobs[0]);
         memmove(&p->jobs[0], &p->jobs[1], sizeof(p->jobs[0]) * (size_t)(p->njobs - 1));
+        memmove(&p->job_ids[0], &p->job_ids[1], sizeof(p->job_ids[0]) * (size_t)(p->njobs - 1));
         memset(&p->jobs[p->njobs - 1], 0, sizeof(p->jobs[0]));
+        p->job_ids[p->njobs - 1] = 0;
         p->njobs--;
+        usb_dev_printed(d, job, ok, ok ? NULL : "the printer did not take the slip");
         /* Ask again before the next slip: paper may have run out. */
         p->known = false;
         pump(d, p);
@@ -207,9 +212,13 @@ static int start(struct usb_dev *d, struct err *e)
         return err_set(e, ERR_INTERNAL, "out of memory");
     }
     usb_dev_set_priv(d, p);
+    /* Checked at once: until the first answer the printer is not called
+     * ready, so no visitor taps Print on a printer out of paper. */
     if (usb_dev_conf(d)->status &&
-        usb_dev_write(d, status_query, sizeof(status_query), STATUS_WAIT_MS, e) == 0)
+        usb_dev_write(d, status_query, sizeof(status_query), STATUS_WAIT_MS, e) == 0) {
         p->phase = QUERYING;
+        usb_dev_set_state(d, "checking");
+    }
     return 0;
 }
 
@@ -219,10 +228,12 @@ static void stop(struct usb_dev *d)
     if (!p)
         return;
     loop_timer_del(p->timer);
-    for (int i = 0; i < p->njobs; i++)
-        buf_free(&p->jobs[i]);
-    free(p);
     usb_dev_set_priv(d, NULL);
+    for (int i = 0; i < p->njobs; i++) {
+        buf_free(&p->jobs[i]);
+        usb_dev_printed(d, p->job_ids[i], false, "the printer went away");
+    }
+    free(p);
 }
 
 static void status(struct usb_dev *d, struct cJSON *obj)
@@ -259,6 +270,7 @@ int escpos_print(struct usb_dev *d, const struct slip *s, int max_suppliers, str
         buf_free(job);
         return -1;
     }
+    p->job_ids[p->njobs] = s->job;
     p->njobs++;
     p->known = false;
     pump(d, p);

@@ -27,6 +27,8 @@ int slip_from_json(const cJSON *j, struct slip *out, struct err *e)
     out->show = json_str(j, "show");
     out->greeting = json_str(j, "greeting");
     out->footer = json_str(j, "footer");
+    const cJSON *job = cJSON_GetObjectItemCaseSensitive(j, "job");
+    out->job = cJSON_IsNumber(job) && job->valuedouble > 0 ? (int64_t)job->valuedouble : 0;
     const cJSON *sup = cJSON_GetObjectItemCaseSensitive(j, "suppliers");
     if (sup && !cJSON_IsArray(sup))
         return err_set(e, ERR_INVALID, "slip: suppliers is not an array");

@@ -33,6 +33,7 @@ struct slip {
     const char *show, *greeting, *footer; /* each may be NULL */
     struct slip_supplier *suppliers;      /* owned array (strings borrowed) */
     size_t n;
+    int64_t job; /* the print log's id of this slip (0: none, a test slip) */
 };
 
 struct slip_opts {
@@ -43,8 +44,10 @@ struct slip_opts {
 };
 
 /*
- * Reads {"show", "greeting", "suppliers": [{"name", "url"}], "footer"} into
- * out; strings are borrowed from j, the array is out's (slip_free).
+ * Reads {"show", "greeting", "suppliers": [{"name", "url"}], "footer", "job"}
+ * into out ("job" optional: the print log's id, reported back when the slip
+ * is printed or fails); strings are borrowed from j, the array is out's
+ * (slip_free).
  * ERR_INVALID when j is not such an object.
  */
 int slip_from_json(const struct cJSON *j, struct slip *out, struct err *e);

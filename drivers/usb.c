@@ -189,6 +189,12 @@ static void notify(struct usb_dev *d)
         d->u->host.changed(d->u->host.ud, d);
 }
 
+void usb_dev_printed(struct usb_dev *d, int64_t job, bool ok, const char *why)
+{
+    if (d->u->host.printed)
+        d->u->host.printed(d->u->host.ud, d, job, ok, why);
+}
+
 void usb_dev_set_state(struct usb_dev *d, const char *state)
 {
     if (strcmp(d->state, state) == 0)
@@ -595,7 +601,13 @@ static void leave_alone(struct usb_dev *d)
         if (strcmp(d->state, "ignored") == 0)
             return; /* looked at again: nothing new */
         snprintf(d->state, sizeof(d->state), "ignored");
-        log_info(TAG, "%s: not in the allow list, left alone", d->id);
+        if (d->offer.printer >= 0) /* staff must know why nothing prints */
+            log_warn(TAG,
+                     "%s: a printer, not in the allow list: not used (list it, or add a "
+                     "[device.NAME] section)",
+                     d->id);
+        else
+            log_info(TAG, "%s: not in the allow list, left alone", d->id);
     }
     notify(d);
 }
@@ -671,7 +683,8 @@ static void arrived(struct usb *u, libusb_device *dev)
         notify(d);
         return;
     }
-    snprintf(d->state, sizeof(d->state), "ready");
+    if (!d->state[0]) /* unless start() said otherwise ("checking") */
+        snprintf(d->state, sizeof(d->state), "ready");
     log_info(TAG, "%s: %s attached (%s)", d->id, d->drv->name,
              d->conf.model ? d->conf.model : "unnamed model");
     notify(d);

@@ -38,6 +38,9 @@ struct usb_host {
     /* A device appeared, changed state, or left (d is still valid). */
     void (*changed)(void *ud, struct usb_dev *d);
     void *ud;
+    /* A printer's slip job (struct slip's job) ended: printed (ok), or
+     * failed for why. May be NULL. */
+    void (*printed)(void *ud, struct usb_dev *d, int64_t job, bool ok, const char *why);
 };
 
 /*
@@ -127,7 +130,12 @@ void usb_dev_emit(struct usb_dev *d, const char *symbology, const uint8_t *p, si
 const char *usb_dev_proposed(const struct usb_dev *d);
 void usb_dev_vidpid(const struct usb_dev *d, uint16_t *vid, uint16_t *pid);
 
-/* Sets the state text ("ready", "paper out" …) and tells the host if it changed. */
+/* Tells the host that slip job ended: printed (ok), or failed for why. */
+void usb_dev_printed(struct usb_dev *d, int64_t job, bool ok, const char *why);
+
+/* Sets the state text ("ready", "paper out" …) and tells the host if it
+ * changed. A driver's start() may set one (a printer "checking" until its
+ * first status answer); else the device is "ready" once started. */
 void usb_dev_set_state(struct usb_dev *d, const char *state);
 const char *usb_dev_state(const struct usb_dev *d);
 

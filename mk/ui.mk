@@ -5,5 +5,8 @@
 # checks the element boxes of the same screens at 1280x800, 1080x1920 and
 # 800x480.
 MK_CHECK_TESTS += tests/browser/kiosk.t tests/browser/features.t tests/browser/a11y.t \
-                  tests/browser/layout.t
+                  tests/browser/layout.t tests/browser/devices.t
 MK_TEST_TARGETS += $(BIN)
+# devices.t: the admin page's printer and "Enable scanner", the kiosk's print
+# log, with the real daemon under umockdev (tests/usb/bed.c, mk/usb.mk).
+TEST_DEPS.tests/browser/devices.t := $(BUILD)/tests/usb/bed $(BIN)

@@ -246,7 +246,7 @@ static void outcome_log(const struct outbox *ob, const struct outcome *o, long s
          * store (sync status), and to the log only at debug level. */
         log_warn("sync", "[sink.%s] lead %s rejected with HTTP %ld (see `matchbooth sync status`)",
                  name, ob->batch_n ? ob->batch[0].lead_id : "?", status);
-    else if (o->cls == RETRY_AGAIN && status)
+    else if (o->cls == RETRY_AGAIN && status && !ob->sink.type->classify)
         log_info("sync", "[sink.%s] %zu leads not delivered (HTTP %ld): retry %u in %.1f s", name,
                  ob->batch_n, status, ob->attempts, (double)next / 1000);
     else if (o->cls == RETRY_AGAIN)
@@ -369,7 +369,15 @@ static void outbox_answer(struct outbox *ob, enum retry_class cls, const struct 
 static void on_done(struct xfer *x, CURLcode cc, long status, void *ud)
 {
     struct outbox *ob = ud;
-    enum retry_class cls = retry_classify(cc, status);
+    const struct sink_type *type = ob->sink.type;
+    /* Another protocol than HTTP (smtp) says itself what its codes mean. */
+    enum sink_row own = type->classify
+                            ? type->classify(cc, status, cc == CURLE_OK ? "" : xfer_error(x, cc))
+                            : SINK_ROW_DONE;
+    enum retry_class cls = !type->classify         ? retry_classify(cc, status)
+                           : own == SINK_ROW_DONE  ? RETRY_DONE
+                           : own == SINK_ROW_AGAIN ? RETRY_AGAIN
+                                                   : RETRY_REJECT;
     char reason[600];
     int64_t ra = -1;
     if (cc != CURLE_OK)
@@ -381,7 +389,7 @@ static void on_done(struct xfer *x, CURLcode cc, long status, void *ud)
     if (cls == RETRY_AGAIN && x->retry_after[0])
         ra = retry_after_parse(x->retry_after, now_real());
     ob->job = NULL;
-    if (cc == CURLE_OK && ob->sink.type->answer) {
+    if ((cc == CURLE_OK || type->classify) && type->answer) {
         struct sink_reply r = {status, x->resp.data, x->resp.len,
                                x->resp_headers.data ? x->resp_headers.data : ""};
         outbox_answer(ob, cls, &r, reason, ra);
@@ -421,10 +429,10 @@ static void outbox_send(struct outbox *ob)
     *b = (struct sink_batch){.v = ob->batch, .n = ob->batch_n, .now_ms = now_real()};
     uuid_v7(b->now_ms, b->batch_id);
     sink_idem_key(ob->sink.name, ob->batch, ob->batch_n, b->idem_key);
-    rate_note(&ob->rate, loop_now_ms());
     if (!ob->resends)
         replay_note(ob);
     if (ob->sink.type->write) {
+        rate_note(&ob->rate, loop_now_ms());
         if (ob->sink.type->write(&ob->sink, b, &e) < 0)
             outbox_outcome(ob, RETRY_AGAIN, 0, e.msg, -1, NULL, 0);
         else
@@ -447,6 +455,8 @@ static void outbox_send(struct outbox *ob)
         outbox_answer(ob, RETRY_DONE, &r, "not sent", -1);
         return;
     }
+    /* The rate limit counts requests made: rows decided here made none. */
+    rate_note(&ob->rate, loop_now_ms());
     if (rc != 0 || xfer_start(x, pin, &e) < 0) {
         xfer_free(x);
         /* A request we cannot even build: count it as a failed attempt so
@@ -690,6 +700,8 @@ struct outbox *outbox_open(const struct outbox_host *h, const char *name, const 
     ob->sink.section = section;
     ob->sink.cfg = h->cfg;
     ob->sink.device_id = h->device_id;
+    ob->sink.store = h->store;
+    ob->sink.show = h->show;
     if (outbox_init(ob, e) < 0) {
         outbox_close(ob);
         return NULL;

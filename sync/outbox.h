@@ -31,6 +31,7 @@ struct cJSON;
 struct config;
 struct loop;
 struct outbox;
+struct show;
 struct store;
 struct xfer_multi;
 
@@ -41,7 +42,8 @@ struct outbox_host {
     struct store *store;
     struct xfer_multi *multi;
     const char *device_id;
-    int64_t *last_ok_ms; /* the worker's newest success: raised by every sink */
+    int64_t *last_ok_ms;     /* the worker's newest success: raised by every sink */
+    const struct show *show; /* the running show (may be NULL) */
 };
 
 /*

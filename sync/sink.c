@@ -17,8 +17,8 @@
 #include "firmware/base/strv.h"
 
 const struct sink_type *const sink_table[] = {
-    &sink_webhook, &sink_hubspot,         &sink_salesforce,  &sink_s3,
-    &sink_spool,   &sink_salesforce_rest, &sink_hubspot_crm, NULL,
+    &sink_webhook,         &sink_hubspot,     &sink_salesforce, &sink_s3, &sink_spool,
+    &sink_salesforce_rest, &sink_hubspot_crm, &sink_smtp,       NULL,
 };
 
 const struct sink_type *sink_find(const char *name)

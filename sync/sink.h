@@ -24,6 +24,8 @@
 
 struct cJSON;
 struct config;
+struct show;
+struct store;
 
 /* One outbox row of a batch, with the lead document it carries (borrowed). */
 struct sink_entry {
@@ -83,6 +85,10 @@ struct sink {
     const struct config *cfg; /* borrowed */
     const char *device_id;    /* borrowed */
     void *priv;               /* the type's own state */
+    /* For the types that read more than the lead (smtp: the catalog, the
+     * form, the handouts table); borrowed, same thread as the worker. */
+    struct store *store;
+    const struct show *show; /* the running show */
 };
 
 /* What an HTTP sink fills in for one batch. The worker frees it. */
@@ -96,6 +102,11 @@ struct sink_http {
      * transfer adds none that would not go on the wire (an empty "Expect:"
      * is signed but never sent, and MinIO then refuses the signature). */
     bool signs_headers;
+    /* SMTP (url smtp:// or smtps://): body is the whole message (RFC 5322)
+     * and goes from mail_from (malloc'd) to each address of mail_rcpt;
+     * method, headers and gzip do not apply. */
+    char *mail_from;
+    struct curl_slist *mail_rcpt;
 };
 
 struct sink_type {
@@ -146,6 +157,15 @@ struct sink_type {
      * derived from the rows), so the worker remembers a partial batch's size
      * across restarts. */
     bool same_rows;
+    /*
+     * Types that speak another protocol than HTTP (smtp): what a finished
+     * transfer means, from libcurl's result cc, the protocol's reply code
+     * (CURLINFO_RESPONSE_CODE: an SMTP code, 0 when none came) and
+     * libcurl's error text ("" on success), in place of HTTP's rules
+     * (retry.h). answer() then hears of every outcome, failed transfers
+     * included, with r->status the reply code.
+     */
+    enum sink_row (*classify)(CURLcode cc, long code, const char *error);
 };
 
 /* Every sink type, NULL-terminated: the one place they are listed. */
@@ -211,6 +231,7 @@ extern const struct sink_type sink_s3;
 extern const struct sink_type sink_spool;
 extern const struct sink_type sink_salesforce_rest;
 extern const struct sink_type sink_hubspot_crm;
+extern const struct sink_type sink_smtp;
 
 /*
  * The lake partition of a lead, "show=SHOW/date=YYYY-MM-DD/device=DEVICE"

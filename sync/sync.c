@@ -270,8 +270,8 @@ struct sync *sync_start(const struct sync_host *h, struct err *e)
     strv_free(&secs);
     if (!(sy->multi = xfer_multi_new(sy->loop, sy->cfg, on_reach, sy, e)))
         goto fail;
-    sy->oh = (struct outbox_host){sy->loop,  sy->cfg,       sy->store,
-                                  sy->multi, sy->device_id, &sy->last_ok_ms};
+    sy->oh = (struct outbox_host){sy->loop,      sy->cfg,         sy->store, sy->multi,
+                                  sy->device_id, &sy->last_ok_ms, sy->show};
     sy->ph = (struct pull_host){sy->cfg, sy->store, sy->bus, sy->multi};
     if (sync_parts(sy, e) < 0 || control_register(h->ctl, e) < 0)
         goto fail;

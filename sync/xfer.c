@@ -65,8 +65,9 @@ static void multi_collect(struct xfer_multi *m)
             continue;
         long status = 0;
         curl_easy_getinfo(x->easy, CURLINFO_RESPONSE_CODE, &status);
+        /* A mail server that refused (a reply code, no success) answered. */
         if (m->reach)
-            m->reach(cc == CURLE_OK, m->ud);
+            m->reach(cc == CURLE_OK || (x->http.mail_rcpt && status > 0), m->ud);
         x->done(x, cc, status, x->ud);
     }
 }
@@ -261,6 +262,8 @@ void xfer_free(struct xfer *x)
         curl_easy_cleanup(x->easy);
     }
     free(x->http.url);
+    free(x->http.mail_from);
+    curl_slist_free_all(x->http.mail_rcpt);
     curl_slist_free_all(x->http.headers);
     buf_free(&x->http.body);
     buf_free(&x->gz);
@@ -283,7 +286,8 @@ static int xfer_setup(struct xfer *x, const char *pinned)
     rc |= curl_easy_setopt(c, CURLOPT_PRIVATE, x);
     rc |= curl_easy_setopt(c, CURLOPT_ERRORBUFFER, x->errbuf);
     rc |= curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-    rc |= curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
+    rc |=
+        curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, x->http.mail_rcpt ? "smtp,smtps" : "http,https");
     rc |= curl_easy_setopt(c, CURLOPT_USERAGENT, "matchbooth/" MB_VERSION);
     rc |= curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
     rc |= curl_easy_setopt(c, CURLOPT_WRITEDATA, x);
@@ -329,6 +333,38 @@ static int gzip_buf(const struct buf *in, struct buf *out)
     return rc == Z_STREAM_END ? 0 : -1;
 }
 
+/* The message of an SMTP transfer, read by libcurl as it sends DATA. */
+static size_t on_read(char *p, size_t size, size_t n, void *ud)
+{
+    struct xfer *x = ud;
+    const struct buf *b = &x->http.body;
+    size_t left = b->len - x->sent, len = size * n < left ? size * n : left;
+    if (len)
+        memcpy(p, b->data + x->sent, len);
+    x->sent += len;
+    return len;
+}
+
+/* An SMTP transfer: the envelope and the message, uploaded. */
+static int mail_start(struct xfer *x, struct err *e)
+{
+    CURL *c = x->easy;
+    CURLcode rc = curl_easy_setopt(c, CURLOPT_URL, x->http.url);
+    rc |= curl_easy_setopt(c, CURLOPT_MAIL_FROM, x->http.mail_from ? x->http.mail_from : "");
+    rc |= curl_easy_setopt(c, CURLOPT_MAIL_RCPT, x->http.mail_rcpt);
+    rc |= curl_easy_setopt(c, CURLOPT_UPLOAD, 1L);
+    rc |= curl_easy_setopt(c, CURLOPT_READFUNCTION, on_read);
+    rc |= curl_easy_setopt(c, CURLOPT_READDATA, x);
+    rc |= curl_easy_setopt(c, CURLOPT_INFILESIZE_LARGE, (curl_off_t)x->http.body.len);
+    if (rc != CURLE_OK)
+        return err_set(e, ERR_INTERNAL, "curl setup failed");
+    x->sent = 0;
+    CURLMcode mc = curl_multi_add_handle(x->multi->multi, c);
+    if (mc != CURLM_OK)
+        return err_set(e, ERR_INTERNAL, "curl: %s", curl_multi_strerror(mc));
+    return 0;
+}
+
 int xfer_start(struct xfer *x, const char *pinned, struct err *e)
 {
     CURL *c = x->easy;
@@ -336,6 +372,8 @@ int xfer_start(struct xfer *x, const char *pinned, struct err *e)
     bool get = x->http.method && !strcmp(x->http.method, "GET");
     if (xfer_setup(x, pinned) < 0)
         return err_set(e, ERR_INTERNAL, "curl setup failed");
+    if (x->http.mail_rcpt)
+        return mail_start(x, e);
     if (x->http.gzip_ok && body->len > 256) {
         if (gzip_buf(body, &x->gz) < 0)
             return err_set(e, ERR_INTERNAL, "gzip failed");

@@ -56,6 +56,7 @@ struct xfer {
     char retry_after[64];    /* the Retry-After header, "" if none */
     char etag[256];          /* the ETag header, "" if none */
     char errbuf[CURL_ERROR_SIZE];
+    size_t sent; /* bytes of an SMTP message libcurl has read */
     xfer_done_fn *done;
     void *ud;
 };
@@ -88,8 +89,12 @@ struct xfer *xfer_new(struct xfer_multi *m, size_t resp_max, bool resp_abort, xf
  * headers, body (gzipped when http.gzip_ok and longer than 256 bytes), no
  * "Expect: 100-continue" (unless http.signs_headers: then nothing is added
  * to the signed list, and libcurl itself may ask for 100-continue on a body
- * over 1 MiB, unsigned). Returns 0 once the transfer runs on the loop, or
- * -1 with e set (x is still the caller's to free).
+ * over 1 MiB, unsigned). With http.mail_rcpt set it is an SMTP transfer
+ * instead (smtp:// or smtps:// only): the body uploaded as the message
+ * from http.mail_from to those addresses; the status is then the last SMTP
+ * reply code, and a server that refused still counts as reached. Returns 0
+ * once the transfer runs on the loop, or -1 with e set (x is still the
+ * caller's to free).
  */
 int xfer_start(struct xfer *x, const char *pinned, struct err *e);
 

@@ -384,3 +384,27 @@ void admin_note(const struct route_ctx *c, const struct route_req *q, struct rep
     free(op);
     free(note);
 }
+
+void admin_enable_device(const struct route_ctx *c, const struct route_req *q, struct reply *r)
+{
+    const struct ui_host *h = c->h;
+    const char *id = text_member(q->body, "id");
+    if (!id || strlen(id) > 64) {
+        reply_error(r, MHD_HTTP_BAD_REQUEST, "expected {\"id\": a device id}");
+        return;
+    }
+    if (!h->enable_device) {
+        reply_error(r, MHD_HTTP_SERVICE_UNAVAILABLE, "no devices to enable on this kiosk");
+        return;
+    }
+    struct err e = {0};
+    cJSON *o = cJSON_CreateObject();
+    if (h->enable_device(h->devices_ud, id, o, &e) < 0) {
+        cJSON_Delete(o);
+        reply_err(r, &e);
+        return;
+    }
+    cJSON_AddBoolToObject(o, "ok", 1);
+    log_info("ui", "device %s enabled from the admin page", id);
+    reply_json(r, MHD_HTTP_OK, o);
+}

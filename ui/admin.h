@@ -45,4 +45,9 @@ void admin_status(const struct route_ctx *c, const struct route_req *q, struct r
 void admin_export(const struct route_ctx *c, const struct route_req *q, struct reply *r);
 void admin_note(const struct route_ctx *c, const struct route_req *q, struct reply *r);
 
+/* POST /api/admin/devices/enable {id}: admits a scanner listed as "scanner
+ * found, not enabled" (ui_host's enable_device) → {"ok", "id", "driver",
+ * "state"}; the devices subsystem's refusal as is (400, 404, 503). */
+void admin_enable_device(const struct route_ctx *c, const struct route_req *q, struct reply *r);
+
 #endif

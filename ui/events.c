@@ -13,6 +13,7 @@
 #include "firmware/config/show.h"
 #include "firmware/runtime/loop.h"
 #include "ui/kiosk.h"
+#include "ui/match.h"
 #include "ui/printer.h"
 #include "ui/reply.h"
 #include "ui/route.h"
@@ -243,6 +244,8 @@ void events_on_bus(const char *type, const cJSON *data, void *ud)
         o = cJSON_CreateObject();
         printer_add(c->h->bus, o);
         events_push(c->events, "status", o);
+    } else if (!strcmp(type, "print_job")) {
+        match_print_job(c, data); /* the print log, and "print" to the page */
     } else if (!strcmp(type, "card_read")) {
         on_card_read(c, data);
     } else if (!strcmp(type, "staff_badge")) {

@@ -2,7 +2,8 @@
 /*
  * events — the kiosk's event stream (Server-Sent Events at /api/events),
  * fed by the bus: "lead", "unknown_scan", "status" (the printer),
- * "card_read", "staff_badge" (a one-time token) and "export". Only what the
+ * "print" (what became of a slip: {"job", "state"}), "card_read",
+ * "staff_badge" (a one-time token) and "export". Only what the
  * page needs travels: never the raw bytes of a scan, never the OCR'd lines.
  * The bus events also move the visit in progress (ui/kiosk.h).
  *

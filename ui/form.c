@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 /*
- * form — questions, choices, answers and their categories (see form.h).
+ * form — a visitor's answers checked against the show's form (see form.h).
  */
 #include "ui/form.h"
 
@@ -8,30 +8,19 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "firmware/base/strv.h"
+#include "firmware/config/show.h"
 #include "ui/text.h"
 
-/* The member of array whose "id" is id (may be NULL), or NULL. */
-static const cJSON *by_id(const cJSON *array, const char *id)
-{
-    const cJSON *it;
-    cJSON_ArrayForEach(it, array)
-    {
-        const char *v = text_member(it, "id");
-        if (v && id && !strcmp(v, id))
-            return it;
-    }
-    return NULL;
-}
-
+/* The lookups are the show's (firmware/config/show.h), shared with the
+ * follow-up e-mail. */
 const cJSON *form_question(const cJSON *form, const char *qid)
 {
-    return by_id(cJSON_GetObjectItem(form, "questions"), qid);
+    return show_question(form, qid);
 }
 
 const cJSON *form_choice(const cJSON *q, const char *cid)
 {
-    return by_id(cJSON_GetObjectItem(q, "choices"), cid);
+    return show_choice(q, cid);
 }
 
 char *form_answer(const cJSON *q, const cJSON *v)
@@ -63,23 +52,4 @@ char *form_answer(const cJSON *q, const cJSON *v)
         return out;
     }
     return NULL;
-}
-
-void form_categories(const cJSON *form, const cJSON *lead, struct strv *out)
-{
-    const cJSON *a;
-    cJSON_ArrayForEach(a, cJSON_GetObjectItem(lead, "answers"))
-    {
-        const cJSON *q = form_question(form, a->string);
-        if (!q)
-            continue;
-        const cJSON *picked = cJSON_IsArray(a) ? a->child : a, *next;
-        for (const cJSON *p = picked; p; p = next) {
-            next = cJSON_IsArray(a) ? p->next : NULL;
-            const cJSON *ch = cJSON_IsString(p) ? form_choice(q, p->valuestring) : NULL;
-            const char *cat = text_member(ch, "category");
-            if (cat)
-                strv_push_unique(out, cat);
-        }
-    }
 }

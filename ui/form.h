@@ -1,16 +1,15 @@
 // SPDX-License-Identifier: Apache-2.0
 /*
  * form — the show's form as the kiosk uses it (docs/ui.md, board/demo/
- * form.json): its questions and their choices, checking a visitor's answer
- * against them, and the catalog categories the chosen answers stand for.
- * Every function borrows the form (a cJSON object with "questions"); none
- * changes it.
+ * form.json): its questions and their choices (show.h's lookups) and
+ * checking a visitor's answer against them; the catalog categories the
+ * chosen answers stand for are show_categories()'s. Every function borrows
+ * the form (a cJSON object with "questions"); none changes it.
  */
 #ifndef MB_UI_FORM_H
 #define MB_UI_FORM_H
 
 struct cJSON;
-struct strv;
 
 /* The question whose "id" is qid, or NULL. */
 const struct cJSON *form_question(const struct cJSON *form, const char *qid);
@@ -25,9 +24,5 @@ const struct cJSON *form_choice(const struct cJSON *q, const char *cid);
  * no valid answer.
  */
 char *form_answer(const struct cJSON *q, const struct cJSON *v);
-
-/* Appends to out (once each) the "category" of every choice picked in
- * lead's "answers" (a lead as store_lead_json gives it). */
-void form_categories(const struct cJSON *form, const struct cJSON *lead, struct strv *out);
 
 #endif

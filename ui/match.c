@@ -12,15 +12,18 @@
 #include <string.h>
 
 #include "firmware/base/buf.h"
+#include "firmware/base/clock.h"
 #include "firmware/base/log.h"
 #include "firmware/base/strv.h"
 #include "firmware/config/config.h"
 #include "firmware/config/show.h"
 #include "firmware/runtime/bus.h"
+#include "firmware/match/campaign.h"
+#include "firmware/match/suppliers.h"
 #include "firmware/store/store.h"
-#include "ui/campaign.h"
+#include "firmware/store/store_handout.h"
 #include "ui/catalog.h"
-#include "ui/form.h"
+#include "ui/events.h"
 #include "ui/printer.h"
 #include "ui/qr.h"
 #include "ui/reply.h"
@@ -35,22 +38,15 @@
 /* Adds "link" (the campaign URL) and "qr" (where its SVG is) to each. */
 static int add_links(const struct ui_host *h, cJSON *list, const char *lead, struct err *e)
 {
-    char ref[CAMPAIGN_REF_LEN];
-    if (campaign_ref(h->store, lead, ref, e) < 0)
+    if (suppliers_links(h->store, list, lead, h->show->id, config_str(h->cfg, "kiosk", "device_id"),
+                        e) < 0)
         return -1;
-    const char *dev = config_str(h->cfg, "kiosk", "device_id");
     cJSON *s;
     cJSON_ArrayForEach(s, list)
     {
-        struct buf link = {0}, qr = {0};
-        if (campaign_url(text_member(s, "url"), h->show->id, dev, ref, &link, e) < 0) {
-            buf_free(&link);
-            return -1;
-        }
-        cJSON_AddStringToObject(s, "link", link.data);
+        struct buf qr = {0};
         buf_printf(&qr, "/api/qr?supplier=%s&lead=%s", text_member(s, "id"), lead);
         cJSON_AddStringToObject(s, "qr", qr.data);
-        buf_free(&link);
         buf_free(&qr);
     }
     return 0;
@@ -64,14 +60,9 @@ void match_list(const struct route_ctx *c, const struct route_req *q, struct rep
     struct strv cats = {0};
     if (store_lead_json(h->store, q->lead, false, &lj, &e) < 0)
         goto fail;
-    form_categories(h->show->form, lj, &cats);
-    /* The same visitor always sees the same list; others with the same
-     * interests see other suppliers first. */
-    long long seed = 0;
-    for (const char *p = q->lead; *p; p++)
-        seed = (seed * 31 + (unsigned char)*p) % 1000003;
-    if (catalog_match(h->store, &cats, text_lang(route_arg(q, "lang")),
-                      (int)config_int(h->cfg, "ui", "matches"), seed, &list, &e) < 0 ||
+    /* The follow-up e-mail lists the same suppliers (suppliers.h). */
+    if (suppliers_matched(h->store, h->show->form, lj, q->lead, text_lang(route_arg(q, "lang")),
+                          (int)config_int(h->cfg, "ui", "matches"), &list, &cats, &e) < 0 ||
         add_links(h, list, q->lead, &e) < 0)
         goto fail;
     cJSON *o = cJSON_CreateObject();
@@ -115,12 +106,11 @@ void match_search(const struct route_ctx *c, const struct route_req *q, struct r
 static char *supplier_link(const struct ui_host *h, const char *sid, const char *lead,
                            const char *lang, cJSON **sup, struct err *e)
 {
-    char ref[CAMPAIGN_REF_LEN];
     struct buf link = {0};
-    if (catalog_get(h->store, sid, lang, sup, e) < 0 || campaign_ref(h->store, lead, ref, e) < 0)
+    if (catalog_get(h->store, sid, lang, sup, e) < 0)
         return NULL;
-    if (campaign_url(text_member(*sup, "url"), h->show->id,
-                     config_str(h->cfg, "kiosk", "device_id"), ref, &link, e) < 0) {
+    if (campaign_link(h->store, lead, sid, text_member(*sup, "url"), h->show->id,
+                      config_str(h->cfg, "kiosk", "device_id"), &link, e) < 0) {
         buf_free(&link);
         return NULL;
     }
@@ -174,21 +164,63 @@ static cJSON *slip_suppliers(const struct ui_host *h, const cJSON *ids, const ch
     return list;
 }
 
+/* Whether a slip can go to the printer now; else r answers why (409). */
+static bool print_ready(const struct ui_host *h, struct printer_info *pi, struct reply *r)
+{
+    printer_get(h->bus, pi);
+    if (!pi->present) {
+        reply_error(r, MHD_HTTP_CONFLICT, "no printer attached");
+        return false;
+    }
+    if (!pi->ready) {
+        char msg[128];
+        snprintf(msg, sizeof msg, "the printer is not ready: %s", pi->state);
+        reply_error(r, MHD_HTTP_CONFLICT, msg);
+        return false;
+    }
+    return true;
+}
+
+/*
+ * The print log (firmware/store/store_handout.h): a slip for a visitor who
+ * has one already (printed or printing) is asked about first, unless the
+ * body says "again". Records the new slip; *job gets its id. false with r
+ * answered when not printing now.
+ */
+static bool print_log(const struct ui_host *h, const struct route_req *q,
+                      const struct printer_info *pi, int64_t *job, struct reply *r)
+{
+    struct err e = {0};
+    int64_t printed = store_handout_count(h->store, q->lead, STORE_HANDOUT_PRINT, &e);
+    if (printed > 0 && !cJSON_IsTrue(cJSON_GetObjectItem(q->body, "again"))) {
+        cJSON *o = cJSON_CreateObject();
+        cJSON_AddStringToObject(o, "error", "already printed");
+        cJSON_AddNumberToObject(o, "printed", (double)printed);
+        reply_json(r, MHD_HTTP_CONFLICT, o);
+        return false;
+    }
+    cJSON *lj = NULL;
+    struct clock_stamp now;
+    clock_now(&now);
+    int rc = printed < 0 ? -1 : store_lead_json(h->store, q->lead, false, &lj, &e);
+    const cJSON *v = cJSON_GetObjectItem(lj, "version");
+    if (rc == 0)
+        rc = store_handout_add(
+            h->store, q->lead, STORE_HANDOUT_PRINT, pi->id[0] ? pi->id : "printer", NULL,
+            cJSON_IsNumber(v) ? (int64_t)v->valuedouble : 0, now.real_ms, job, &e);
+    cJSON_Delete(lj);
+    if (rc < 0)
+        reply_err(r, &e);
+    return rc == 0;
+}
+
 void match_print(const struct route_ctx *c, const struct route_req *q, struct reply *r)
 {
     const struct ui_host *h = c->h;
     struct printer_info pi;
-    printer_get(h->bus, &pi);
-    if (!pi.present) {
-        reply_error(r, MHD_HTTP_CONFLICT, "no printer attached");
+    int64_t job = 0;
+    if (!print_ready(h, &pi, r) || !print_log(h, q, &pi, &job, r))
         return;
-    }
-    if (!pi.ready) {
-        char msg[128];
-        snprintf(msg, sizeof msg, "the printer is not ready: %s", pi.state);
-        reply_error(r, MHD_HTTP_CONFLICT, msg);
-        return;
-    }
     const char *lang = text_lang(text_member(q->body, "lang"));
     cJSON *ev = cJSON_CreateObject();
     cJSON_AddStringToObject(ev, "show", h->show->name ? h->show->name : h->show->id);
@@ -201,8 +233,35 @@ void match_print(const struct route_ctx *c, const struct route_req *q, struct re
     char *footer = text_clean(text_member(q->body, "footer"), 200);
     cJSON_AddStringToObject(ev, "footer", footer ? footer : "");
     free(footer);
+    cJSON_AddNumberToObject(ev, "job", (double)job);
     bus_publish(h->bus, "print", ev);
     cJSON_Delete(ev);
-    log_info("ui", "print requested for lead %s", q->lead);
-    reply_ok(r);
+    log_info("ui", "print requested for lead %s (slip %lld)", q->lead, (long long)job);
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddBoolToObject(o, "ok", 1);
+    cJSON_AddNumberToObject(o, "job", (double)job);
+    reply_json(r, MHD_HTTP_OK, o);
+}
+
+void match_print_job(const struct route_ctx *c, const cJSON *data)
+{
+    const cJSON *job = cJSON_GetObjectItem(data, "job");
+    const char *state = text_member(data, "state"), *why = text_member(data, "reason");
+    if (!cJSON_IsNumber(job) || !state)
+        return;
+    bool printed = !strcmp(state, "printed");
+    struct err e = {0};
+    struct clock_stamp now;
+    clock_now(&now);
+    if (store_handout_end(c->h->store, (int64_t)job->valuedouble, printed, why, now.real_ms, &e) <
+        0)
+        log_warn("ui", "print log: %s", e.msg);
+    if (!printed)
+        log_warn("ui", "slip %lld not printed: %s", (long long)job->valuedouble, why ? why : "");
+    /* The page names its slip by job; why is for the log, not the visitor. */
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddNumberToObject(o, "job", job->valuedouble);
+    cJSON_AddStringToObject(o, "state", printed ? "printed" : "failed");
+    events_push(c->events, "print", o);
+    cJSON_Delete(o);
 }

@@ -18,6 +18,8 @@ void printer_get(struct bus *bus, struct printer_info *p)
     const cJSON *pr = cJSON_GetObjectItem(cJSON_GetObjectItem(st, "devices"), "printer");
     if (cJSON_IsObject(pr) && cJSON_IsTrue(cJSON_GetObjectItem(pr, "present"))) {
         const cJSON *state = cJSON_GetObjectItem(pr, "state");
+        const char *id = cJSON_GetStringValue(cJSON_GetObjectItem(pr, "id"));
+        snprintf(p->id, sizeof p->id, "%s", id ? id : "");
         p->present = true;
         p->ready = cJSON_IsTrue(cJSON_GetObjectItem(pr, "ready"));
         snprintf(p->state, sizeof p->state, "%s",

@@ -67,6 +67,7 @@ const struct route route_table[] = {
     /* The admin page (a PIN session) and staff mode (any session). */
     ROW(READ, "/api/admin/status",  NETWORK, ADMIN,     SESSION, admin_status),
     ROW(READ, "/api/admin/export",  NETWORK, ADMIN,     SESSION, admin_export),
+    ROW(POST, "/api/admin/devices/enable", NETWORK, ADMIN, SESSION, admin_enable_device),
     ROW(POST, "/api/staff/note",    LOCAL,   STAFF,     SESSION, admin_note),
     /* Unknown paths: their family's policy, then 404. */
     ROW(NONE, "/api/admin/*",       NETWORK, ADMIN,     SESSION, NULL),

@@ -16,6 +16,7 @@ struct bus;
 struct capture;
 struct ctl;
 struct card_service;
+struct cJSON;
 
 struct ui_host {
     struct loop *loop;
@@ -26,6 +27,12 @@ struct ui_host {
     struct capture *capture;
     struct ctl *ctl;
     struct card_service *card; /* may be NULL: no business-card review */
+    /* The admin page's "Enable scanner" (drivers/devices.h devices_enable,
+     * wired by the daemon: ui/ never calls drivers/): admits device id,
+     * adds {"id", "driver", "state"} to reply; 0, or -1 with e. NULL: no
+     * devices to enable (the route answers 503). */
+    int (*enable_device)(void *ud, const char *id, struct cJSON *reply, struct err *e);
+    void *devices_ud;
 };
 
 struct ui;

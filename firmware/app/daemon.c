@@ -107,6 +107,14 @@ static void on_source_scan(void *ud, const struct source_scan *s)
 
 /* ---- control commands ------------------------------------------------------ */
 
+/* The admin page's "Enable scanner" (ui_host.enable_device): the devices
+ * subsystem that runs now (a reload replaces it). */
+static int enable_device(void *ud, const char *id, cJSON *reply, struct err *e)
+{
+    struct daemon *d = ud;
+    return devices_enable(d->devices, id, reply, e);
+}
+
 static int ctl_capture(const cJSON *req, cJSON *reply, void *ud, struct err *e)
 {
     struct daemon *d = ud;
@@ -268,7 +276,8 @@ static int subsystems_start(struct daemon *d, struct err *e)
         if (!d->camera)
             log_error("daemon", "card camera not started: %s", ce.msg);
     }
-    struct ui_host uh = {d->loop, d->cfg, &d->show, d->store, d->bus, d->capture, d->ctl, d->card};
+    struct ui_host uh = {d->loop,    d->cfg, &d->show, d->store,      d->bus,
+                         d->capture, d->ctl, d->card,  enable_device, d};
     if (!(d->ui = ui_start(&uh, e)))
         return -1;
     struct sync_host sh = {d->loop, d->cfg, d->store, d->bus, d->ctl, &d->show};

@@ -283,11 +283,13 @@ static const struct cfg_key cfg_keys[] = {
      "Seconds between pulls of the show form and the catalog.", 10, 604800, NULL},
     {"sink.*", "type", CFG_ENUM, "webhook",
      "webhook, hubspot (Forms v3), hubspot_crm (CRM v3 contact upsert), salesforce (Web-to-Lead), "
-     "salesforce_rest (REST upsert), s3 or spool.",
-     0, 0, "webhook|hubspot|hubspot_crm|salesforce|salesforce_rest|s3|spool"},
+     "salesforce_rest (REST upsert), s3, spool or smtp (the follow-up e-mail to visitors who "
+     "asked for it).",
+     0, 0, "webhook|hubspot|hubspot_crm|salesforce|salesforce_rest|s3|spool|smtp"},
     {"sink.*", "url", CFG_STR, "",
      "webhook: the URL to POST to; s3: the endpoint (path-style); hubspot, hubspot_crm, "
-     "salesforce: override of the service's URL (tests, proxies).",
+     "salesforce: override of the service's URL (tests, proxies); smtp: the mail server, "
+     "smtp://HOST:587 (submission, STARTTLS) or smtps://HOST:465.",
      0, 0, NULL},
     {"sink.*", "format", CFG_ENUM, "json",
      "webhook: json (one object with a \"leads\" array) or ndjson (one lead per line).", 0, 0,
@@ -311,7 +313,7 @@ static const struct cfg_key cfg_keys[] = {
      "Seconds a lead may wait for its batch to fill before a partial batch goes.", 0, 86400, NULL},
     {"sink.*", "rate_limit", CFG_INT, "0",
      "Requests per rate_window kept client-side; 0: the service's own (hubspot 50 per 10 s, "
-     "hubspot_crm 100 per 10 s), -1: none.",
+     "hubspot_crm 100 per 10 s, smtp 120 e-mails an hour), -1: none.",
      -1, 100000, NULL},
     {"sink.*", "rate_window", CFG_INT, "10", "Seconds of the rate_limit window.", 1, 86400, NULL},
     {"sink.*", "fields", CFG_LIST, "",
@@ -339,8 +341,9 @@ static const struct cfg_key cfg_keys[] = {
     {"sink.*", "client_id", CFG_STR, "",
      "salesforce_rest: the connected app's consumer key (the assertion's issuer).", 0, 0, NULL},
     {"sink.*", "username", CFG_STR, "",
-     "salesforce_rest: the Salesforce user the kiosk acts as (the assertion's subject).", 0, 0,
-     NULL},
+     "salesforce_rest: the Salesforce user the kiosk acts as (the assertion's subject); smtp: "
+     "the login (AUTH) at the mail server, empty: none.",
+     0, 0, NULL},
     {"sink.*", "private_key", CFG_STR, "",
      "salesforce_rest: PEM file of the RSA key whose certificate the connected app holds; it "
      "signs the JWT assertion (RS256). Keep it readable by the service only.",
@@ -374,6 +377,24 @@ static const struct cfg_key cfg_keys[] = {
      0, 0, NULL},
     {"sink.*", "pinned_pubkey", CFG_STR, "",
      "Public-key pin for this sink's server (overrides [sync] pinned_pubkey).", 0, 0, NULL},
+    {"sink.*", "password", CFG_STR, "",
+     "smtp: the password of username. Keep the file readable by the service only.", 0, 0, NULL},
+    {"sink.*", "from", CFG_STR, "",
+     "smtp: the sender's address (the envelope and From:), e.g. booth@fair.example.", 0, 0, NULL},
+    {"sink.*", "from_name", CFG_STR, "", "smtp: the sender's name; empty: the show's name.", 0, 0,
+     NULL},
+    {"sink.*", "reply_to", CFG_STR, "", "smtp: where replies go (Reply-To:); empty: to from.", 0, 0,
+     NULL},
+    {"sink.*", "unsubscribe", CFG_STR, "",
+     "smtp: a mailto: or https:// link to withdraw consent (the e-mail's unsubscribe line and "
+     "List-Unsubscribe); empty: mailto:REPLY_TO_OR_FROM?subject=unsubscribe.",
+     0, 0, NULL},
+    {"sink.*", "purpose", CFG_STR, "followup",
+     "smtp: the consent purpose of the form a visitor ticks to get the e-mail.", 0, 0, NULL},
+    {"sink.*", "starttls", CFG_ENUM, "required",
+     "smtp: required (an smtp:// server must offer STARTTLS, else nothing is sent) or none (a "
+     "mail catcher on this machine only, e.g. the demo's).",
+     0, 0, "required|none"},
     {NULL, NULL, 0, NULL, NULL, 0, 0, NULL},
 };
 

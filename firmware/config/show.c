@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 /*
- * show — loading a show's profile from the config and its form file.
+ * show — loading a show's profile from the config and its form file, and
+ * the lookups in that form.
  */
 #include "firmware/config/show.h"
 
@@ -95,4 +96,51 @@ void show_free(struct show *s)
     free(s->country);
     cJSON_Delete(s->form);
     memset(s, 0, sizeof *s);
+}
+
+/* The member of array whose string member k is v (may be NULL), or NULL. */
+static const cJSON *by_key(const cJSON *array, const char *k, const char *v)
+{
+    const cJSON *it;
+    cJSON_ArrayForEach(it, array)
+    {
+        const char *s = cJSON_GetStringValue(cJSON_GetObjectItem(it, k));
+        if (s && v && !strcmp(s, v))
+            return it;
+    }
+    return NULL;
+}
+
+const cJSON *show_question(const cJSON *form, const char *qid)
+{
+    return by_key(cJSON_GetObjectItem(form, "questions"), "id", qid);
+}
+
+const cJSON *show_choice(const cJSON *q, const char *cid)
+{
+    return by_key(cJSON_GetObjectItem(q, "choices"), "id", cid);
+}
+
+const cJSON *show_consent(const cJSON *form, const char *purpose)
+{
+    return by_key(cJSON_GetObjectItem(form, "consents"), "purpose", purpose);
+}
+
+void show_categories(const cJSON *form, const cJSON *lead, struct strv *out)
+{
+    const cJSON *a;
+    cJSON_ArrayForEach(a, cJSON_GetObjectItem(lead, "answers"))
+    {
+        const cJSON *q = show_question(form, a->string);
+        if (!q)
+            continue;
+        const cJSON *picked = cJSON_IsArray(a) ? a->child : a, *next;
+        for (const cJSON *p = picked; p; p = next) {
+            next = cJSON_IsArray(a) ? p->next : NULL;
+            const cJSON *ch = cJSON_IsString(p) ? show_choice(q, p->valuestring) : NULL;
+            const char *cat = cJSON_GetStringValue(cJSON_GetObjectItem(ch, "category"));
+            if (cat)
+                strv_push_unique(out, cat);
+        }
+    }
 }

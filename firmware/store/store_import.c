@@ -22,6 +22,7 @@ static const char SQL_RECORD[] = "INSERT INTO imports(file, imported_ms) VALUES 
 static const char SQL_SHOW[] = "INSERT INTO shows(id, name, timezone, created_ms) VALUES (?1, ?2, "
                                "?3, ?4) ON CONFLICT(id) DO NOTHING";
 static const char SQL_EXISTS[] = "SELECT 1 FROM leads WHERE id = ?1";
+static const char SQL_IMPORTED[] = "SELECT import_id IS NOT NULL FROM leads WHERE id = ?1";
 static const char SQL_IDENT[] = "SELECT 1 FROM leads WHERE show_id = ?1 AND identity = ?2";
 static const char SQL_LEAD[] =
     "INSERT INTO leads(id, show_id, identity, source, format, badge_id, full_name, given_name, "
@@ -510,4 +511,20 @@ int store_import_batch(struct store_import *im, cJSON *const *leads, size_t n, s
         return -1;
     }
     return 0;
+}
+
+int store_import_lead(struct store *s, const char *lead_id, struct err *e)
+{
+    struct store_db *d = store_conn(s);
+    sqlite3_stmt *st = store_db_stmt(d, SQL_IMPORTED, e);
+    if (!st)
+        return err_wrap(e, "lead %s", lead_id);
+    sqlite3_bind_text(st, 1, lead_id, -1, SQLITE_STATIC);
+    int rc = sqlite3_step(st), imported = rc == SQLITE_ROW ? sqlite3_column_int(st, 0) : 0;
+    if (rc == SQLITE_DONE)
+        err_set(e, ERR_NOTFOUND, "no lead %s", lead_id);
+    else if (rc != SQLITE_ROW)
+        store_db_fail(d, e, "read lead");
+    sqlite3_reset(st);
+    return rc == SQLITE_ROW ? imported : -1;
 }

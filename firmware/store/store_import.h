@@ -69,4 +69,9 @@ struct store_import_stats store_import_stats(const struct store_import *im);
 
 void store_import_end(struct store_import *im); /* NULL-safe */
 
+/* Whether lead_id came in through an import (leads.import_id): 1 when it
+ * did, 0 when it was captured here, -1 with e (ERR_NOTFOUND: no such
+ * lead). */
+int store_import_lead(struct store *s, const char *lead_id, struct err *e);
+
 #endif

@@ -25,6 +25,9 @@
  *      capture's "raise the pending row" update, and captures then scan the
  *      whole backlog.
  *   9  roster.lang: the attendee's language (a BCP 47 tag), for the kiosk.
+ *  10  handouts (store_handout.c): what the kiosk gave a visitor: the print
+ *      log (slips printed per lead) and the follow-up e-mails (their
+ *      Message-ID made once and kept for every retry).
  */
 #include <sqlite3.h>
 #include <stdio.h>
@@ -178,6 +181,23 @@ static const struct migration migrations[] = {
     /* The attendee's language from the organiser's roster (roster.c); the
      * kiosk greets a bare-id badge in it. */
     {9, "ALTER TABLE roster ADD COLUMN lang TEXT;\n"},
+    /* What the kiosk gave a visitor (store_handout.c): printed slips (the
+     * print log: "already printed, print again?") and follow-up e-mails,
+     * whose Message-ID is made once and kept for every retry. Deleted with
+     * the lead. */
+    {10, "CREATE TABLE handouts (\n"
+         "  id INTEGER PRIMARY KEY,\n"
+         "  lead_id TEXT NOT NULL REFERENCES leads(id) ON DELETE CASCADE,\n"
+         "  kind TEXT NOT NULL CHECK (kind IN ('print','mail')),\n"
+         "  channel TEXT NOT NULL,            -- the printer's device id, or the sink's name\n"
+         "  ref TEXT NOT NULL DEFAULT '',     -- mail: the Message-ID\n"
+         "  lead_version INTEGER NOT NULL,    -- the lead's version when it was made\n"
+         "  state TEXT NOT NULL CHECK (state IN ('trying','done','failed')),\n"
+         "  reason TEXT,                      -- why it failed\n"
+         "  created_ms INTEGER NOT NULL,\n"
+         "  done_ms INTEGER\n"
+         ");\n"
+         "CREATE INDEX handouts_lead ON handouts(lead_id, kind);\n"},
 };
 
 #define NMIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))

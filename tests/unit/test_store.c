@@ -281,6 +281,8 @@ static void check_fixture_data(struct store *s, int v)
            v >= 7 ? 1 : 0, NM("the card read"));
     is_int(count(s, "SELECT count(*) FROM sync_state WHERE sink = 'crm' AND sent = 41"),
            v >= 8 ? 1 : 0, NM("the sink's sync state"));
+    is_int(count(s, "SELECT count(*) FROM roster WHERE lang = 'zh-HK'"), v >= 9 ? 1 : 0,
+           NM("the roster's language"));
 
     /* Today's code writes to it: a re-scan of lead 1 merges. */
     struct lead_fields f = {0};

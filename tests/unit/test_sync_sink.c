@@ -28,12 +28,12 @@ static void value_is(const cJSON *lead, const char *field, const char *want)
 int main(void)
 {
     const char *types[] = {"webhook",         "hubspot", "hubspot_crm", "salesforce",
-                           "salesforce_rest", "s3",      "spool"};
+                           "salesforce_rest", "s3",      "spool",       "smtp"};
     int n = 0;
     for (int i = 0; sink_table[i]; i++)
         n++;
-    is_int(n, 7, "seven sink types in the table");
-    for (int i = 0; i < 7; i++) {
+    is_int(n, 8, "eight sink types in the table");
+    for (int i = 0; i < 8; i++) {
         const struct sink_type *t = sink_find(types[i]);
         ok(t && !strcmp(t->name, types[i]), "%s found", types[i]);
         ok(t && t->open && ((t->request != NULL) != (t->write != NULL)),

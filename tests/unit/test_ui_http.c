@@ -255,7 +255,7 @@ int main(void)
     int sub = bus_subscribe(bus, on_event, &print);
     curl_global_init(CURL_GLOBAL_DEFAULT);
 
-    struct ui_host h = {l, cfg, &show, st, bus, cap, NULL, NULL};
+    struct ui_host h = {l, cfg, &show, st, bus, cap, NULL, NULL, NULL, NULL};
     struct ui *u = ui_start(&h, &e);
     ok(u != NULL, "ui starts on port %d (%s)", port, e.msg);
     ok(catalog_count(st) >= 200, "[ui] catalog imported at start");

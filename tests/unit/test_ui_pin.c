@@ -11,7 +11,7 @@
 #include "firmware/base/buf.h"
 #include "firmware/store/store.h"
 #include "tests/tap.h"
-#include "ui/campaign.h"
+#include "firmware/match/campaign.h"
 #include "ui/pin.h"
 #include "ui/qr.h"
 

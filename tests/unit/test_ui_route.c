@@ -548,7 +548,7 @@ static void run_phase(const char *dir, const char *conf, const char *host, int p
     struct loop *l = loop_new();
     struct bus *bus = bus_new();
     struct capture *cap = capture_new(cfg, &show, st, bus);
-    struct ui_host h = {l, cfg, &show, st, bus, cap, NULL, NULL};
+    struct ui_host h = {l, cfg, &show, st, bus, cap, NULL, NULL, NULL, NULL};
     struct ui *u = ui_start(&h, &e);
     ok(u != NULL, "ui starts on port %d (%s)", port, e.msg);
     /* A scan in the loop thread starts the visit the client may write to. */

@@ -585,3 +585,32 @@ void emu_key(struct emu *e, uint8_t mods, uint8_t usage)
     emu_queue(e, down, sizeof(down));
     emu_queue(e, up, sizeof(up));
 }
+
+size_t emu_take_slip(struct emu *e)
+{
+    static const uint8_t query[] = {0x10, 0x04, 0x02, 0x10, 0x04, 0x04};
+    size_t n = 0, slip = 0;
+    uint8_t *b = emu_take_out(e, &n);
+    for (size_t i = 0; i < n;) {
+        bool q = i + sizeof query <= n && !memcmp(b + i, query, sizeof query);
+        slip += q ? 0 : 1;
+        i += q ? sizeof query : 1;
+    }
+    g_free(b);
+    return slip;
+}
+
+void emu_scan_hidpos(struct emu *e, const char *payload)
+{
+    size_t n = strlen(payload), off = 0;
+    do {
+        uint8_t r[64] = {0x02};
+        size_t len = n - off > 56 ? 56 : n - off;
+        r[1] = (uint8_t)len;
+        memcpy(r + 2, "]Q1", 3);
+        memcpy(r + 5, payload + off, len);
+        off += len;
+        r[63] = off < n;
+        emu_queue(e, r, sizeof r);
+    } while (off < n);
+}

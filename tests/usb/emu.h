@@ -59,6 +59,14 @@ void emu_set_printer_status(struct emu *e, bool answers, uint8_t cause, uint8_t 
  * buffer (*n bytes). */
 uint8_t *emu_take_out(struct emu *e, size_t *n);
 
+/* A printer's emu_take_out() without its DLE EOT status queries: the
+ * number of slip bytes received since the last take. */
+size_t emu_take_slip(struct emu *e);
+
+/* A HID POS scanner reads payload: reports of id 2 with its length, the
+ * AIM id "]Q1", up to 56 bytes and a "more" flag. */
+void emu_scan_hidpos(struct emu *e, const char *payload);
+
 /* Counters: "ioctl" (all), "detach", "attach", "claim", "release",
  * "clear_halt", "discard". */
 int emu_count(struct emu *e, const char *what);

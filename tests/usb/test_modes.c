@@ -151,22 +151,6 @@ static void type_us(struct emu *e, const char *s)
     emu_key(e, 0, 0x28);
 }
 
-/* HID POS reports (report id 2, length, AIM id, up to 56 bytes, "more"). */
-static void scan_pos(struct emu *e, const char *payload)
-{
-    size_t n = strlen(payload), off = 0;
-    do {
-        uint8_t r[64] = {0x02};
-        size_t len = n - off > 56 ? 56 : n - off;
-        r[1] = (uint8_t)len;
-        memcpy(r + 2, "]Q1", 3);
-        memcpy(r + 5, payload + off, len);
-        off += len;
-        r[63] = off < n;
-        emu_queue(e, r, sizeof(r));
-    } while (off < n);
-}
-
 static GPid start_daemon(void)
 {
     gchar **env = g_environ_setenv(g_get_environ(), "LD_PRELOAD", "libumockdev-preload.so.0", TRUE);
@@ -210,7 +194,7 @@ static void wrong_modes(struct emu *kbd, struct emu *pos, struct emu *acm)
     ok(lead_with("jane@wedge-mode.example", 5000), "its typed scan is a lead");
 
     claimed_by(pos, "usb:0c2e:0b87@1-2", "hidpos", "keyboard model (0c2e:0b87) in HID POS mode");
-    scan_pos(pos, "MECARD:N:M\xc3\xbcller,Zo\xc3\xab;EMAIL:zoe@pos-mode.example;;");
+    emu_scan_hidpos(pos, "MECARD:N:M\xc3\xbcller,Zo\xc3\xab;EMAIL:zoe@pos-mode.example;;");
     ok(lead_with("zoe@pos-mode.example", 5000), "its scan is a lead");
 
     claimed_by(acm, "usb:05e0:1300@1-3", "acm", "HID POS model (05e0:1300) in USB serial mode");
@@ -240,7 +224,7 @@ static void unlisted(struct emu *scanner, struct emu *kbd, struct emu *touch)
                cJSON_GetObjectItem(cJSON_GetObjectItem(status, "devices"), "scanners")),
            3, "status counts the three claimed scanners, not the one waiting");
     cJSON_Delete(status);
-    scan_pos(scanner, "MECARD:N:Late,Lee;EMAIL:lee@offered.example;;");
+    emu_scan_hidpos(scanner, "MECARD:N:Late,Lee;EMAIL:lee@offered.example;;");
     nap(300);
     is_int(emu_count(scanner, "ioctl"), 0, "not opened: no ioctl reached it");
     ok(emu_kernel_bound(scanner), "its kernel driver stays bound");
@@ -328,7 +312,7 @@ int main(void)
     ok(d != NULL && emu_count(stranger, "detach") == detaches + 1,
        "after a SIGHUP reload the enabled scanner is claimed again");
     cJSON_Delete(d);
-    scan_pos(stranger, "MECARD:N:Again,Ada;EMAIL:ada@after-reload.example;;");
+    emu_scan_hidpos(stranger, "MECARD:N:Again,Ada;EMAIL:ada@after-reload.example;;");
     ok(lead_with("ada@after-reload.example", 5000), "and its scans are stored");
     is_int(emu_count(keyboard, "ioctl"), 0,
            "the kiosk's keyboard was never opened, reload included");

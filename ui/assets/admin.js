@@ -102,21 +102,75 @@
 
   /* The "devices" status (drivers/devices.c): {usb, allowlist?, scanners,
    * printers, printer, devices: [{id, kind, state, model|name …}]}. Ignored
-   * devices (the kiosk's own keyboard …) are not listed. */
+   * devices (the kiosk's own keyboard …) are not listed. A scanner found
+   * but not in the allow list ("enabled": false) gets one button that
+   * enables it (the daemon's devices-enable); its refusal is shown as is. */
+  const enableErrors = {}; // device id -> the last refusal, until the next try
+
   function renderScanners(dev) {
     const box = $('scanners');
     box.replaceChildren();
     if (!dev || typeof dev !== 'object') { statusLine(box, null, 'no scanner driver reporting'); return; }
     const line = (good, text) => {
       const p = el('div');
-      p.append(el('span', 'dot ' + (good === null ? '' : good ? 'ok' : 'bad')), document.createTextNode(text));
+      const what = el('span');
+      what.append(el('span', 'dot ' + (good === null ? '' : good ? 'ok' : 'bad')), document.createTextNode(text));
+      p.append(what);
       box.append(p);
+      return p;
     };
     const list = (dev.devices || []).filter((d) => d.kind === 'scanner' && d.state !== 'ignored');
-    for (const d of list) line(d.state === 'ready', (d.model || d.name || d.id) + ' · ' + d.state + (d.scans ? ' · ' + d.scans + ' scans' : ''));
+    for (const d of list) {
+      const waiting = d.enabled === false;
+      const p = line(waiting ? null : d.state === 'ready', (d.model || d.name || d.id) +
+        (waiting ? ' (' + d.vid + ':' + d.pid + ')' : '') + ' · ' + d.state + (d.scans ? ' · ' + d.scans + ' scans' : ''));
+      if (!waiting) continue;
+      p.classList.add('offered');
+      p.dataset.device = d.id;
+      const b = el('button', 'btn small', 'Enable scanner');
+      b.type = 'button';
+      b.addEventListener('click', () => enableScanner(d.id, b));
+      p.append(b);
+      if (enableErrors[d.id]) {
+        const err = el('p', 'error', enableErrors[d.id]);
+        err.setAttribute('role', 'alert');
+        box.append(err);
+      }
+    }
     if (!list.length) line(null, 'no scanner attached');
     if (dev.usb && dev.usb !== 'ok') line(false, 'USB: ' + dev.usb);
     if (dev.allowlist) line(false, dev.allowlist);
+  }
+
+  async function enableScanner(id, btn) {
+    btn.disabled = true;
+    try {
+      const r = await api('/api/admin/devices/enable', { id }, csrf);
+      delete enableErrors[id];
+      toast('Scanner ' + r.id + ' enabled (' + r.driver + '): ' + r.state);
+    } catch (e) {
+      if (e.status === 401) { showLogin(); return; }
+      enableErrors[id] = e.message; // the daemon's words, as they are
+    }
+    refresh();
+  }
+
+  /* The printer slips go to (devices.printer): its state, known before any
+   * visitor taps Print; a printer plugged in but in no list says so. */
+  function renderPrinter(pr) {
+    const box = $('printer');
+    box.replaceChildren();
+    if (!pr || typeof pr !== 'object') { statusLine(box, null, 'no printer attached'); return; }
+    if (!pr.present) {
+      statusLine(box, false, 'printer found, ' + (pr.state || 'not usable') + ': ' + pr.id);
+      box.append(el('p', 'hint', 'Add its VID:PID to the allow list or a [device.NAME] section ' +
+        '(driver = escpos), then plug it in again.'));
+      return;
+    }
+    statusLine(box, !!pr.ready, (pr.model || pr.id) + ' · ' + (pr.state || (pr.ready ? 'ready' : 'not ready')));
+    if (typeof pr.printed === 'number')
+      box.append(el('p', 'hint', pr.printed + ' printed · ' + (pr.failed || 0) + ' failed · ' +
+        (pr.queued || 0) + ' waiting'));
   }
 
   function render(s) {
@@ -141,9 +195,7 @@
 
     const st = s.status || {};
     renderScanners(st.devices);
-    const pr = s.printer || {};
-    statusLine($('printer'), pr.present ? !!pr.ready : null,
-      pr.present ? 'printer attached: ' + (pr.state || (pr.ready ? 'ready' : 'not ready')) : 'no printer');
+    renderPrinter(st.devices && typeof st.devices === 'object' ? st.devices.printer : s.printer);
     usbNotice((st.export || {}).last);
     const sync = st.sync || {};
     kv($('sync'), [

@@ -158,6 +158,7 @@
     if (!r.ok) {
       const err = new Error(data.error || r.statusText);
       err.status = r.status;
+      err.data = data;
       err.retryAfter = Number(r.headers.get('Retry-After') || 0);
       throw err;
     }
@@ -184,6 +185,7 @@
     es.addEventListener('lead', (ev) => onLead(JSON.parse(ev.data)));
     es.addEventListener('unknown_scan', () => onUnknown());
     es.addEventListener('status', (ev) => setPrinter(JSON.parse(ev.data).printer));
+    es.addEventListener('print', (ev) => onPrinted(JSON.parse(ev.data)));
     es.addEventListener('card_read', (ev) => onCardRead(JSON.parse(ev.data)));
     es.addEventListener('staff_badge', (ev) => onStaffBadge(JSON.parse(ev.data)));
     es.addEventListener('export', (ev) => {
@@ -196,7 +198,8 @@
   /* ---- printer ------------------------------------------------------------ */
 
   /* The print button shows only when a printer is attached; when it is not
-   * ready (paper out, cover open) it is disabled and says why. */
+   * ready (still being checked, paper out, cover open) it is disabled and
+   * says why, before anyone taps it. */
   function setPrinter(p) {
     printer = p && typeof p === 'object' ? p : { present: false, ready: false, state: '' };
     renderPrinter();
@@ -206,6 +209,7 @@
     const st = printer.state || '';
     if (st === 'paper out') return t('printer_paper_out');
     if (st === 'cover open') return t('printer_cover_open');
+    if (st === 'checking') return t('printer_checking');
     return t('printer_not_ready');
   }
 
@@ -362,6 +366,7 @@
     clearInterval(renderIdle.timer);
     closeDialog($('idle-modal'));
     closeDialog($('lang-modal'));
+    closeDialog($('reprint-modal'));
     for (const f of document.querySelectorAll('#fields input, #manual input, #card-fields input, #search')) f.value = '';
     for (const l of document.querySelectorAll('#card-fields label')) l.classList.remove('low');
     $('card-hint').textContent = '';
@@ -675,15 +680,43 @@
     } catch (e) { failed(e); }
   }
 
-  async function print() {
+  /* The server keeps a print log per visitor: a second slip is asked about
+   * first ("already printed — print again?"). */
+  let printJob = 0; // the slip this page asked for, whose end it announces
+  const printEnds = new Map(); // slip -> its end, when it came before the answer to the tap
+
+  async function print(again) {
+    closeDialog($('reprint-modal'));
+    if (!visit) return;
     try {
-      await api('/api/print', {
+      const r = await api('/api/print', {
         lead: visit.lead.id, lang, suppliers: visit.suppliers.map((s) => s.id),
         greeting: t('print_greeting', { name: visit.lead.given_name || nameOf(visit.lead) }),
-        footer: t('print_footer'),
+        footer: t('print_footer'), again: again === true,
       });
+      printJob = r.job || 0;
       toast(t('printed'));
-    } catch (e) { failed(e); }
+      if (printEnds.has(printJob)) onPrinted({ job: printJob, state: printEnds.get(printJob) });
+    } catch (e) {
+      if (e.status === 409 && e.data && e.data.printed) openDialog($('reprint-modal'), $('reprint-yes'));
+      else if (e.status === 409 && e.data && /printer/.test(e.data.error || '')) toast(printerReason(), true);
+      else failed(e);
+    }
+  }
+
+  /* What became of a slip (SSE "print"): only this page's own is told. A
+   * fast printer may finish before the answer to the tap arrives. */
+  function onPrinted(x) {
+    if (!x || !x.job) return;
+    if (x.job !== printJob) {
+      printEnds.set(x.job, x.state);
+      if (printEnds.size > 8) printEnds.delete(printEnds.keys().next().value);
+      return;
+    }
+    printJob = 0;
+    printEnds.delete(x.job);
+    if (x.state === 'printed') toast(t('print_done'));
+    else toast(t('print_failed'), true);
   }
 
   /* The thank-you screen goes back to attract after [ui] thanks_timeout
@@ -906,7 +939,9 @@
     $('questions-next').addEventListener('click', questionsNext);
     $('consent-next').addEventListener('click', consentNext);
     $('finish-btn').addEventListener('click', finish);
-    $('print-btn').addEventListener('click', print);
+    $('print-btn').addEventListener('click', () => print(false));
+    $('reprint-yes').addEventListener('click', () => print(true));
+    $('reprint-no').addEventListener('click', () => closeDialog($('reprint-modal')));
     $('manual-next').addEventListener('click', manualNext);
     $('card-confirm').addEventListener('click', cardConfirm);
     $('search-form').addEventListener('submit', search);
@@ -951,6 +986,7 @@
     document.addEventListener('keydown', (e) => {
       if (e.key !== 'Escape') return;
       if (!$('lang-modal').hidden) closeDialog($('lang-modal'));
+      else if (!$('reprint-modal').hidden) closeDialog($('reprint-modal'));
       else if (!$('pin-modal').hidden) { closeDialog($('pin-modal')); pin = ''; }
     });
   }

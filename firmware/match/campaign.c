@@ -4,7 +4,7 @@
  * the store's meta table through store_meta) and the supplier links built
  * from them.
  */
-#include "ui/campaign.h"
+#include "firmware/match/campaign.h"
 
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
@@ -113,4 +113,15 @@ int campaign_url(const char *url, const char *show, const char *kiosk, const cha
     if (hash)
         rc |= buf_adds(out, hash);
     return rc ? err_set(e, ERR_INTERNAL, "campaign: out of memory") : 0;
+}
+
+int campaign_link(struct store *s, const char *lead_id, const char *supplier_id, const char *url,
+                  const char *show, const char *kiosk, struct buf *out, struct err *e)
+{
+    char ref[CAMPAIGN_REF_LEN];
+    if (!supplier_id)
+        return err_set(e, ERR_INVALID, "campaign: a link needs its supplier");
+    if (campaign_ref(s, lead_id, ref, e) < 0)
+        return -1;
+    return campaign_url(url, show, kiosk, ref, out, e);
 }

@@ -33,4 +33,14 @@ int campaign_ref(struct store *s, const char *lead_id, char ref[CAMPAIGN_REF_LEN
 int campaign_url(const char *url, const char *show, const char *kiosk, const char *ref,
                  struct buf *out, struct err *e);
 
+/*
+ * The link a visitor gets for supplier supplier_id (whose page is url): the
+ * reference of lead_id (campaign_ref) in campaign_url()'s parameters,
+ * appended to out. The one function behind the kiosk's QR codes, its slip
+ * and the follow-up e-mail, so that every link of a visitor carries the same
+ * reference. 0, or -1 with e.
+ */
+int campaign_link(struct store *s, const char *lead_id, const char *supplier_id, const char *url,
+                  const char *show, const char *kiosk, struct buf *out, struct err *e);
+
 #endif
